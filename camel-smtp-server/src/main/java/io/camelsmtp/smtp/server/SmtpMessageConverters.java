@@ -1,0 +1,48 @@
+package io.camelsmtp.smtp.server;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.camel.Converter;
+
+/**
+ * Converts between a raw RFC 5322 message (the body {@code smtp-server} produces) and Jakarta Mail's
+ * {@link MimeMessage}, so that {@code convertBodyTo(MimeMessage.class)} works and a MimeMessage body can be turned
+ * back into bytes.
+ */
+@Converter(generateLoader = true)
+public final class SmtpMessageConverters {
+
+    private static final Session SESSION = Session.getInstance(new Properties());
+
+    private SmtpMessageConverters() {
+    }
+
+    @Converter
+    public static MimeMessage toMimeMessage(InputStream raw) throws MessagingException {
+        return new MimeMessage(SESSION, raw);
+    }
+
+    @Converter
+    public static MimeMessage toMimeMessage(byte[] raw) throws MessagingException {
+        return new MimeMessage(SESSION, new ByteArrayInputStream(raw));
+    }
+
+    @Converter
+    public static byte[] toByteArray(MimeMessage message) throws IOException, MessagingException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        message.writeTo(out);
+        return out.toByteArray();
+    }
+
+    @Converter
+    public static InputStream toInputStream(MimeMessage message) throws IOException, MessagingException {
+        return new ByteArrayInputStream(toByteArray(message));
+    }
+}

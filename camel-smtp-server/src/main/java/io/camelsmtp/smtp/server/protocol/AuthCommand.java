@@ -1,0 +1,145 @@
+package io.camelsmtp.smtp.server.protocol;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subethamail.smtp.server.Session;
+
+/**
+ * AUTH PLAIN and LOGIN (RFC 4954, 4616). Written here because SubEthaSMTP's AUTH replies carry no enhanced status
+ * codes and cannot tell a wrong password (535 5.7.8, after a delay) from a failing directory (454 4.7.0).
+ */
+final class AuthCommand extends SessionCommand {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuthCommand.class);
+    private static final String USERNAME_PROMPT = "334 VXNlcm5hbWU6";
+    private static final String PASSWORD_PROMPT = "334 UGFzc3dvcmQ6";
+
+    AuthCommand(SmtpProtocol protocol) {
+        super(protocol, "AUTH");
+    }
+
+    @Override
+    void handle(ConnectionState c, Session session, String argument) throws IOException {
+        if (protocol.settings().authenticator() == null) {
+            c.reply(503, "5.5.1", "Error: authentication not enabled");
+            return;
+        }
+        if (!protocol.authOffered(c)) {
+            c.reply(538, "5.7.11", "Encryption required for requested authentication mechanism");
+            return;
+        }
+        if (c.authenticatedUser() != null) {
+            c.reply(503, "5.5.1", "Error: already authenticated");
+            return;
+        }
+        if (session.isMailTransactionInProgress()) {
+            c.reply(503, "5.5.1", "Error: AUTH not permitted during a mail transaction");
+            return;
+        }
+        String[] args = argument.split(" +");
+        String mechanism = args[0].toUpperCase(Locale.ROOT);
+        if (args.length > 2 || mechanism.isEmpty()) {
+            c.reply(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
+            return;
+        }
+        String initial = args.length == 2 ? args[1] : null;
+        String user;
+        String password;
+        switch (mechanism) {
+            case "PLAIN" -> {
+                String response = initial != null ? initial : challenge(session, "334 ");
+                if (response == null) {
+                    cancelled(c);
+                    return;
+                }
+                byte[] decoded = decode(response);
+                String[] parts = decoded == null ? null : new String(decoded, StandardCharsets.UTF_8).split("\0", -1);
+                if (parts == null || parts.length != 3) {
+                    c.reply(501, "5.5.2", "Cannot decode AUTH PLAIN response");
+                    return;
+                }
+                user = parts[1];
+                password = parts[2];
+            }
+            case "LOGIN" -> {
+                String u = initial != null ? initial : challenge(session, USERNAME_PROMPT);
+                if (u == null) {
+                    cancelled(c);
+                    return;
+                }
+                String p = challenge(session, PASSWORD_PROMPT);
+                if (p == null) {
+                    cancelled(c);
+                    return;
+                }
+                byte[] du = decode(u);
+                byte[] dp = decode(p);
+                if (du == null || dp == null) {
+                    c.reply(501, "5.5.2", "Cannot decode AUTH LOGIN response");
+                    return;
+                }
+                user = new String(du, StandardCharsets.UTF_8);
+                password = new String(dp, StandardCharsets.UTF_8);
+            }
+            default -> {
+                c.reply(504, "5.5.4", "Unrecognized authentication type");
+                return;
+            }
+        }
+        boolean ok;
+        try {
+            ok = protocol.settings().authenticator().authenticate(user, password);
+        } catch (Exception e) {
+            LOG.warn("Session {}: authenticator failed for user {}: {}", c.sessionId(), user, e.toString());
+            c.reply(454, "4.7.0", "Temporary authentication failure");
+            return;
+        }
+        if (!ok) {
+            LOG.info("Session {}: AUTH {} failed for user {} from {}", c.sessionId(), mechanism, user,
+                    c.remoteAddress().getAddress().getHostAddress());
+            pause();
+            c.reply(535, "5.7.8", "Authentication credentials invalid");
+            return;
+        }
+        c.authenticated(user);
+        c.reply(235, "2.7.0", "Authentication successful");
+    }
+
+    /** Sends a 334 challenge and reads the answer; null when the client cancelled with "*" or went away. */
+    private static String challenge(Session session, String prompt) throws IOException {
+        session.sendResponse(prompt);
+        String line = session.getReader().readLine();
+        return line == null || line.strip().equals("*") ? null : line.strip();
+    }
+
+    private static byte[] decode(String base64) {
+        if (base64.equals("=")) {
+            return new byte[0];
+        }
+        try {
+            return Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static void cancelled(ConnectionState c) throws IOException {
+        c.reply(501, "5.0.0", "Authentication cancelled");
+    }
+
+    private void pause() {
+        long millis = protocol.settings().authFailureDelay().toMillis();
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

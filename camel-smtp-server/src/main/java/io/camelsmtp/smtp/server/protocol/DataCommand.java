@@ -1,0 +1,86 @@
+package io.camelsmtp.smtp.server.protocol;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+
+import io.camelsmtp.smtp.common.SmtpReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subethamail.smtp.DropConnectionException;
+import org.subethamail.smtp.server.Session;
+
+/**
+ * DATA: read the whole message (checked by {@link ContentReader}) before anything is decided, so a refusal never
+ * leaves message lines to be parsed as commands; then hand it to {@link MailStages#message} and send its reply.
+ */
+final class DataCommand extends SessionCommand {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataCommand.class);
+
+    DataCommand(SmtpProtocol protocol) {
+        super(protocol, "DATA");
+    }
+
+    @Override
+    void handle(ConnectionState c, Session session, String argument) throws IOException, DropConnectionException {
+        if (!argument.isEmpty()) {
+            c.reply(501, "5.5.4", "Syntax: DATA takes no arguments");
+            return;
+        }
+        if (!session.isMailTransactionInProgress()) {
+            c.reply(503, "5.5.1", "Error: need MAIL command");
+            return;
+        }
+        MailTransaction tx = (MailTransaction) session.getMessageHandler();
+        if (tx.recipients().isEmpty()) {
+            c.reply(503, "5.5.1", "Error: need RCPT command");
+            return;
+        }
+        if (tx.chunks() != null) {
+            c.reply(503, "5.5.1", "Error: DATA after BDAT");
+            return;
+        }
+        session.sendResponse("354 End data with <CR><LF>.<CR><LF>");
+        tx.queueId(QueueIds.next());
+        SpoolWriter spool = protocol.newSpoolWriter();
+        ContentReader reader = protocol.newContentReader(spool);
+        c.phase(ConnectionState.Phase.RECEIVING_DATA);
+        try {
+            spool.write(ReceivedHeader.build(c, protocol.settings().hostName(), tx.queueId(), tx.recipients()));
+            reader.readDotTerminated(session.getRawInput());
+        } catch (SocketTimeoutException e) {
+            spool.abort();
+            throw new DropConnectionException(421, "4.4.2 Timeout while receiving the message, closing connection");
+        } catch (IOException e) {
+            spool.abort();
+            LOG.debug("Session {} ended inside DATA: {}; nothing was delivered", c.sessionId(), e.toString());
+            session.quit();
+            return;
+        } finally {
+            c.phase(ConnectionState.Phase.COMMAND);
+        }
+        deliver(protocol, c, session, tx, spool, reader);
+    }
+
+    /** Shared end of DATA and BDAT LAST: refuse what failed a check, otherwise hand the message over. */
+    static void deliver(SmtpProtocol protocol, ConnectionState c, Session session, MailTransaction tx,
+            SpoolWriter spool, ContentReader reader) throws IOException {
+        SmtpReply problem = reader.problem();
+        if (problem != null) {
+            spool.abort();
+            session.resetMailTransaction();
+            c.reply(problem);
+            return;
+        }
+        SpooledMessage message = spool.finish();
+        SmtpReply reply;
+        c.phase(ConnectionState.Phase.PROCESSING);
+        try {
+            reply = protocol.stages().message(c, tx, message);
+        } finally {
+            c.phase(ConnectionState.Phase.COMMAND);
+            session.resetMailTransaction();
+        }
+        c.reply(reply);
+    }
+}

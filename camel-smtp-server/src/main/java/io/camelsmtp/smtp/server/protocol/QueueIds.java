@@ -1,0 +1,21 @@
+package io.camelsmtp.smtp.server.protocol;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Queue ids in Postfix's spirit: short, upper-case hex, increasing with time, unique within this JVM and very likely
+ * across restarts and nodes (the microsecond clock plus a per-JVM random start of the sequence).
+ */
+final class QueueIds {
+
+    private static final AtomicLong SEQUENCE = new AtomicLong(new java.security.SecureRandom().nextInt(1 << 20));
+
+    private QueueIds() {
+    }
+
+    static String next() {
+        long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+        long seq = SEQUENCE.incrementAndGet() & 0xFFFFF;
+        return String.format("%013X%05X", micros, seq);
+    }
+}

@@ -1,0 +1,200 @@
+package io.camelsmtp.smtp.server.protocol;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Parses the argument of MAIL FROM and RCPT TO: a path in angle brackets (a missing pair is tolerated, as Postfix
+ * does), an optional source route that is dropped (RFC 5321 §4.1.1.3), then ESMTP parameters.
+ */
+final class SmtpPath {
+
+    /** Parse result; {@code error} is set when the argument is not valid. */
+    record Parsed(String address, Map<String, String> params, String error) {
+    }
+
+    private SmtpPath() {
+    }
+
+    /**
+     * @param argument       everything after the verb, e.g. {@code FROM:<a@b.example> SIZE=100}
+     * @param keyword        {@code FROM:} or {@code TO:}
+     * @param allowEmpty     the null path {@code <>} is allowed (MAIL)
+     * @param allowPostmaster a bare {@code <Postmaster>} is allowed (RCPT)
+     */
+    static Parsed parse(String argument, String keyword, boolean allowEmpty, boolean allowPostmaster) {
+        String arg = argument.strip();
+        if (!arg.regionMatches(true, 0, keyword, 0, keyword.length())) {
+            return error("syntax");
+        }
+        String rest = arg.substring(keyword.length()).stripLeading();
+        String path;
+        String tail;
+        if (rest.startsWith("<")) {
+            int end = closingBracket(rest);
+            if (end < 0) {
+                return error("syntax");
+            }
+            path = rest.substring(1, end);
+            tail = rest.substring(end + 1);
+        } else {
+            int sp = rest.indexOf(' ');
+            path = sp < 0 ? rest : rest.substring(0, sp);
+            tail = sp < 0 ? "" : rest.substring(sp);
+            if (path.isEmpty()) {
+                return error("syntax");
+            }
+        }
+        if (!tail.isEmpty() && !tail.startsWith(" ")) {
+            return error("syntax");
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String p : tail.strip().split(" +")) {
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            String key = (eq < 0 ? p : p.substring(0, eq)).toUpperCase(Locale.ROOT);
+            if (key.isEmpty() || params.containsKey(key)) {
+                return error("parameter");
+            }
+            params.put(key, eq < 0 ? null : p.substring(eq + 1));
+        }
+        if (path.startsWith("@")) {
+            int colon = path.indexOf(':');
+            if (colon < 0) {
+                return error("address");
+            }
+            path = path.substring(colon + 1);
+        }
+        if (path.isEmpty()) {
+            return allowEmpty ? new Parsed("", params, null) : error("address");
+        }
+        if (allowPostmaster && path.equalsIgnoreCase("postmaster")) {
+            return new Parsed(path, params, null);
+        }
+        return isMailbox(path) ? new Parsed(path, params, null) : error("address");
+    }
+
+    /** True when the address has a character outside US-ASCII (needs SMTPUTF8). */
+    static boolean needsUtf8(String address) {
+        for (int i = 0; i < address.length(); i++) {
+            if (address.charAt(i) > 127) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Decodes xtext (RFC 3461 §4): {@code +XX} is the octet with hex value XX. Null when malformed. */
+    static String decodeXtext(String xtext) {
+        StringBuilder sb = new StringBuilder(xtext.length());
+        for (int i = 0; i < xtext.length(); i++) {
+            char c = xtext.charAt(i);
+            if (c == '+') {
+                if (i + 2 >= xtext.length()) {
+                    return null;
+                }
+                int v;
+                try {
+                    v = Integer.parseInt(xtext.substring(i + 1, i + 3), 16);
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+                sb.append((char) v);
+                i += 2;
+            } else if (c < 33 || c > 126 || c == '=') {
+                return null;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The domain of a mailbox, lower-cased, or the empty string for a bare Postmaster. */
+    static String domainOf(String address) {
+        int at = address.lastIndexOf('@');
+        return at < 0 ? "" : address.substring(at + 1).toLowerCase(Locale.ROOT);
+    }
+
+    private static int closingBracket(String s) {
+        boolean quoted = false;
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && quoted) {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '>' && !quoted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static boolean isMailbox(String address) {
+        int at = address.lastIndexOf('@');
+        if (at <= 0 || at == address.length() - 1) {
+            return false;
+        }
+        String local = address.substring(0, at);
+        String domain = address.substring(at + 1);
+        return local.length() <= 64 && domain.length() <= 255 && validLocalPart(local) && validDomain(domain);
+    }
+
+    private static boolean validLocalPart(String local) {
+        if (local.length() >= 2 && local.startsWith("\"") && local.endsWith("\"")) {
+            for (int i = 1; i < local.length() - 1; i++) {
+                char c = local.charAt(i);
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"' || c < 32 || c == 127) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
+            return false;
+        }
+        for (int i = 0; i < local.length(); i++) {
+            char c = local.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c > 127 || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean validDomain(String domain) {
+        if (domain.startsWith("[") && domain.endsWith("]")) {
+            String literal = domain.substring(1, domain.length() - 1);
+            if (literal.regionMatches(true, 0, "IPv6:", 0, 5)) {
+                return literal.length() > 5 && literal.substring(5).matches("[0-9A-Fa-f:.]+");
+            }
+            return literal.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+        }
+        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+        if (d.isEmpty()) {
+            return false;
+        }
+        for (String label : d.split("\\.", -1)) {
+            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+                return false;
+            }
+            for (int i = 0; i < label.length(); i++) {
+                char c = label.charAt(i);
+                if (!(c < 128 ? (Character.isLetterOrDigit(c) || c == '-') : Character.isLetterOrDigit(c))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static Parsed error(String what) {
+        return new Parsed(null, Map.of(), what);
+    }
+}

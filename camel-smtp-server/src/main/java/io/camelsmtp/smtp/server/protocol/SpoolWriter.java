@@ -1,0 +1,97 @@
+package io.camelsmtp.smtp.server.protocol;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Collects the octets of a message as they arrive: in a growing array up to {@code threshold}, then in a temporary
+ * file in {@code directory}. Either {@link #finish()} or {@link #abort()} ends it; abort deletes the file, so an
+ * interrupted DATA leaves nothing behind.
+ */
+final class SpoolWriter {
+
+    private final Path directory;
+    private final int threshold;
+    private byte[] buffer = new byte[8192];
+    private int count;
+    private Path file;
+    private OutputStream out;
+    private long size;
+
+    SpoolWriter(Path directory, int threshold) {
+        this.directory = directory;
+        this.threshold = threshold;
+    }
+
+    long size() {
+        return size;
+    }
+
+    void write(byte[] b) throws IOException {
+        write(b, 0, b.length);
+    }
+
+    void write(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return;
+        }
+        size += len;
+        if (out == null && count + len > threshold) {
+            Files.createDirectories(directory);
+            file = Files.createTempFile(directory, "smtp-", ".eml");
+            out = Files.newOutputStream(file);
+            out.write(buffer, 0, count);
+            buffer = null;
+            count = 0;
+        }
+        if (out != null) {
+            out.write(b, off, len);
+            return;
+        }
+        if (count + len > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, count + len));
+        }
+        System.arraycopy(b, off, buffer, count, len);
+        count += len;
+    }
+
+    SpooledMessage finish() throws IOException {
+        if (out == null) {
+            return new SpooledMessage(buffer, count);
+        }
+        try {
+            out.close();
+        } catch (IOException e) {
+            abort();
+            throw e;
+        }
+        Path done = file;
+        out = null;
+        file = null;
+        return new SpooledMessage(done, size);
+    }
+
+    void abort() {
+        buffer = null;
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the file is deleted next
+            }
+            out = null;
+        }
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot delete partial message " + file, e);
+            }
+            file = null;
+        }
+    }
+}
