@@ -1,0 +1,56 @@
+package io.camelsmtp.examples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Handler;
+
+/**
+ * Stores each message as {@code <queue id>.eml} in a directory, durably: written to a temporary name, fsynced, renamed
+ * into place, then the directory fsynced, so that when the route completes (and the client gets its 250) the message
+ * survives a crash. Camel's file component does not fsync, which is why this bean exists.
+ */
+public class FsyncMailbox {
+
+    private Path directory = Path.of("data/mailbox");
+
+    public void setDirectory(String directory) {
+        this.directory = Path.of(directory);
+    }
+
+    public String getDirectory() {
+        return directory.toString();
+    }
+
+    @Handler
+    public void store(Exchange exchange) throws IOException {
+        Files.createDirectories(directory);
+        String id = exchange.getMessage().getHeader("CamelSmtpMessageId", exchange.getExchangeId(), String.class);
+        Path tmp = directory.resolve("." + id + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+             InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
+            OutputStream out = Channels.newOutputStream(ch);
+            in.transferTo(out);
+            ch.force(true);
+        } catch (org.apache.camel.InvalidPayloadException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException(e);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, directory.resolve(id + ".eml"), StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+}
