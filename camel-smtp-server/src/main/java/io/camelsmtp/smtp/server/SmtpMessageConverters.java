@@ -10,6 +10,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.Converter;
+import org.apache.camel.StreamCache;
 
 /**
  * Converts between a raw RFC 5322 message (the body {@code smtp-server} produces) and Jakarta Mail's
@@ -24,8 +25,17 @@ public final class SmtpMessageConverters {
     private SmtpMessageConverters() {
     }
 
+    /** Parses the message; a re-readable body (a StreamCache) is read from its start and left readable again. */
     @Converter
     public static MimeMessage toMimeMessage(InputStream raw) throws MessagingException {
+        if (raw instanceof StreamCache cache) {
+            cache.reset();
+            try {
+                return new MimeMessage(SESSION, raw);
+            } finally {
+                cache.reset();
+            }
+        }
         return new MimeMessage(SESSION, raw);
     }
 
