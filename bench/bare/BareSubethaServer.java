@@ -24,6 +24,9 @@ import org.subethamail.smtp.server.SMTPServer;
  * <p>
  * Run with the single-file source launcher:
  * {@code java -cp 'APP_DIR/lib/*' bench/bare/BareSubethaServer.java PORT discard|fsync DIR}
+ * <p>
+ * {@code -Dbench.backlog=N} overrides the listen backlog; it is not used for the baseline figures, only for the
+ * backlog experiment described in docs/benchmarks.md.
  */
 public final class BareSubethaServer {
 
@@ -46,10 +49,15 @@ public final class BareSubethaServer {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        SMTPServer server = SMTPServer.port(port)
+        SMTPServer.Builder builder = SMTPServer.port(port)
                 .bindAddress(InetAddress.getLoopbackAddress())
-                .messageHandlerFactory(context -> new Handler(fsync ? dir : null))
-                .build();
+                .messageHandlerFactory(context -> new Handler(fsync ? dir : null));
+        String backlog = System.getProperty("bench.backlog");
+        if (backlog != null) {
+            // only for the experiment in docs/benchmarks.md; the baseline keeps the library default (50)
+            builder.backlog(Integer.parseInt(backlog));
+        }
+        SMTPServer server = builder.build();
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "stop"));
         System.out.println("bare subethasmtp listening on 127.0.0.1:" + server.getPortAllocated() + " mode=" + args[1]

@@ -107,7 +107,7 @@ final class ContentReader {
         if (tooBig) {
             return SmtpReply.of(552, "5.3.4", "Message size exceeds fixed maximum message size of " + maxSize + " octets");
         }
-        if (bareLineEnding) {
+        if (bareLineEnding && !allowBare) {
             return SmtpReply.of(550, "5.6.0",
                     "Message contains a bare CR or LF; lines must end with CRLF (RFC 5321 section 2.3.8)");
         }
