@@ -165,7 +165,8 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         }
         server = s;
         timer = threads.newSingleThreadScheduledExecutor(this, "SmtpSessionTimer");
-        timer.scheduleWithFixedDelay(protocol::enforceSessionTime, 1, 1, TimeUnit.SECONDS);
+        long period = Math.max(100, Math.min(1000, endpoint.getIdleTimeout() / 4));
+        timer.scheduleWithFixedDelay(protocol::enforceTimeouts, period, period, TimeUnit.MILLISECONDS);
         LOG.info("smtp-server listening on {}:{} as {}{}", endpoint.getHost(), s.getPortAllocated(),
                 endpoint.effectiveHostName(), endpoint.isImplicitTls() ? " (implicit TLS)"
                         : endpoint.getSslContextParameters() != null ? " (STARTTLS)" : "");

@@ -25,6 +25,7 @@ public final class ConnectionState {
     private final ReentrantLock commandLock = new ReentrantLock();
     private final InetSocketAddress localAddress;
     private volatile Phase phase = Phase.COMMAND;
+    private volatile long lastActivityNanos = startNanos;
     private String helo;
     private boolean extended;
     private String authenticatedUser;
@@ -109,6 +110,14 @@ public final class ConnectionState {
 
     long ageNanos() {
         return System.nanoTime() - startNanos;
+    }
+
+    long idleNanos() {
+        return System.nanoTime() - lastActivityNanos;
+    }
+
+    void touch() {
+        lastActivityNanos = System.nanoTime();
     }
 
     void greeted(String helo, boolean extended) {

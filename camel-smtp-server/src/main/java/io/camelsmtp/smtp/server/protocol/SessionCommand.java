@@ -45,6 +45,7 @@ abstract class SessionCommand implements Command {
                 throw new DropConnectionException(421, "4.7.0 Too many errors, closing connection");
             }
         } finally {
+            c.touch();
             c.commandLock().unlock();
         }
     }

@@ -40,6 +40,7 @@ public final class SmtpProtocol implements SessionHandler {
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private volatile boolean draining;
     private volatile ListenerSocket listener;
+    private Duration idleTimeout = Duration.ZERO;
 
     public SmtpProtocol(ProtocolSettings settings, MailStages stages, Path spoolDirectory, int spoolThreshold,
             int maxConnections, int maxConnectionsPerIp) {
@@ -54,6 +55,9 @@ public final class SmtpProtocol implements SessionHandler {
     /** A new, unstarted server on {@code address:port} whose sessions run on {@code executor}. */
     public SMTPServer newServer(InetAddress address, int port, int backlog, Duration idleTimeout, ExecutorService executor) {
         draining = false;
+        this.idleTimeout = idleTimeout;
+        // enforceTimeouts() answers an idle session with 421 4.4.2 first; the socket timeout is the backstop
+        long socketTimeout = idleTimeout.isZero() ? 0 : idleTimeout.toMillis() + 2000;
         SMTPServer server = SMTPServer.port(port)
                 .bindAddress(address)
                 .backlog(backlog)
@@ -63,7 +67,7 @@ public final class SmtpProtocol implements SessionHandler {
                 .executorService(executor)
                 // our own limit answers 421 4.7.0 first; the library's sits above it
                 .maxConnections(maxConnections + 10)
-                .connectionTimeoutMs((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()))
+                .connectionTimeoutMs((int) Math.min(Integer.MAX_VALUE, socketTimeout))
                 .maxMessageSize(settings.maxMessageSize())
                 .maxRecipients(-1)
                 .insertReceivedHeaders(false)
@@ -102,14 +106,18 @@ public final class SmtpProtocol implements SessionHandler {
         return connections.isEmpty();
     }
 
-    /** Ends sessions older than {@code maxSessionTime}; called periodically by the owner. */
-    public void enforceSessionTime() {
+    /**
+     * Ends sessions idle between commands for longer than {@code idleTimeout} and sessions older than
+     * {@code maxSessionTime}, each with its 421; called periodically by the owner. (Inside DATA the socket's read
+     * timeout applies.)
+     */
+    public void enforceTimeouts() {
+        long idle = idleTimeout.toNanos();
         long limit = settings.maxSessionTime().toNanos();
-        if (limit <= 0) {
-            return;
-        }
         for (ConnectionState c : connections.values()) {
-            if (c.ageNanos() > limit) {
+            if (idle > 0 && c.idleNanos() > idle) {
+                closeIfIdle(c, SmtpReply.of(421, "4.4.2", "Idle timeout, closing connection"));
+            } else if (limit > 0 && c.ageNanos() > limit) {
                 if (!closeIfIdle(c, SmtpReply.of(421, "4.4.2", "Session time limit exceeded, closing connection"))
                         && c.phase() == ConnectionState.Phase.RECEIVING_DATA) {
                     LOG.info("Session {} from {} exceeded the session time limit inside DATA; closing it",
