@@ -2,7 +2,7 @@ package io.camelsmtp.smtp.server.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.LinkedHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 
 /**
@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public class MapAuthenticator implements SmtpAuthenticator {
 
-    private final Map<String, String> users = new LinkedHashMap<>();
+    private final Map<String, String> users = new ConcurrentHashMap<>();
 
     public MapAuthenticator() {
     }
@@ -26,8 +26,9 @@ public class MapAuthenticator implements SmtpAuthenticator {
         this.users.putAll(users);
     }
 
+    /** The live map (Camel's property binding fills it entry by entry, e.g. from a YAML {@code beans:} block). */
     public Map<String, String> getUsers() {
-        return Map.copyOf(users);
+        return users;
     }
 
     @Override
