@@ -1,5 +1,13 @@
 /**
- * The {@code smtp-relay} component (outbound delivery by MX or to a smart host). This module only reserves the
- * package and its dependency on the shared envelope headers; the component itself is the subject of its own issue.
+ * The {@code smtp-relay} component: outbound SMTP as a Camel producer.
+ * <p>
+ * Failure model. Every recipient ends an attempt in one of three states: <b>delivered</b> (a 2xx after the final
+ * dot), <b>deferred</b> (a 4xx, a connection refused, lost or timed out, DNS SERVFAIL or time-out, TLS required but
+ * unavailable: trying later may succeed) or <b>failed</b> (a 5xx, NXDOMAIN, a null MX, a syntactically invalid
+ * address, a message the receiver cannot take: trying again cannot help). Host-level problems never fail a recipient
+ * for good: the next mail exchanger is tried, and if none is left the recipient is deferred. The producer completes
+ * only when all recipients were delivered; otherwise it throws {@link io.camelsmtp.smtp.relay.SmtpDeliveryException},
+ * and before it does, it shrinks {@code CamelSmtpEnvelopeTo} to the deferred recipients, so that any retry sends to
+ * those alone. DNS lives in {@code dns}, the SMTP client in {@code client}.
  */
 package io.camelsmtp.smtp.relay;

@@ -1,0 +1,43 @@
+package io.camelsmtp.smtp.relay;
+
+import java.util.Map;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.SSLContextParametersAware;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+
+/** The {@code smtp-relay} component: {@code smtp-relay:mx} or {@code smtp-relay:host:port}. */
+@Component("smtp-relay")
+public class SmtpRelayComponent extends DefaultComponent implements SSLContextParametersAware {
+
+    @Metadata(label = "security", defaultValue = "false")
+    private boolean useGlobalSslContextParameters;
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        SmtpRelayEndpoint endpoint = new SmtpRelayEndpoint(uri, this);
+        String r = remaining.startsWith("//") ? remaining.substring(2) : remaining;
+        if (r.isBlank()) {
+            throw new IllegalArgumentException("smtp-relay needs mx or host[:port], e.g. smtp-relay:mx, in " + uri);
+        }
+        endpoint.setDestination(r);
+        setProperties(endpoint, parameters);
+        if (endpoint.getSslContextParameters() == null) {
+            endpoint.setSslContextParameters(retrieveGlobalSslContextParameters());
+        }
+        return endpoint;
+    }
+
+    @Override
+    public boolean isUseGlobalSslContextParameters() {
+        return useGlobalSslContextParameters;
+    }
+
+    /** Use the SSLContextParameters configured globally on the CamelContext when the endpoint sets none. */
+    @Override
+    public void setUseGlobalSslContextParameters(boolean useGlobalSslContextParameters) {
+        this.useGlobalSslContextParameters = useGlobalSslContextParameters;
+    }
+}

@@ -1,0 +1,268 @@
+package io.camelsmtp.smtp.relay;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.jsse.SSLContextParameters;
+
+/**
+ * Delivers each Exchange's message over SMTP, either straight to each recipient domain's mail exchangers
+ * ({@code smtp-relay:mx}) or through one smart host ({@code smtp-relay:host:port}), and reports per recipient.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "smtp-relay", title = "SMTP Relay", syntax = "smtp-relay:destination",
+             category = { Category.MAIL }, producerOnly = true, remote = true, headersClass = SmtpRelayConstants.class)
+public class SmtpRelayEndpoint extends DefaultEndpoint {
+
+    @UriPath(description = "mx to deliver to each recipient domain's mail exchangers, or host[:port] of a smart host")
+    @Metadata(required = true)
+    private String destination;
+
+    @UriParam(label = "producer", defaultValue = "25")
+    private int port = 25;
+    @UriParam(label = "producer")
+    private String heloName;
+    @UriParam(label = "producer", defaultValue = "opportunistic")
+    private TlsPolicy tls = TlsPolicy.opportunistic;
+    @UriParam(label = "producer", defaultValue = "5")
+    private int maxMxHosts = 5;
+
+    @UriParam(label = "producer,dns")
+    private String dnsServers;
+    @UriParam(label = "producer,dns", defaultValue = "5s", javaType = "java.time.Duration")
+    private long dnsTimeout = 5000;
+    @UriParam(label = "producer,dns", defaultValue = "false")
+    private boolean allowPrivateAddresses;
+
+    @UriParam(label = "producer,timeouts", defaultValue = "30s", javaType = "java.time.Duration")
+    private long connectTimeout = 30_000;
+    @UriParam(label = "producer,timeouts", defaultValue = "5m", javaType = "java.time.Duration")
+    private long commandTimeout = 5 * 60_000L;
+    @UriParam(label = "producer,timeouts", defaultValue = "10m", javaType = "java.time.Duration")
+    private long dataTimeout = 10 * 60_000L;
+
+    @UriParam(label = "producer,advanced", defaultValue = "true")
+    private boolean connectionReuse = true;
+    @UriParam(label = "producer,advanced", defaultValue = "5s", javaType = "java.time.Duration")
+    private long idleConnectionTime = 5000;
+    @UriParam(label = "producer,advanced", defaultValue = "20")
+    private int maxConnectionsPerHost = 20;
+
+    @UriParam(label = "security")
+    private SSLContextParameters sslContextParameters;
+    @UriParam(label = "security", secret = true)
+    private String username;
+    @UriParam(label = "security", secret = true)
+    private String password;
+
+    public SmtpRelayEndpoint(String uri, SmtpRelayComponent component) {
+        super(uri, component);
+    }
+
+    @Override
+    public Producer createProducer() {
+        return new SmtpRelayProducer(this);
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException("smtp-relay only sends mail (it is a producer: use it in to); "
+                                                + "to receive mail use smtp-server");
+    }
+
+    /** True for {@code smtp-relay:mx}. */
+    boolean isMx() {
+        return "mx".equalsIgnoreCase(destination);
+    }
+
+    String smartHost() {
+        int colon = destination.lastIndexOf(':');
+        String host = colon > 0 && destination.substring(colon + 1).matches("[0-9]{1,5}") ? destination.substring(0, colon) : destination;
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    int smartHostPort() {
+        int colon = destination.lastIndexOf(':');
+        return colon > 0 && destination.substring(colon + 1).matches("[0-9]{1,5}")
+                ? Integer.parseInt(destination.substring(colon + 1)) : port;
+    }
+
+    String effectiveHeloName() {
+        if (heloName != null && !heloName.isBlank()) {
+            return heloName;
+        }
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    public String getDestination() {
+        return destination;
+    }
+
+    /** mx to deliver by MX look-up, or host[:port] of a smart host (the port defaults to the port option). */
+    public void setDestination(String destination) {
+        this.destination = destination;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    /** Port to connect to on each mail exchanger (25), and the smart host's port when the destination names none. */
+    public void setPort(int port) {
+        this.port = port;
+    }
+
+    public String getHeloName() {
+        return heloName;
+    }
+
+    /** Our name in EHLO/HELO; defaults to this machine's canonical host name. */
+    public void setHeloName(String heloName) {
+        this.heloName = heloName;
+    }
+
+    public TlsPolicy getTls() {
+        return tls;
+    }
+
+    /**
+     * STARTTLS policy: none; opportunistic (when offered, any certificate, plaintext if the handshake fails);
+     * required (offered, successful, certificate trusted and matching the host name, else the host is skipped and the
+     * recipients deferred).
+     */
+    public void setTls(TlsPolicy tls) {
+        this.tls = tls;
+    }
+
+    public int getMaxMxHosts() {
+        return maxMxHosts;
+    }
+
+    /** Mail exchangers tried per destination domain before the recipients are deferred. */
+    public void setMaxMxHosts(int maxMxHosts) {
+        this.maxMxHosts = maxMxHosts;
+    }
+
+    public String getDnsServers() {
+        return dnsServers;
+    }
+
+    /** Comma-separated DNS resolvers as host:port (e.g. 127.0.0.1:5353); defaults to the system's resolvers. */
+    public void setDnsServers(String dnsServers) {
+        this.dnsServers = dnsServers;
+    }
+
+    public long getDnsTimeout() {
+        return dnsTimeout;
+    }
+
+    /** Time-out of one DNS query. */
+    public void setDnsTimeout(long dnsTimeout) {
+        this.dnsTimeout = dnsTimeout;
+    }
+
+    public boolean isAllowPrivateAddresses() {
+        return allowPrivateAddresses;
+    }
+
+    /**
+     * Deliver to mail exchangers on loopback, private (RFC 1918, fc00::/7), link-local or CGNAT addresses. Off by
+     * default, so that a hostile DNS answer cannot make the relay deliver into the internal network.
+     */
+    public void setAllowPrivateAddresses(boolean allowPrivateAddresses) {
+        this.allowPrivateAddresses = allowPrivateAddresses;
+    }
+
+    public long getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    /** TCP connect time-out per address. */
+    public void setConnectTimeout(long connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public long getCommandTimeout() {
+        return commandTimeout;
+    }
+
+    /** Wait for the greeting and each command's reply (RFC 5321 section 4.5.3.2: 5 minutes). */
+    public void setCommandTimeout(long commandTimeout) {
+        this.commandTimeout = commandTimeout;
+    }
+
+    public long getDataTimeout() {
+        return dataTimeout;
+    }
+
+    /** Wait for the reply after the message's final dot (RFC 5321 section 4.5.3.2.6: 10 minutes). */
+    public void setDataTimeout(long dataTimeout) {
+        this.dataTimeout = dataTimeout;
+    }
+
+    public boolean isConnectionReuse() {
+        return connectionReuse;
+    }
+
+    /** Keep connections open and send the next message to the same host over them (RSET first). */
+    public void setConnectionReuse(boolean connectionReuse) {
+        this.connectionReuse = connectionReuse;
+    }
+
+    public long getIdleConnectionTime() {
+        return idleConnectionTime;
+    }
+
+    /** How long an unused kept connection stays open. */
+    public void setIdleConnectionTime(long idleConnectionTime) {
+        this.idleConnectionTime = idleConnectionTime;
+    }
+
+    public int getMaxConnectionsPerHost() {
+        return maxConnectionsPerHost;
+    }
+
+    /** Concurrent connections to one host address; more senders wait up to connectTimeout, then defer. */
+    public void setMaxConnectionsPerHost(int maxConnectionsPerHost) {
+        this.maxConnectionsPerHost = maxConnectionsPerHost;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    /** Trust (and client certificate) for tls=required; defaults to the JVM's trust store. */
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
+    }
+
+    public String getUsername() {
+        return username;
+    }
+
+    /** AUTH user name for the smart host (AUTH PLAIN, else LOGIN). */
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    /** AUTH password for the smart host. */
+    public void setPassword(String password) {
+        this.password = password;
+    }
+}

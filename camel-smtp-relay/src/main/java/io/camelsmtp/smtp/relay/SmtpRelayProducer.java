@@ -1,0 +1,185 @@
+package io.camelsmtp.smtp.relay;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+
+import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.relay.client.ClientSettings;
+import io.camelsmtp.smtp.relay.client.DeliveryAgent;
+import io.camelsmtp.smtp.relay.client.OutboundMessage;
+import io.camelsmtp.smtp.relay.dns.MxHost;
+import io.camelsmtp.smtp.relay.dns.MxResolver;
+import io.camelsmtp.smtp.relay.dns.ResolutionException;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultProducer;
+
+/**
+ * Sends each Exchange: recipients grouped by destination (domain, or the smart host), one transaction per
+ * destination, and a {@link DeliveryReport} in header {@code CamelSmtpDeliveryReport}. Completes normally when every
+ * recipient was delivered, else throws {@link SmtpDeliveryException} (transient while some are only deferred).
+ */
+public class SmtpRelayProducer extends DefaultProducer {
+
+    private final SmtpRelayEndpoint endpoint;
+    private MxResolver resolver;
+    private DeliveryAgent agent;
+    private ScheduledExecutorService evictor;
+
+    public SmtpRelayProducer(SmtpRelayEndpoint endpoint) {
+        super(endpoint);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        if (endpoint.isMx()) {
+            resolver = new MxResolver(dnsServers(endpoint.getDnsServers()), Duration.ofMillis(endpoint.getDnsTimeout()),
+                    endpoint.isAllowPrivateAddresses());
+        }
+        SSLContext verifying = endpoint.getSslContextParameters() != null
+                ? endpoint.getSslContextParameters().createSSLContext(getEndpoint().getCamelContext())
+                : SSLContext.getDefault();
+        int port = endpoint.isMx() ? endpoint.getPort() : endpoint.smartHostPort();
+        agent = new DeliveryAgent(new ClientSettings(endpoint.effectiveHeloName(), port, endpoint.getTls(), verifying,
+                endpoint.getUsername(), endpoint.getPassword(), Duration.ofMillis(endpoint.getConnectTimeout()),
+                Duration.ofMillis(endpoint.getCommandTimeout()), Duration.ofMillis(endpoint.getDataTimeout()),
+                endpoint.getMaxMxHosts(), endpoint.isConnectionReuse(), Duration.ofMillis(endpoint.getIdleConnectionTime()),
+                endpoint.getMaxConnectionsPerHost()));
+        if (endpoint.isConnectionReuse()) {
+            evictor = getEndpoint().getCamelContext().getExecutorServiceManager()
+                    .newSingleThreadScheduledExecutor(this, "SmtpRelayIdleConnections");
+            evictor.scheduleWithFixedDelay(agent::evictIdle, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (evictor != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(evictor);
+            evictor = null;
+        }
+        if (agent != null) {
+            agent.close();
+            agent = null;
+        }
+        super.doStop();
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        MessageFactory.Prepared prepared = MessageFactory.create(exchange);
+        OutboundMessage message = prepared.message();
+        Map<String, RecipientResult> results = new HashMap<>();
+        for (String bad : prepared.invalidRecipients()) {
+            results.put(bad, new RecipientResult(bad, RecipientResult.Status.FAILED,
+                    SmtpReply.of(553, "5.1.3", "Bad recipient address syntax"), null, null, null, Instant.now()));
+        }
+        for (Map.Entry<String, List<OutboundMessage.Recipient>> group : groups(message).entrySet()) {
+            List<OutboundMessage.Recipient> recipients = group.getValue();
+            List<RecipientResult> outcome;
+            try {
+                outcome = agent.deliver(message, recipients, hosts(group.getKey()));
+            } catch (ResolutionException e) {
+                outcome = new ArrayList<>();
+                for (OutboundMessage.Recipient r : recipients) {
+                    outcome.add(RecipientResult.of(r.address(), e.reply(), null, null, null));
+                }
+            }
+            for (RecipientResult r : outcome) {
+                results.put(r.getRecipient(), r);
+            }
+        }
+        List<String> envelope = exchange.getMessage().getHeader(SmtpRelayConstants.ENVELOPE_TO, List.class);
+        List<RecipientResult> ordered = new ArrayList<>();
+        for (String r : envelope) {
+            RecipientResult result = results.get(r);
+            if (result != null && !ordered.contains(result)) {
+                ordered.add(result);
+            }
+        }
+        DeliveryReport report = new DeliveryReport(ordered);
+        exchange.getMessage().setHeader(SmtpRelayConstants.DELIVERY_REPORT, report);
+        if (report.isAllDelivered()) {
+            return;
+        }
+        keepOnlyPending(exchange, report);
+        throw new SmtpDeliveryException(report);
+    }
+
+    /** After a partial delivery the envelope shrinks to the deferred recipients, DSN lists kept aligned. */
+    private static void keepOnlyPending(Exchange exchange, DeliveryReport report) {
+        List<String> before = exchange.getMessage().getHeader(SmtpRelayConstants.ENVELOPE_TO, List.class);
+        List<?> notify = exchange.getMessage().getHeader(SmtpRelayConstants.DSN_NOTIFY, List.class);
+        List<?> orcpt = exchange.getMessage().getHeader(SmtpRelayConstants.DSN_ORCPT, List.class);
+        List<String> pending = new ArrayList<>();
+        List<Object> pendingNotify = new ArrayList<>();
+        List<Object> pendingOrcpt = new ArrayList<>();
+        for (int i = 0; i < before.size(); i++) {
+            RecipientResult r = report.get(before.get(i));
+            if (r != null && r.getStatus() == RecipientResult.Status.DEFERRED) {
+                pending.add(before.get(i));
+                pendingNotify.add(notify != null && i < notify.size() ? notify.get(i) : null);
+                pendingOrcpt.add(orcpt != null && i < orcpt.size() ? orcpt.get(i) : null);
+            }
+        }
+        exchange.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_TO, pending);
+        if (notify != null) {
+            exchange.getMessage().setHeader(SmtpRelayConstants.DSN_NOTIFY, pendingNotify);
+        }
+        if (orcpt != null) {
+            exchange.getMessage().setHeader(SmtpRelayConstants.DSN_ORCPT, pendingOrcpt);
+        }
+    }
+
+    private Map<String, List<OutboundMessage.Recipient>> groups(OutboundMessage message) {
+        Map<String, List<OutboundMessage.Recipient>> groups = new LinkedHashMap<>();
+        for (OutboundMessage.Recipient r : message.recipients()) {
+            String key = endpoint.isMx() ? r.address().substring(r.address().lastIndexOf('@') + 1).toLowerCase(Locale.ROOT) : "";
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+        }
+        return groups;
+    }
+
+    private List<MxHost> hosts(String domain) throws ResolutionException {
+        if (endpoint.isMx()) {
+            return resolver.resolve(domain);
+        }
+        String host = endpoint.smartHost();
+        try {
+            return List.of(new MxHost(host, 0, Arrays.asList(InetAddress.getAllByName(host))));
+        } catch (UnknownHostException e) {
+            throw new ResolutionException(SmtpReply.of(451, "4.4.3", "Smart host " + host + " cannot be resolved"));
+        }
+    }
+
+    private static List<InetSocketAddress> dnsServers(String option) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        if (option == null || option.isBlank()) {
+            return out;
+        }
+        for (String s : option.split(",")) {
+            String v = s.strip();
+            int colon = v.lastIndexOf(':');
+            boolean hasPort = colon > 0 && v.indexOf(':') == colon;
+            String host = hasPort ? v.substring(0, colon) : v;
+            int port = hasPort ? Integer.parseInt(v.substring(colon + 1)) : 53;
+            out.add(new InetSocketAddress(host, port));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,223 @@
+package io.camelsmtp.smtp.relay.dns;
+
+import java.net.IDN;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.camelsmtp.smtp.common.SmtpReply;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Cache;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+import org.xbill.DNS.lookup.LookupResult;
+import org.xbill.DNS.lookup.LookupSession;
+import org.xbill.DNS.lookup.NoSuchDomainException;
+import org.xbill.DNS.lookup.NoSuchRRSetException;
+
+/**
+ * Finds where mail for a domain goes (RFC 5321 §5.1), with dnsjava: MX records sorted by preference and shuffled
+ * among equal preferences; no MX means the domain's own A/AAAA (implicit MX); a null MX ({@code MX 0 .}, RFC 7505)
+ * or NXDOMAIN fails for good; SERVFAIL and time-outs fail for now. CNAMEs are followed and answers cached for their
+ * TTL. Addresses on loopback, private, link-local or multicast networks are dropped unless allowed, so a hostile DNS
+ * answer cannot steer delivery into the internal network.
+ */
+public final class MxResolver {
+
+    private final LookupSession session;
+    private final Duration timeout;
+    private final boolean allowPrivateAddresses;
+
+    /**
+     * @param servers resolvers to ask ({@code host:port}); empty for the system's resolvers
+     */
+    public MxResolver(List<InetSocketAddress> servers, Duration timeout, boolean allowPrivateAddresses) {
+        Resolver resolver;
+        if (servers.isEmpty()) {
+            resolver = new ExtendedResolver();
+        } else {
+            List<Resolver> simple = new ArrayList<>();
+            for (InetSocketAddress s : servers) {
+                simple.add(new SimpleResolver(s));
+            }
+            resolver = simple.size() == 1 ? simple.get(0) : new ExtendedResolver(simple);
+        }
+        resolver.setTimeout(timeout);
+        this.session = LookupSession.builder().resolver(resolver).cache(new Cache(DClass.IN)).build();
+        this.timeout = timeout;
+        this.allowPrivateAddresses = allowPrivateAddresses;
+    }
+
+    /** The mail exchangers of {@code domain}, best first, each with at least one usable address. */
+    public List<MxHost> resolve(String domain) throws ResolutionException {
+        if (domain.startsWith("[") && domain.endsWith("]")) {
+            return List.of(literal(domain));
+        }
+        Name name = name(domain);
+        List<MXRecord> mx = new ArrayList<>();
+        try {
+            for (Record r : lookup(name, Type.MX)) {
+                if (r instanceof MXRecord m) {
+                    mx.add(m);
+                }
+            }
+        } catch (NoSuchDomainException e) {
+            throw permanent(550, "5.1.2", "Domain " + domain + " does not exist (NXDOMAIN)");
+        }
+        if (!mx.isEmpty() && mx.stream().allMatch(m -> m.getTarget().equals(Name.root))) {
+            throw permanent(556, "5.1.10", "Domain " + domain + " does not accept mail (null MX, RFC 7505)");
+        }
+        mx.removeIf(m -> m.getTarget().equals(Name.root));
+        List<MxHost> hosts = new ArrayList<>();
+        boolean privateDropped = false;
+        ResolutionException transientFailure = null;
+        if (mx.isEmpty()) {
+            mx.add(new MXRecord(name, DClass.IN, 0, 0, name));
+        }
+        Collections.shuffle(mx, ThreadLocalRandom.current());
+        mx.sort(Comparator.comparingInt(MXRecord::getPriority));
+        for (MXRecord m : mx) {
+            List<InetAddress> addresses;
+            try {
+                addresses = addresses(m.getTarget());
+            } catch (ResolutionException e) {
+                transientFailure = e;
+                continue;
+            }
+            int before = addresses.size();
+            addresses.removeIf(a -> !allowPrivateAddresses && isPrivate(a));
+            privateDropped |= addresses.size() < before;
+            if (!addresses.isEmpty()) {
+                hosts.add(new MxHost(strip(m.getTarget()), m.getPriority(), List.copyOf(addresses)));
+            }
+        }
+        if (!hosts.isEmpty()) {
+            return hosts;
+        }
+        if (transientFailure != null) {
+            throw transientFailure;
+        }
+        if (privateDropped) {
+            throw permanent(550, "5.4.4", "Mail exchangers of " + domain
+                    + " resolve only to loopback, private or link-local addresses; refused (allowPrivateAddresses=false)");
+        }
+        throw permanent(550, "5.4.4", "No address found for the mail exchangers of " + domain);
+    }
+
+    /** A and AAAA of {@code host}, IPv4 first; empty when the name or its addresses do not exist. */
+    private List<InetAddress> addresses(Name host) throws ResolutionException {
+        List<InetAddress> out = new ArrayList<>();
+        for (int type : new int[] { Type.A, Type.AAAA }) {
+            try {
+                for (Record r : lookup(host, type)) {
+                    if (r instanceof ARecord a) {
+                        out.add(a.getAddress());
+                    } else if (r instanceof AAAARecord a) {
+                        out.add(a.getAddress());
+                    }
+                }
+            } catch (NoSuchDomainException e) {
+                return out;
+            }
+        }
+        return out;
+    }
+
+    private List<Record> lookup(Name name, int type) throws ResolutionException, NoSuchDomainException {
+        try {
+            LookupResult result = session.lookupAsync(name, type).toCompletableFuture()
+                    .get(timeout.toMillis() * 3 + 1000, TimeUnit.MILLISECONDS);
+            return result.getRecords();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof NoSuchDomainException nx) {
+                throw nx;
+            }
+            if (cause instanceof NoSuchRRSetException) {
+                return List.of();
+            }
+            throw new ResolutionException(SmtpReply.of(451, "4.4.3",
+                    "DNS lookup of " + strip(name) + " " + Type.string(type) + " failed: " + describe(cause)));
+        } catch (TimeoutException e) {
+            throw new ResolutionException(SmtpReply.of(451, "4.4.3",
+                    "DNS lookup of " + strip(name) + " " + Type.string(type) + " timed out"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResolutionException(SmtpReply.of(451, "4.4.3", "DNS lookup interrupted"));
+        }
+    }
+
+    private static String describe(Throwable t) {
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private MxHost literal(String domain) throws ResolutionException {
+        String text = domain.substring(1, domain.length() - 1);
+        if (text.regionMatches(true, 0, "IPv6:", 0, 5)) {
+            text = text.substring(5);
+        }
+        InetAddress address;
+        try {
+            if (!text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+                throw new UnknownHostException(text);
+            }
+            address = InetAddress.getByName(text); // a literal: no lookup is made
+        } catch (UnknownHostException e) {
+            throw permanent(553, "5.1.3", "Bad address literal " + domain);
+        }
+        if (!allowPrivateAddresses && isPrivate(address)) {
+            throw permanent(550, "5.4.4", "Address literal " + domain
+                    + " is a loopback, private or link-local address; refused (allowPrivateAddresses=false)");
+        }
+        return new MxHost(domain, 0, List.of(address));
+    }
+
+    private static Name name(String domain) throws ResolutionException {
+        try {
+            String ascii = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED);
+            return Name.fromString(ascii.endsWith(".") ? ascii : ascii + ".");
+        } catch (TextParseException | IllegalArgumentException e) {
+            throw permanent(553, "5.1.2", "Bad destination domain " + domain);
+        }
+    }
+
+    static boolean isPrivate(InetAddress a) {
+        if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+                || a.isMulticastAddress()) {
+            return true;
+        }
+        byte[] b = a.getAddress();
+        if (a instanceof Inet6Address) {
+            return (b[0] & 0xfe) == 0xfc; // unique local fc00::/7
+        }
+        return (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64; // carrier-grade NAT 100.64.0.0/10
+    }
+
+    private static String strip(Name n) {
+        String s = n.toString();
+        return s.endsWith(".") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
+    }
+
+    private static ResolutionException permanent(int code, String status, String text) {
+        return new ResolutionException(SmtpReply.of(code, status, text));
+    }
+}
