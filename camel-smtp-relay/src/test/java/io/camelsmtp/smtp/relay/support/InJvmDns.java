@@ -1,0 +1,114 @@
+package io.camelsmtp.smtp.relay.support;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+
+/**
+ * A UDP DNS responder for fast unit tests, answering from master-file lines: NXDOMAIN for unknown names, NODATA for a
+ * known name without the type asked, SERVFAIL for names marked so, and CNAMEs followed. Real-DNS tests use dnsmasq.
+ */
+public final class InJvmDns implements Closeable {
+
+    private final DatagramSocket socket;
+    private final Map<Name, List<Record>> records = new ConcurrentHashMap<>();
+    private final Set<Name> servfail = ConcurrentHashMap.newKeySet();
+    private final Thread thread;
+
+    public InJvmDns() throws IOException {
+        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        thread = new Thread(this::serve, "in-jvm-dns");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Adds a record in master-file form, e.g. {@code add("a.test. 0 IN MX 10 mx.a.test.")}. */
+    public InJvmDns add(String line) throws IOException {
+        String[] parts = line.trim().split("\\s+", 5);
+        Record r = Record.fromString(Name.fromString(parts[0]), org.xbill.DNS.Type.value(parts[3]), org.xbill.DNS.DClass.IN,
+                Long.parseLong(parts[1]), parts[4], Name.root);
+        records.computeIfAbsent(r.getName(), n -> new ArrayList<>()).add(r);
+        return this;
+    }
+
+    public InJvmDns servfail(String name) throws IOException {
+        servfail.add(Name.fromString(name));
+        return this;
+    }
+
+    public String server() {
+        return "127.0.0.1:" + socket.getLocalPort();
+    }
+
+    private void serve() {
+        byte[] buf = new byte[1500];
+        while (!socket.isClosed()) {
+            try {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                socket.receive(p);
+                Message q = new Message(java.util.Arrays.copyOf(p.getData(), p.getLength()));
+                byte[] answer = answer(q).toWire(512);
+                socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
+            } catch (IOException e) {
+                if (socket.isClosed()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private Message answer(Message q) {
+        Message a = new Message(q.getHeader().getID());
+        a.getHeader().setFlag(Flags.QR);
+        a.getHeader().setFlag(Flags.AA);
+        a.getHeader().setFlag(Flags.RA);
+        Record question = q.getQuestion();
+        a.addRecord(question, Section.QUESTION);
+        Name name = question.getName();
+        if (servfail.contains(name)) {
+            a.getHeader().setRcode(Rcode.SERVFAIL);
+            return a;
+        }
+        for (int hops = 0; hops < 8; hops++) {
+            List<Record> rs = records.get(name);
+            if (rs == null) {
+                a.getHeader().setRcode(Rcode.NXDOMAIN);
+                return a;
+            }
+            Record cname = rs.stream().filter(r -> r instanceof CNAMERecord).findFirst().orElse(null);
+            if (cname != null && question.getType() != org.xbill.DNS.Type.CNAME) {
+                a.addRecord(cname, Section.ANSWER);
+                name = ((CNAMERecord) cname).getTarget();
+                continue;
+            }
+            for (Record r : rs) {
+                if (r.getType() == question.getType()) {
+                    a.addRecord(r, Section.ANSWER);
+                }
+            }
+            return a;
+        }
+        return a;
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}
