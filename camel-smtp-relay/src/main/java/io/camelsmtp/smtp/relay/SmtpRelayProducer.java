@@ -34,6 +34,13 @@ import org.apache.camel.support.DefaultProducer;
  */
 public class SmtpRelayProducer extends DefaultProducer {
 
+    /**
+     * Exchange property with the recipients already delivered or failed for good. Camel's error handler redelivers
+     * the original message (headers included) but keeps exchange properties, so this is what makes a redelivery
+     * skip them.
+     */
+    static final String DECIDED_PROPERTY = "CamelSmtpRelayDecided";
+
     private final SmtpRelayEndpoint endpoint;
     private MxResolver resolver;
     private DeliveryAgent agent;
@@ -83,8 +90,8 @@ public class SmtpRelayProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) throws Exception {
         MessageFactory.Prepared prepared = MessageFactory.create(exchange);
-        OutboundMessage message = prepared.message();
-        Map<String, RecipientResult> results = new HashMap<>();
+        Map<String, RecipientResult> results = new HashMap<>(decidedBefore(exchange));
+        OutboundMessage message = prepared.message().without(results.keySet());
         for (String bad : prepared.invalidRecipients()) {
             results.put(bad, new RecipientResult(bad, RecipientResult.Status.FAILED,
                     SmtpReply.of(553, "5.1.3", "Bad recipient address syntax"), null, null, null, Instant.now()));
@@ -115,10 +122,24 @@ public class SmtpRelayProducer extends DefaultProducer {
         DeliveryReport report = new DeliveryReport(ordered);
         exchange.getMessage().setHeader(SmtpRelayConstants.DELIVERY_REPORT, report);
         if (report.isAllDelivered()) {
+            exchange.removeProperty(DECIDED_PROPERTY);
             return;
         }
+        Map<String, RecipientResult> decided = new HashMap<>();
+        for (RecipientResult r : ordered) {
+            if (r.getStatus() != RecipientResult.Status.DEFERRED) {
+                decided.put(r.getRecipient(), r);
+            }
+        }
+        exchange.setProperty(DECIDED_PROPERTY, decided);
         keepOnlyPending(exchange, report);
         throw new SmtpDeliveryException(report);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, RecipientResult> decidedBefore(Exchange exchange) {
+        Map<String, RecipientResult> decided = exchange.getProperty(DECIDED_PROPERTY, Map.class);
+        return decided == null ? Map.of() : decided;
     }
 
     /** After a partial delivery the envelope shrinks to the deferred recipients, DSN lists kept aligned. */

@@ -40,6 +40,15 @@ public final class OutboundMessage {
         this.envid = envid;
     }
 
+    /** The same message for the recipients not in {@code skip}. */
+    public OutboundMessage without(java.util.Set<String> skip) {
+        if (skip.isEmpty()) {
+            return this;
+        }
+        List<Recipient> left = recipients.stream().filter(r -> !skip.contains(r.address())).toList();
+        return new OutboundMessage(from, left, bytes, cache, size, eightBit, utf8, ret, envid);
+    }
+
     /** Reverse-path; empty for the null sender. */
     public String from() {
         return from;
