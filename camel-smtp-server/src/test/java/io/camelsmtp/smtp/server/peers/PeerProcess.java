@@ -26,9 +26,13 @@ final class PeerProcess {
 
         /** For assertion messages: the command and everything it printed. */
         String describe() {
-            return "command: " + String.join(" ", command) + "\nexit code: " + exitCode
+            return "command: " + String.join(" ", command.stream().map(Result::shorten).toList()) + "\nexit code: " + exitCode
                    + (timedOut ? " (killed after the time limit)" : "") + "\n--- stdout ---\n" + stdout
                    + "\n--- stderr ---\n" + stderr;
+        }
+
+        private static String shorten(String arg) {
+            return arg.length() <= 200 ? arg : arg.substring(0, 60) + "...(" + arg.length() + " chars)";
         }
 
         String output() {
