@@ -38,6 +38,7 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,7 @@ class PeerJakartaMailTest extends CamelTestSupport {
     private static final int PLAIN_PORT = AvailablePortFinder.getNextAvailable();
     private static final int STARTTLS_PORT = AvailablePortFinder.getNextAvailable();
     private static final int IMPLICIT_PORT = AvailablePortFinder.getNextAvailable();
+    private static final int DSN_PORT = AvailablePortFinder.getNextAvailable();
     private static final String COMMON = "acceptedDomains=example.org&hostName=mx.test&authFailureDelay=0";
     private static final Path SPOOL = tempDir();
 
@@ -114,6 +116,8 @@ class PeerJakartaMailTest extends CamelTestSupport {
                 from("smtp-server:127.0.0.1:" + IMPLICIT_PORT + "?" + COMMON
                      + "&sslContextParameters=#tls&implicitTls=true&authenticator=#users")
                         .convertBodyTo(byte[].class).to("mock:implicit");
+                from("smtp-server:127.0.0.1:" + DSN_PORT + "?" + COMMON + "&dsn=true")
+                        .convertBodyTo(byte[].class).to("mock:dsn");
             }
         };
     }
@@ -201,6 +205,82 @@ class PeerJakartaMailTest extends CamelTestSupport {
         assertEquals("plain", parsed.getSubject());
         assertNotNull(parsed.getHeader("Message-ID"));
         assertEquals(0L, e.getIn().getHeader("spooledFiles", Long.class), "a small message is kept in memory");
+    }
+
+    @Test
+    void severalMessagesOnOneConnection() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:plain");
+        mock.expectedMessageCount(3);
+        Session session = Session.getInstance(props(PLAIN_PORT));
+        List<String> replies = new java.util.ArrayList<>();
+        try (Transport t = session.getTransport("smtp")) {
+            t.connect();
+            for (int i = 1; i <= 3; i++) {
+                MimeMessage m = message(session, "message " + i, "rcpt" + i + "@example.org");
+                m.saveChanges();
+                t.sendMessage(m, m.getAllRecipients());
+                replies.add(((SMTPTransport) t).getLastServerResponse());
+            }
+        }
+        mock.assertIsSatisfied();
+
+        List<Exchange> got = mock.getExchanges();
+        for (int i = 0; i < 3; i++) {
+            Exchange e = got.get(i);
+            assertQueued(replies.get(i), e);
+            // each transaction starts afresh: only its own recipient, its own subject
+            assertEquals(List.of("rcpt" + (i + 1) + "@example.org"), envelopeTo(e));
+            assertTrue(body(e).contains("\r\nSubject: message " + (i + 1) + "\r\n"), body(e));
+            assertEquals(header(got.get(0), SmtpServerConstants.SESSION_ID), header(e, SmtpServerConstants.SESSION_ID));
+        }
+        assertEquals(3, got.stream().map(e -> header(e, SmtpServerConstants.MESSAGE_ID)).distinct().count());
+    }
+
+    @Test
+    void eightBitMime() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:plain");
+        mock.expectedMessageCount(1);
+        Session session = Session.getInstance(props(PLAIN_PORT));
+        SMTPMessage m = new SMTPMessage(session);
+        m.setFrom(new InternetAddress("sender@client.test"));
+        m.setRecipients(Message.RecipientType.TO, "rcpt@example.org");
+        m.setSubject("8bit");
+        m.setText("Grüße, ça va? 你好\r\n", "UTF-8");
+        m.setAllow8bitMIME(true);
+        send(session, m, null, null);
+        mock.assertIsSatisfied();
+
+        Exchange e = mock.getExchanges().get(0);
+        // Angus switches the part to 8bit because we offer 8BITMIME, but never sends BODY=8BITMIME; like Postfix,
+        // the listener takes the 8-bit octets anyway and reports what the client declared
+        assertEquals("7BIT", header(e, SmtpServerConstants.BODY_TYPE));
+        String body = body(e);
+        assertTrue(body.contains("Content-Transfer-Encoding: 8bit"), body);
+        assertTrue(body.contains("\r\n\r\nGrüße, ça va? 你好\r\n"), body);
+    }
+
+    @Test
+    void dsnParameters() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:dsn");
+        mock.expectedMessageCount(1);
+        Session session = Session.getInstance(props(DSN_PORT));
+        SMTPMessage m = new SMTPMessage(session);
+        m.setFrom(new InternetAddress("sender@client.test"));
+        m.setRecipients(Message.RecipientType.TO, "a@example.org, b@example.org");
+        m.setSubject("dsn");
+        m.setText("with DSN parameters");
+        m.setReturnOption(SMTPMessage.RETURN_HDRS);
+        m.setNotifyOptions(SMTPMessage.NOTIFY_SUCCESS | SMTPMessage.NOTIFY_FAILURE);
+        m.setMailExtension("ENVID=QQ314159+2Bx");
+        send(session, m, null, null);
+        mock.assertIsSatisfied();
+
+        Exchange e = mock.getExchanges().get(0);
+        assertEquals("HDRS", header(e, SmtpServerConstants.DSN_RET));
+        assertEquals("QQ314159+x", header(e, SmtpServerConstants.DSN_ENVID));
+        assertEquals(List.of("SUCCESS,FAILURE", "SUCCESS,FAILURE"),
+                e.getIn().getHeader(SmtpServerConstants.DSN_NOTIFY, List.class));
+        assertEquals(List.of("a@example.org", "b@example.org"), envelopeTo(e));
     }
 
     @Test

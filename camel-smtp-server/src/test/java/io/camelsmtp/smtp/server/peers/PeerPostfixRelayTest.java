@@ -57,7 +57,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * smtpd. Checked from both ends: what the route got, and what Postfix logged as the outcome of each reply we sent
  * after DATA (250 sent, 550 bounced, 451 deferred). The bounce Postfix then sends comes back with the null sender.
  * <p>
- * BDAT is not covered here: Postfix's SMTP client (3.7) never uses CHUNKING, only its smtpd offers it.
+ * BDAT is not covered here: Postfix's SMTP client (3.7) answers our CHUNKING with DATA (only its smtpd has BDAT);
+ * {@link PeerJakartaMailBdatTest} covers BDAT.
  */
 class PeerPostfixRelayTest extends CamelTestSupport {
 
