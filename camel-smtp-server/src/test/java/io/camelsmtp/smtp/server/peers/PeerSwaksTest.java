@@ -39,6 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PeerSwaksTest extends CamelTestSupport {
 
     private static final int PORT = AvailablePortFinder.getNextAvailable();
+    private static final int SUBMISSION_PORT = AvailablePortFinder.getNextAvailable();
+    private static final int IMPLICIT_PORT = AvailablePortFinder.getNextAvailable();
     private static final int MAX_SIZE = 20_000;
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
@@ -68,13 +70,25 @@ class PeerSwaksTest extends CamelTestSupport {
                 from("smtp-server:127.0.0.1:" + PORT + "?acceptedDomains=example.org&hostName=mx.test&maxMessageSize="
                      + MAX_SIZE + "&sslContextParameters=#tls&authenticator=#users&authFailureDelay=0")
                         .routeId("swaks").convertBodyTo(byte[].class).to("mock:swaks");
+                // a submission port (587): TLS and AUTH before MAIL
+                from("smtp-server:127.0.0.1:" + SUBMISSION_PORT + "?sslContextParameters=#tls&authenticator=#users"
+                     + "&requireTls=true&requireAuth=true&authFailureDelay=0")
+                        .routeId("submission").convertBodyTo(byte[].class).to("mock:submission");
+                // submissions over implicit TLS (465)
+                from("smtp-server:127.0.0.1:" + IMPLICIT_PORT + "?sslContextParameters=#tls&implicitTls=true"
+                     + "&authenticator=#users&authFailureDelay=0")
+                        .routeId("implicit").convertBodyTo(byte[].class).to("mock:implicit");
             }
         };
     }
 
     private PeerProcess.Result swaks(String... args) throws Exception {
+        return swaksOn(PORT, args);
+    }
+
+    private PeerProcess.Result swaksOn(int port, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(swaks.toString(), "--server", "127.0.0.1", "--port",
-                String.valueOf(PORT), "--helo", "client.test", "--from", "sender@client.test", "--timeout", "20s"));
+                String.valueOf(port), "--helo", "client.test", "--from", "sender@client.test", "--timeout", "20s"));
         command.addAll(List.of(args));
         PeerProcess.Result r = PeerProcess.run(LIMIT, command);
         assertFalse(r.timedOut(), r.describe());
@@ -242,6 +256,45 @@ class PeerSwaksTest extends CamelTestSupport {
         mock.assertIsSatisfied();
         mock.assertIsSatisfied(300);
         assertTrue(body(mock.getExchanges().get(0)).contains("Subject: dropped after dot"));
+    }
+
+    @Test
+    void submissionPortWantsTlsThenAuth() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:submission");
+        mock.expectedMessageCount(1);
+        PeerProcess.Result plain = swaksOn(SUBMISSION_PORT, "--to", "someone@elsewhere.test");
+        assertEquals(23, plain.exitCode(), "swaks exit code for a refused MAIL\n" + plain.describe());
+        assertTrue(replies(plain).contains("530 5.7.0 Must issue a STARTTLS command first"), plain.describe());
+
+        PeerProcess.Result tlsOnly = swaksOn(SUBMISSION_PORT, "--tls", "--to", "someone@elsewhere.test");
+        assertEquals(23, tlsOnly.exitCode(), tlsOnly.describe());
+        assertTrue(replies(tlsOnly).contains("530 5.7.0 Authentication required"), tlsOnly.describe());
+
+        PeerProcess.Result ok = swaksOn(SUBMISSION_PORT, "--tls", "--auth", "LOGIN", "--auth-user", "alice",
+                "--auth-password", "secret", "--to", "someone@elsewhere.test");
+        assertEquals(0, ok.exitCode(), ok.describe());
+        mock.assertIsSatisfied();
+        Exchange e = mock.getExchanges().get(0);
+        assertEquals("alice", header(e, SmtpServerConstants.AUTHENTICATED_USER));
+        assertEquals(List.of("someone@elsewhere.test"), envelopeTo(e));
+        PeerRoutes.assertNoSessionsLeft(context, "submission");
+    }
+
+    @Test
+    void implicitTlsWithAuth() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:implicit");
+        mock.expectedMessageCount(1);
+        PeerProcess.Result r = swaksOn(IMPLICIT_PORT, "--tls-on-connect", "--auth", "PLAIN", "--auth-user", "alice",
+                "--auth-password", "secret", "--to", "someone@elsewhere.test");
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(r.stdout().contains("TLS started with cipher TLSv1.3"), r.describe());
+        // the greeting already came over TLS, and STARTTLS is not offered again
+        assertTrue(replies(r).stream().noneMatch(l -> l.contains("STARTTLS")), r.describe());
+        mock.assertIsSatisfied();
+        Exchange e = mock.getExchanges().get(0);
+        assertEquals("TLSv1.3", header(e, SmtpServerConstants.TLS_PROTOCOL));
+        assertTrue(receivedHeader(e).contains(" with ESMTPSA id "), receivedHeader(e));
+        PeerRoutes.assertNoSessionsLeft(context, "implicit");
     }
 
     private static int indexOfPrefix(List<String> lines, String prefix) {
