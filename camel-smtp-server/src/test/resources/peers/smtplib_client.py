@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A real SMTP peer for PeerPythonSmtplibTest: Python's own smtplib, driven one scenario per run.
 
-Usage: smtplib_client.py SCENARIO HOST PORT [CAFILE USER PASSWORD]
+Usage: smtplib_client.py SCENARIO HOST PORT [CAFILE USER PASSWORD | SECONDS]
 
 Every reply the server sends is printed as "REPLY <code> <text>" (multi-line replies joined with " | "), and the
 outcome as "RESULT ..." or "ERROR <exception> ...". Exit codes: 0 when smtplib finished the scenario, 1 when smtplib
@@ -12,6 +12,7 @@ Only the standard library is used; nothing but HOST:PORT is contacted.
 import smtplib
 import ssl
 import sys
+import time
 
 FROM = "sender@client.test"
 
@@ -85,6 +86,18 @@ def starttls_login(s, cafile, user, password):
     print("RESULT refused=%r" % (refused,))
 
 
+def idle(s, seconds):
+    # a client that goes quiet longer than the server's idleTimeout, then tries again
+    s.ehlo()
+    time.sleep(seconds)
+    try:
+        code, msg = s.noop()
+        print("RESULT noop=%d" % code)
+    except smtplib.SMTPServerDisconnected as e:
+        print("RESULT disconnected %s" % e)
+    s.close()
+
+
 def main(argv):
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)
@@ -102,6 +115,9 @@ def main(argv):
                 bare_lf(s, False)
             elif scenario == "bare-lf-bytes":
                 bare_lf(s, True)
+            elif scenario == "idle":
+                idle(s, float(argv[4]))
+                return 0
             elif scenario == "starttls-login":
                 starttls_login(s, argv[4], argv[5], argv[6])
             else:
