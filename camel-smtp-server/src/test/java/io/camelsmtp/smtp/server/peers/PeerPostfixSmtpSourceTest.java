@@ -6,7 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.camelsmtp.smtp.server.SmtpServerConstants;
 import org.apache.camel.Exchange;
@@ -36,6 +42,7 @@ class PeerPostfixSmtpSourceTest extends CamelTestSupport {
     private static final int PORT = AvailablePortFinder.getNextAvailable();
     private static final int LIMITED_PORT = AvailablePortFinder.getNextAvailable();
     private static final int PER_IP_LIMIT = 20;
+    private static final int STOP_PORT = AvailablePortFinder.getNextAvailable();
     private static final int SESSIONS = 50;
     private static final int MESSAGES = 2000;
     private static final int LENGTH = 4096;
@@ -61,6 +68,9 @@ class PeerPostfixSmtpSourceTest extends CamelTestSupport {
                         .routeId("load").process(PeerPostfixSmtpSourceTest.this::count);
                 from("smtp-server:127.0.0.1:" + LIMITED_PORT + "?acceptedDomains=*&maxConnectionsPerIp=" + PER_IP_LIMIT)
                         .routeId("limited").process(PeerPostfixSmtpSourceTest.this::count);
+                // a slow route, so that sessions are caught inside DATA when the route stops
+                from("smtp-server:127.0.0.1:" + STOP_PORT + "?acceptedDomains=*&shutdownGracePeriod=5s")
+                        .routeId("stopping").process(PeerPostfixSmtpSourceTest.this::count).delay(20);
             }
         };
     }
@@ -114,6 +124,34 @@ class PeerPostfixSmtpSourceTest extends CamelTestSupport {
     @Test
     void connectionReuse() throws Exception {
         load("-d");
+    }
+
+    @Test
+    void stoppingTheRouteUnderLoadLosesNoAcknowledgedMessage() throws Exception {
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            // -c: smtp-source prints a running count of messages that got a 2xx after the final dot
+            Future<PeerProcess.Result> load = runner.submit(() -> smtpSource(STOP_PORT, 20, 100_000, "-c", "-d"));
+            assertTrue(PeerRoutes.await(Duration.ofSeconds(30), () -> exchanges.get() >= 200),
+                    "no load arrived: " + exchanges.get());
+            context.getRouteController().stopRoute("stopping");
+            PeerProcess.Result r = load.get(LIMIT.toSeconds() + 10, TimeUnit.SECONDS);
+
+            // smtp-source gives up at the first 421 (idle sessions are told "4.3.2 shutting down")
+            assertEquals(1, r.exitCode(), r.describe());
+            assertTrue(r.stderr().contains("421 4.3.2"), r.describe());
+            Matcher counter = Pattern.compile("(\\d+)\\s*$").matcher(r.stdout().replace('\r', '\n').strip());
+            assertTrue(counter.find(), r.describe());
+            int acknowledged = Integer.parseInt(counter.group(1));
+            LOG.info("stopped under load: {} messages acknowledged, {} Exchanges", acknowledged, exchanges.get());
+            // every message the client saw accepted reached the route; sessions inside DATA were let finish, so
+            // the route may have seen a few more whose 250 the client, already exiting, never read
+            assertTrue(exchanges.get() >= acknowledged, exchanges.get() + " Exchanges < " + acknowledged + " acknowledged");
+            assertTrue(acknowledged >= 200, r.describe());
+            assertEquals(exchanges.get(), queueIds.size(), "distinct queue ids");
+        } finally {
+            runner.shutdownNow();
+        }
     }
 
     @Test
