@@ -135,6 +135,21 @@ class PeerSwaksTest extends CamelTestSupport {
     }
 
     @Test
+    void heloInsteadOfEhlo() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:swaks");
+        mock.expectedMessageCount(1);
+        PeerProcess.Result r = swaks("--protocol", "SMTP", "--to", "a@example.org");
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(sent(r).contains("HELO client.test"), r.describe());
+        assertTrue(replies(r).contains("250 mx.test"), r.describe());
+        mock.assertIsSatisfied();
+        Exchange e = mock.getExchanges().get(0);
+        assertEquals("client.test", header(e, SmtpServerConstants.HELO));
+        // RFC 3848: plain SMTP, not ESMTP, after HELO
+        assertTrue(receivedHeader(e).contains(" by mx.test (camel-smtp) with SMTP id "), receivedHeader(e));
+    }
+
+    @Test
     void ehloOffersStartTlsButNoAuthOnPlaintext() throws Exception {
         PeerProcess.Result r = swaks("--to", "a@example.org", "--quit-after", "EHLO");
         assertEquals(0, r.exitCode(), r.describe());
