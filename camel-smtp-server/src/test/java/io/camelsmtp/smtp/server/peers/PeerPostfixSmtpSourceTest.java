@@ -34,7 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Postfix's load generator smtp-source: 2000 messages of 4096 octets over 50 parallel sessions, once with a new
  * connection per message and once reusing connections (-d). Every message must be acknowledged (smtp-source exits 0
  * and prints nothing: it reports every unexpected reply) and reach the route exactly once (2000 Exchanges with 2000
- * distinct queue ids), with nothing lost or doubled under concurrency.
+ * distinct queue ids), with nothing lost or doubled under concurrency. Also: the per-IP connection limit refuses
+ * the excess with 421 4.7.0 and gives every slot back, and stopping the route under load loses no message that
+ * smtp-source saw accepted.
  */
 class PeerPostfixSmtpSourceTest extends CamelTestSupport {
 
