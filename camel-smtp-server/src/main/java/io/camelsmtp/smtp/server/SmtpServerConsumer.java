@@ -87,7 +87,7 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         acceptedDomains = new AcceptedDomains(endpoint.getAcceptedDomains());
         protocol = new SmtpProtocol(settings(), this, endpoint.effectiveSpoolDirectory(), endpoint.getSpoolThreshold(),
                 endpoint.getMaxConnections(), endpoint.getMaxConnectionsPerIp());
-        if (acceptedDomains.isEmpty() && endpoint.getRcptPolicy() == null) {
+        if (acceptedDomains.isEmpty() && endpoint.getRcptPolicy() == null && !endpoint.isRequireAuth()) {
             LOG.warn("{}: neither acceptedDomains nor rcptPolicy is set, so every recipient of an unauthenticated session "
                      + "is refused with 554 5.7.1 (set acceptedDomains=* to accept any domain)",
                     endpoint);

@@ -20,6 +20,7 @@ final class SimpleCommand extends SessionCommand {
             }
             case "NOOP" -> c.reply(250, "2.0.0", "Ok");
             case "QUIT" -> {
+                protocol.release(session);
                 c.reply(221, "2.0.0", "Bye");
                 session.quit();
             }

@@ -138,6 +138,7 @@ public final class SmtpProtocol implements SessionHandler {
             return false;
         }
         try {
+            release(c.session());
             try {
                 c.session().sendResponse(reply.toString());
             } catch (IOException e) {
@@ -184,9 +185,19 @@ public final class SmtpProtocol implements SessionHandler {
 
     @Override
     public void onSessionEnd(Session session) {
-        connections.remove(session);
-        perAddress.computeIfPresent(session.getRemoteAddress().getAddress(),
-                (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+        release(session);
+    }
+
+    /**
+     * Gives the session's slots (overall and per address) back. Called before we close a connection ourselves (QUIT,
+     * a 421), so that a client reconnecting at once is not counted twice; SubEthaSMTP's own end-of-session call comes
+     * later and is then a no-op.
+     */
+    void release(Session session) {
+        if (connections.remove(session) != null) {
+            perAddress.computeIfPresent(session.getRemoteAddress().getAddress(),
+                    (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+        }
     }
 
     ProtocolSettings settings() {

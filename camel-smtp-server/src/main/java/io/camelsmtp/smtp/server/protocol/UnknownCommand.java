@@ -27,6 +27,7 @@ final class UnknownCommand extends SessionCommand {
     void handle(ConnectionState c, Session session, String line) throws IOException {
         String verb = line.split(" ", 2)[0].toUpperCase(Locale.ROOT);
         if (HTTP_VERBS.contains(verb) && line.contains("/")) {
+            protocol.release(session);
             c.reply(221, "2.7.0", "Error: this is an SMTP server, not an HTTP server; goodbye");
             session.quit();
             return;

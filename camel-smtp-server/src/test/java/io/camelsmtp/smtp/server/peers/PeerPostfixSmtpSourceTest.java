@@ -21,7 +21,6 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,10 +156,6 @@ class PeerPostfixSmtpSourceTest extends CamelTestSupport {
     }
 
     @Test
-    @Disabled("bug (race): the per-IP slot is given back in onSessionEnd, after the 221 to QUIT went out and the socket "
-              + "closed, so a client that never has more than maxConnectionsPerIp connections open, but reconnects at "
-              + "once after 221, now and then gets 421 4.7.0 Too many connections from your address (about one run "
-              + "in three of 3000 messages over 20 sessions)")
     void exactlyThePerIpLimitWithAConnectionPerMessage() throws Exception {
         for (int i = 0; i < 5; i++) {
             exchanges.set(0);

@@ -16,7 +16,6 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static io.camelsmtp.smtp.server.peers.PeerRoutes.QUEUE_ID;
@@ -169,9 +168,6 @@ class PeerPythonSmtplibTest extends CamelTestSupport {
     }
 
     @Test
-    @Disabled("bug: with allowBareLineFeeds=true a message with bare LF line endings still gets 550 5.6.0 "
-              + "(ContentReader.problem() reports bareLineEnding without looking at allowBare); expected 250 and "
-              + "the line endings normalised to CRLF, as the option's javadoc says")
     void bareLfInBytesIsNormalisedWhenAllowed() throws Exception {
         MockEndpoint mock = getMockEndpoint("mock:bare-lf-allowed");
         mock.expectedMessageCount(1);
@@ -193,9 +189,6 @@ class PeerPythonSmtplibTest extends CamelTestSupport {
     }
 
     @Test
-    @Disabled("bug: the idle-timeout reply between commands is SubEthaSMTP's own '421 Timeout waiting for data from "
-              + "client.' without an enhanced status code, though EHLO advertised ENHANCEDSTATUSCODES (RFC 2034 "
-              + "section 3); expected e.g. '421 4.4.2 Timeout, closing connection' like the timeout inside DATA")
     void idleTimeoutReplyHasAnEnhancedStatusCode() throws Exception {
         PeerProcess.Result r = run("idle", IDLE_PORT, "2.5");
         assertEquals(0, r.exitCode(), r.describe());
