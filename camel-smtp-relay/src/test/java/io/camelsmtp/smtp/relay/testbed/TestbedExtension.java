@@ -1,18 +1,19 @@
 package io.camelsmtp.smtp.relay.testbed;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * {@code @ExtendWith(TestbedExtension.class)}: one {@link Testbed} per test JVM, started by the first class that needs
- * it and stopped when the whole run ends (the root store closes it). Without the Debian packages, or without root,
- * the classes are skipped with the reason (and the apt-get line) in the report and on stderr; a test bed that is
- * installed but fails to start fails the tests instead.
+ * it and stopped when the whole run ends (the root store closes it). Without the Debian packages, or without the
+ * right to listen on port 25, every test is skipped with the reason and the apt-get line, in the
+ * report and on stderr; a test bed that is installed but fails to start fails the tests instead.
  */
-public final class TestbedExtension implements BeforeAllCallback, ParameterResolver {
+public final class TestbedExtension implements BeforeAllCallback, ExecutionCondition, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(TestbedExtension.class);
     private static volatile String missing;
@@ -22,10 +23,25 @@ public final class TestbedExtension implements BeforeAllCallback, ParameterResol
     public void beforeAll(ExtensionContext context) {
         String why = missingPrerequisite();
         if (why != null) {
-            System.err.println("*** SKIPPING " + context.getDisplayName() + ": test bed unavailable: " + why);
+            System.err.println("*** SKIPPING every test of " + context.getDisplayName() + ": test bed unavailable: " + why);
+            return;
         }
-        Assumptions.assumeTrue(why == null, () -> "test bed unavailable: " + why);
         testbed(context);
+    }
+
+    /**
+     * Each test, not the class, is skipped, so that Surefire counts and reports every one with the reason. This is a
+     * condition rather than an assumption failed in beforeEach: Camel's ContextManagerExtension throws a
+     * NullPointerException in afterEach when a test is aborted before its own beforeEach ran.
+     */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (context.getTestMethod().isEmpty()) {
+            return ConditionEvaluationResult.enabled("decided per test");
+        }
+        String why = missingPrerequisite();
+        return why == null ? ConditionEvaluationResult.enabled("test bed available")
+                : ConditionEvaluationResult.disabled("test bed unavailable: " + why);
     }
 
     private static String missingPrerequisite() {
@@ -60,6 +76,6 @@ public final class TestbedExtension implements BeforeAllCallback, ParameterResol
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return testbed(context);
+        return missingPrerequisite() == null ? testbed(context) : null;
     }
 }
