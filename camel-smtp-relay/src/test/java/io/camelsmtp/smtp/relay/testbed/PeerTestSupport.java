@@ -1,6 +1,6 @@
 package io.camelsmtp.smtp.relay.testbed;
 
-import java.nio.charset.StandardCharsets;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +19,7 @@ import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.support.jsse.TrustManagersParameters;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -51,9 +52,9 @@ public abstract class PeerTestSupport extends CamelTestSupport {
         testbed = tb;
     }
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void rememberName(TestInfo info) {
-        testName = info.getTestMethod().map(m -> m.getName()).orElse("test");
+        testName = info.getTestMethod().map(Method::getName).orElse("test");
     }
 
     @Override
@@ -78,10 +79,15 @@ public abstract class PeerTestSupport extends CamelTestSupport {
 
     /** Sends a small message with envelope {@code from} / {@code to} through {@code route}. */
     protected Exchange send(String route, String from, String... to) {
+        return sendPadded(route, "", from, to);
+    }
+
+    /** Like {@link #send}, with {@code padding} appended to the body. */
+    protected Exchange sendPadded(String route, String padding, String from, String... to) {
         return template.send(route, e -> {
             e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, from);
             e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_TO, new ArrayList<>(List.of(to)));
-            e.getMessage().setBody(message(from, to[0], ""));
+            e.getMessage().setBody(message(from, to[0], padding));
         });
     }
 
@@ -152,10 +158,6 @@ public abstract class PeerTestSupport extends CamelTestSupport {
             got = testbed.dumped(receiver, recipient);
         }
         return got;
-    }
-
-    protected static String text(byte[] bytes) {
-        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     /** Server side of the test certificate (mx.tls.test, 127.0.0.17), for an in-JVM smtp-server. */
