@@ -9,6 +9,7 @@ import io.camelsmtp.smtp.relay.RecipientResult.Status;
 import io.camelsmtp.smtp.relay.testbed.PeerTestSupport;
 import io.camelsmtp.smtp.relay.testbed.Testbed;
 import org.apache.camel.Exchange;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,6 +72,25 @@ class RelayPeerFailuresTest extends PeerTestSupport {
         failure(e, true);
         RecipientResult r = assertResult(report(e), to, Status.DEFERRED, 451, "4.4.2");
         assertTrue(r.getText().contains("lost"), r::toString);
+    }
+
+    /**
+     * smtp-sink -A 4 answers DATA with 354 and then reads nothing for 4 s: once the socket buffers are full, every write
+     * blocks. A real peer may keep that up for ever; the relay should give up after about dataTimeout (1 s here).
+     */
+    @Test
+    @Disabled("bug: writes have no timeout. SmtpConnection sets only SO_TIMEOUT, which bounds reads; a peer that stops "
+              + "reading during DATA (or any command) blocks writeData until the peer closes, here 4 s, for a real peer "
+              + "possibly for ever, holding the producer thread and a maxConnectionsPerHost permit. RFC 5321 4.5.3.2.5 "
+              + "gives each TCP SEND of the data block a timeout (3 minutes)")
+    void peerThatStopsReadingDuringDataDefersWithinTheDataTimeout() {
+        String to = rcpt("stall.test");
+        long t0 = System.nanoTime();
+        Exchange e = sendPadded("direct:relay", ("x".repeat(998) + "\r\n").repeat(8000), SENDER, to);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        failure(e, true);
+        assertResult(report(e), to, Status.DEFERRED, 451, "4.4.2");
+        assertTrue(ms < 3000, "dataTimeout=1s, took " + ms + " ms (the sink stalls for 4 s)");
     }
 
     /** The sink may have kept the message: deferring risks a duplicate, never a loss (RFC 5321 §4.1.1.4, RFC 1047). */

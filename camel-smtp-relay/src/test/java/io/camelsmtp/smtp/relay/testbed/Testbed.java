@@ -48,6 +48,7 @@ import java.util.stream.Stream;
  * <tr><td>dropdata</td><td>127.0.0.14</td><td>{@code 354}, then {@code 550} and closes in the middle of DATA</td></tr>
  * <tr><td>silent</td><td>127.0.0.15</td><td>accepts TCP, never greets</td></tr>
  * <tr><td>busy</td><td>127.0.0.16</td><td>{@code 421} greeting, closes</td></tr>
+ * <tr><td>stall</td><td>127.0.0.25</td><td>{@code 354}, then stops reading for 4 s, then {@code 550} and closes</td></tr>
  * <tr><td>tls (aiosmtpd)</td><td>127.0.0.17</td><td>STARTTLS required, certificate mx.tls.test / 127.0.0.17</td></tr>
  * <tr><td>refused</td><td>127.0.0.18</td><td>nothing listening</td></tr>
  * </table>
@@ -153,7 +154,7 @@ public final class Testbed implements AutoCloseable {
             Files.createDirectories(work);
             timed("servfail responder", this::startServfailResponder); // before dnsmasq forwards to it
             timed("dnsmasq", this::startDnsmasq);
-            timed("smtp-sink x10", this::startSinks);
+            timed("smtp-sink x11", this::startSinks);
             timed("aiosmtpd", this::startAiosmtpd);
             return this;
         } catch (Exception | Error e) {
@@ -228,6 +229,7 @@ public final class Testbed implements AutoCloseable {
         sink("dropdata", "127.0.0.14", "-A", "0");
         sink("silent", "127.0.0.15", "-W", "CONNECT:3600");
         sink("busy", "127.0.0.16", "-Q", "CONNECT");
+        sink("stall", "127.0.0.25", "-A", "4");
     }
 
     /** {@code smtp-sink -u root -a [opts] address:25 50}: -u is mandatory as root, -a offers no AUTH. */
