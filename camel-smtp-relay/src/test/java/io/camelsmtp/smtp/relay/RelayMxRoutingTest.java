@@ -27,6 +27,7 @@ class RelayMxRoutingTest extends PeerTestSupport {
     @Override
     protected void routes(RouteBuilder b) {
         b.from("direct:relay-no-reuse").to(MX + "&connectionReuse=false");
+        b.from("direct:relay-one-mx").to(MX + "&maxMxHosts=1");
         b.from("direct:relay-public-only").to(MX.replace("allowPrivateAddresses=true", "allowPrivateAddresses=false"));
     }
 
@@ -62,6 +63,38 @@ class RelayMxRoutingTest extends PeerTestSupport {
         RecipientResult r = delivered(send("direct:relay", SENDER, to), to);
         assertEquals("mx1.multi.test", r.getHost());
         assertEquals(1, dumpedEventually("mx1", to, 1).size());
+    }
+
+    @Test
+    void maxMxHostsLimitsTheFallback() {
+        String to = rcpt("deadprimary.test");
+        Exchange e = send("direct:relay-one-mx", SENDER, to);
+        failure(e, true);
+        RecipientResult r = assertResult(report(e), to, Status.DEFERRED, 451, "4.4.1");
+        assertEquals("mx.refused.test", r.getHost());
+        assertTrue(testbed.dumped("mx2", to).isEmpty(), "the second MX is not tried");
+    }
+
+    @Test
+    void nextAddressOfTheSameHostIsTried() throws Exception {
+        String to = rcpt("halfdead.test");
+        RecipientResult r = delivered(send("direct:relay", SENDER, to), to);
+        assertEquals("mx.halfdead.test", r.getHost());
+        assertEquals("0:0:0:0:0:0:0:1", r.getAddress(), "127.0.0.18 refuses, ::1 accepts");
+        assertEquals(1, dumpedEventually("v6", to, 1).size());
+    }
+
+    @Test
+    void mxTargetWhoseAddressLookupFailsIsSkipped() throws Exception {
+        String to = rcpt("halfbroken.test");
+        RecipientResult r = delivered(send("direct:relay", SENDER, to), to);
+        assertEquals("mx2.multi.test", r.getHost());
+        assertEquals(1, dumpedEventually("mx2", to, 1).size());
+
+        String only = rcpt("brokentarget.test");
+        Exchange e = send("direct:relay", SENDER, only);
+        failure(e, true);
+        assertNoHost(assertResult(report(e), only, Status.DEFERRED, 451, "4.4.3"));
     }
 
     @Test
