@@ -93,7 +93,7 @@ public abstract class PeerTestSupport extends CamelTestSupport {
 
     /** Raw RFC 5322 message; {@code padding} lengthens the body. */
     protected String message(String from, String to, String padding) {
-        return "From: <" + from + ">\r\n"
+        return "From: <" + (from.isEmpty() ? "MAILER-DAEMON@relay.test" : from) + ">\r\n"
                + "To: <" + to + ">\r\n"
                + "Subject: " + testName + "\r\n"
                + "Message-ID: <" + testName + "." + COUNTER.incrementAndGet() + "@relay.test>\r\n"
