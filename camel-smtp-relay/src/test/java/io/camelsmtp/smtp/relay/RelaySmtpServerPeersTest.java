@@ -11,6 +11,7 @@ import io.camelsmtp.smtp.server.SmtpRejectException;
 import io.camelsmtp.smtp.server.SmtpServerConstants;
 import io.camelsmtp.smtp.server.auth.MapAuthenticator;
 import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
@@ -78,6 +79,12 @@ class RelaySmtpServerPeersTest extends PeerTestSupport {
         b.from("smtp-server:127.0.0.17:587?hostName=mx.tls.test&sslContextParameters=#serverTls&requireTls=true"
                + "&authenticator=#users&requireAuth=true&authFailureDelay=0&" + RECEIVER_OPTIONS)
                 .convertBodyTo(String.class).to("mock:submission");
+
+        // idles out kept connections after 300 ms; reached by address literal, any recipient accepted
+        b.from("smtp-server:127.0.0.26:25?hostName=idle.test&idleTimeout=300ms&rcptPolicy=direct:accept-all&"
+               + RECEIVER_OPTIONS)
+                .convertBodyTo(String.class).to("mock:idle");
+        b.from("direct:accept-all").log(LoggingLevel.DEBUG, "accepting ${header.CamelSmtpRecipient}");
 
         b.from("direct:relay-no-reuse").to(MX + "&connectionReuse=false");
         // a transient failure is redelivered by Camel; the producer has shrunk the envelope to what is still pending
@@ -204,6 +211,21 @@ class RelaySmtpServerPeersTest extends PeerTestSupport {
         assertEquals(1, sessions.subList(0, 3).stream().distinct().count(), "connectionReuse=true: one session " + sessions);
         assertEquals(3, sessions.subList(3, 6).stream().distinct().count(), "connectionReuse=false: three sessions " + sessions);
         assertNotEquals(sessions.get(0), sessions.get(3));
+    }
+
+    /** The peer closed the kept connection (421 idle timeout): the next message notices at RSET and opens a new one. */
+    @Test
+    void keptConnectionClosedByThePeerIsReplaced() throws Exception {
+        MockEndpoint idle = getMockEndpoint("mock:idle");
+        idle.expectedMessageCount(2);
+        String first = "first-" + rcpt("x").replace("@x", "@[127.0.0.26]");
+        delivered(send("direct:relay", SENDER, first), first);
+        Thread.sleep(900);
+        String second = "second-" + rcpt("x").replace("@x", "@[127.0.0.26]");
+        delivered(send("direct:relay", SENDER, second), second);
+        idle.assertIsSatisfied();
+        assertNotEquals(idle.getExchanges().get(0).getMessage().getHeader(SmtpServerConstants.SESSION_ID),
+                idle.getExchanges().get(1).getMessage().getHeader(SmtpServerConstants.SESSION_ID));
     }
 
     @Test
