@@ -38,7 +38,7 @@ import org.apache.camel.StreamCache;
 final class MessageFactory {
 
     private static final Pattern HEADER_LINE = Pattern.compile("^[!-9;-~]+:.*");
-    private static final Pattern MAILBOX = Pattern.compile("^[^\\s<>@]+@([^\\s<>@\\[\\]]+|\\[[0-9A-Fa-f:.Iv]+\\])$");
+    private static final Pattern MAILBOX = Pattern.compile("^[^\\s<>@]+@([^\\s<>@\\[\\]]+|\\[(?i:IPv6:)?[0-9A-Fa-f:.]+\\])$");
     private static final Session SESSION = Session.getInstance(new Properties());
 
     /** The message and the recipients refused before sending (bad syntax). */

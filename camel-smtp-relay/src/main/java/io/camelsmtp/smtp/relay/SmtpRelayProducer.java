@@ -44,7 +44,7 @@ public class SmtpRelayProducer extends DefaultProducer {
     private final SmtpRelayEndpoint endpoint;
     private MxResolver resolver;
     private DeliveryAgent agent;
-    private ScheduledExecutorService evictor;
+    private ScheduledExecutorService timer;
 
     public SmtpRelayProducer(SmtpRelayEndpoint endpoint) {
         super(endpoint);
@@ -62,27 +62,27 @@ public class SmtpRelayProducer extends DefaultProducer {
                 ? endpoint.getSslContextParameters().createSSLContext(getEndpoint().getCamelContext())
                 : SSLContext.getDefault();
         int port = endpoint.isMx() ? endpoint.getPort() : endpoint.smartHostPort();
+        timer = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newScheduledThreadPool(this, "SmtpRelayTimer", 2);
         agent = new DeliveryAgent(new ClientSettings(endpoint.effectiveHeloName(), port, endpoint.getTls(), verifying,
                 endpoint.getUsername(), endpoint.getPassword(), Duration.ofMillis(endpoint.getConnectTimeout()),
                 Duration.ofMillis(endpoint.getCommandTimeout()), Duration.ofMillis(endpoint.getDataTimeout()),
                 endpoint.getMaxMxHosts(), endpoint.isConnectionReuse(), Duration.ofMillis(endpoint.getIdleConnectionTime()),
-                endpoint.getMaxConnectionsPerHost()));
+                endpoint.getMaxConnectionsPerHost()), timer);
         if (endpoint.isConnectionReuse()) {
-            evictor = getEndpoint().getCamelContext().getExecutorServiceManager()
-                    .newSingleThreadScheduledExecutor(this, "SmtpRelayIdleConnections");
-            evictor.scheduleWithFixedDelay(agent::evictIdle, 1, 1, TimeUnit.SECONDS);
+            timer.scheduleWithFixedDelay(agent::evictIdle, 1, 1, TimeUnit.SECONDS);
         }
     }
 
     @Override
     protected void doStop() throws Exception {
-        if (evictor != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(evictor);
-            evictor = null;
-        }
         if (agent != null) {
             agent.close();
             agent = null;
+        }
+        if (timer != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(timer);
+            timer = null;
         }
         super.doStop();
     }

@@ -8,7 +8,6 @@ import io.camelsmtp.smtp.relay.RecipientResult.Status;
 import io.camelsmtp.smtp.relay.testbed.PeerTestSupport;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -151,9 +150,6 @@ class RelayMxRoutingTest extends PeerTestSupport {
     }
 
     @Test
-    @Disabled("bug: MessageFactory.MAILBOX refuses IPv6 address literals: its literal class [0-9A-Fa-f:.Iv] lacks 'P' "
-              + "(and '6' is only there as a digit), so user@[IPv6:::1] is FAILED 553 5.1.3 before MxResolver.literal, "
-              + "which does handle the IPv6: prefix, is reached")
     void ipv6AddressLiteral() throws Exception {
         String to = "literal6-" + System.nanoTime() + "@[IPv6:::1]";
         RecipientResult r = delivered(send("direct:relay", SENDER, to), to);

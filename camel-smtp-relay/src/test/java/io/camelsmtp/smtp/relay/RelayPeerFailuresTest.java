@@ -9,7 +9,6 @@ import io.camelsmtp.smtp.relay.RecipientResult.Status;
 import io.camelsmtp.smtp.relay.testbed.PeerTestSupport;
 import io.camelsmtp.smtp.relay.testbed.Testbed;
 import org.apache.camel.Exchange;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,10 +78,6 @@ class RelayPeerFailuresTest extends PeerTestSupport {
      * blocks. A real peer may keep that up for ever; the relay should give up after about dataTimeout (1 s here).
      */
     @Test
-    @Disabled("bug: writes have no timeout. SmtpConnection sets only SO_TIMEOUT, which bounds reads; a peer that stops "
-              + "reading during DATA (or any command) blocks writeData until the peer closes, here 4 s, for a real peer "
-              + "possibly for ever, holding the producer thread and a maxConnectionsPerHost permit. RFC 5321 4.5.3.2.5 "
-              + "gives each TCP SEND of the data block a timeout (3 minutes)")
     void peerThatStopsReadingDuringDataDefersWithinTheDataTimeout() {
         String to = rcpt("stall.test");
         long t0 = System.nanoTime();

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -40,9 +41,12 @@ public final class DeliveryAgent implements Closeable {
     private final ClientSettings settings;
     private final ConnectionPool pool;
     private final SSLContext anyCertificate;
+    private final ScheduledExecutorService timer;
 
-    public DeliveryAgent(ClientSettings settings) {
+    /** @param timer runs write time-outs (and nothing long) */
+    public DeliveryAgent(ClientSettings settings, ScheduledExecutorService timer) {
         this.settings = settings;
+        this.timer = timer;
         this.pool = new ConnectionPool(settings.maxConnectionsPerHost(), settings.idleConnectionTime());
         this.anyCertificate = trustAll();
     }
@@ -149,7 +153,7 @@ public final class DeliveryAgent implements Closeable {
         String where = host + " [" + address.getAddress().getHostAddress() + "]:" + address.getPort();
         SmtpConnection c;
         try {
-            c = SmtpConnection.open(host, address, settings.connectTimeout());
+            c = SmtpConnection.open(host, address, settings.connectTimeout(), timer);
         } catch (SocketTimeoutException e) {
             throw new HostFailure(SmtpReply.of(451, "4.4.1", "Connection to " + where + " timed out"));
         } catch (IOException e) {
@@ -168,7 +172,7 @@ public final class DeliveryAgent implements Closeable {
             if (tryTls) {
                 c = startTls(c, host, address, where);
             }
-            if (settings.username() != null && c.supports("AUTH")) {
+            if (settings.username() != null) {
                 authenticate(c, where);
             }
             return c;
@@ -214,7 +218,19 @@ public final class DeliveryAgent implements Closeable {
         return c;
     }
 
+    /**
+     * AUTH PLAIN or LOGIN. Like Postfix's default ({@code smtp_sasl_security_options = noplaintext}), these
+     * plaintext mechanisms are used only inside TLS, unless TLS is switched off on purpose ({@code tls=none}); a host
+     * that does not offer AUTH while credentials are configured is skipped rather than sent mail unauthenticated.
+     */
     private void authenticate(SmtpConnection c, String where) throws IOException, HostFailure {
+        if (c.tlsProtocol() == null && settings.tls() != TlsPolicy.none) {
+            throw new HostFailure(SmtpReply.of(451, "4.7.0", "Not sending credentials to " + where
+                    + " without TLS (STARTTLS was not offered or failed); set tls=none to allow it"));
+        }
+        if (!c.supports("AUTH")) {
+            throw new HostFailure(SmtpReply.of(451, "4.7.0", where + " does not offer AUTH, but credentials are configured"));
+        }
         String mechanisms = " " + c.extension("AUTH").toUpperCase(Locale.ROOT) + " ";
         Base64.Encoder b64 = Base64.getEncoder();
         SmtpReply r;

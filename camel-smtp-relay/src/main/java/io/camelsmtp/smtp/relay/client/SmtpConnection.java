@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,8 +28,8 @@ import io.camelsmtp.smtp.common.SmtpReply;
 
 /**
  * One client connection to an SMTP server: replies read whole (multi-line included), EHLO capabilities, STARTTLS,
- * and DATA content written dot-stuffed with CRLF line endings. Every read has a timeout; the caller sets it per
- * stage as RFC 5321 §4.5.3.2 suggests.
+ * and DATA content written dot-stuffed with CRLF line endings. Every read and every write has a time-out; the caller
+ * sets it per stage as RFC 5321 §4.5.3.2 suggests.
  */
 public final class SmtpConnection implements Closeable {
 
@@ -36,6 +37,7 @@ public final class SmtpConnection implements Closeable {
 
     private final String host;
     private final InetSocketAddress address;
+    private final ScheduledExecutorService timer;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -43,14 +45,20 @@ public final class SmtpConnection implements Closeable {
     private String tlsProtocol;
     private long lastUsedNanos = System.nanoTime();
 
-    private SmtpConnection(String host, InetSocketAddress address, Socket socket) throws IOException {
+    private SmtpConnection(String host, InetSocketAddress address, Socket socket, ScheduledExecutorService timer)
+            throws IOException {
         this.host = host;
         this.address = address;
+        this.timer = timer;
         attach(socket);
     }
 
-    /** Connects; the caller reads the greeting. */
-    public static SmtpConnection open(String host, InetSocketAddress address, Duration connectTimeout) throws IOException {
+    /**
+     * Connects; the caller reads the greeting. {@code timer} enforces write time-outs (see
+     * {@link DeadlineOutputStream}).
+     */
+    public static SmtpConnection open(String host, InetSocketAddress address, Duration connectTimeout,
+            ScheduledExecutorService timer) throws IOException {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
@@ -59,13 +67,13 @@ public final class SmtpConnection implements Closeable {
             s.close();
             throw e;
         }
-        return new SmtpConnection(host, address, s);
+        return new SmtpConnection(host, address, s, timer);
     }
 
     private void attach(Socket s) throws IOException {
         this.socket = s;
         this.in = new BufferedInputStream(s.getInputStream(), 8192);
-        this.out = new BufferedOutputStream(s.getOutputStream(), 16384);
+        this.out = new BufferedOutputStream(new DeadlineOutputStream(s.getOutputStream(), s, timer), 16384);
     }
 
     /** The MX or smart host name this connection was opened for. */
