@@ -159,7 +159,7 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
         return dnsServers;
     }
 
-    /** Comma-separated DNS resolvers as host:port (e.g. 127.0.0.1:5353); defaults to the system's resolvers. */
+    /** Comma-separated DNS resolvers as host:port (e.g. 127.0.0.1:5353), also for a smart host name; defaults to the system resolvers. */
     public void setDnsServers(String dnsServers) {
         this.dnsServers = dnsServers;
     }

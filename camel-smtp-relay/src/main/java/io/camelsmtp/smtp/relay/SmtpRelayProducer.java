@@ -54,7 +54,7 @@ public class SmtpRelayProducer extends DefaultProducer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        if (endpoint.isMx()) {
+        if (endpoint.isMx() || endpoint.getDnsServers() != null) {
             resolver = new MxResolver(dnsServers(endpoint.getDnsServers()), Duration.ofMillis(endpoint.getDnsTimeout()),
                     endpoint.isAllowPrivateAddresses());
         }
@@ -182,6 +182,12 @@ public class SmtpRelayProducer extends DefaultProducer {
         }
         String host = endpoint.smartHost();
         try {
+            if (host.matches("[0-9.]+|.*:.*")) {
+                return List.of(new MxHost(host, 0, List.of(InetAddress.getByName(host))));
+            }
+            if (resolver != null) {
+                return List.of(new MxHost(host, 0, resolver.hostAddresses(host)));
+            }
             return List.of(new MxHost(host, 0, Arrays.asList(InetAddress.getAllByName(host))));
         } catch (UnknownHostException e) {
             throw new ResolutionException(SmtpReply.of(451, "4.4.3", "Smart host " + host + " cannot be resolved"));

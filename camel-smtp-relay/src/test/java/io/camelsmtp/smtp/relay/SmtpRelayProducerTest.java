@@ -243,6 +243,22 @@ class SmtpRelayProducerTest extends CamelTestSupport {
     }
 
     @Test
+    void smartHostNameIsResolvedWithTheConfiguredDns() throws Exception {
+        MockEndpoint mx = getMockEndpoint("mock:mx");
+        mx.expectedMessageCount(1);
+        Exchange e = template.send("smtp-relay:mx.example.test:" + mxPort + "?dnsServers=" + dns.server() + "&tls=none",
+                x -> {
+                    x.getMessage().setHeader("CamelSmtpEnvelopeFrom", "a@sender.test");
+                    x.getMessage().setHeader("CamelSmtpEnvelopeTo", List.of("someone@anywhere.test"));
+                    x.getMessage().setBody(message("smart host"));
+                });
+        assertNull(e.getException());
+        mx.assertIsSatisfied();
+        assertEquals("mx.example.test", e.getMessage().getHeader(SmtpRelayConstants.DELIVERY_REPORT, DeliveryReport.class)
+                .getResults().get(0).getHost());
+    }
+
+    @Test
     void deadHostIsDeferred() {
         int nobody = AvailablePortFinder.getNextAvailable();
         Exchange e = template.send("smtp-relay:mx?port=" + nobody + "&dnsServers=" + dns.server()

@@ -122,6 +122,23 @@ public final class MxResolver {
         throw permanent(550, "5.4.4", "No address found for the mail exchangers of " + domain);
     }
 
+    /**
+     * The addresses of a configured host (a smart host), IPv4 first, without the private-address filter: the operator
+     * chose it. A name that does not resolve is a configuration problem, so it fails for now, not for good.
+     */
+    public List<InetAddress> hostAddresses(String host) throws ResolutionException {
+        List<InetAddress> addresses;
+        try {
+            addresses = addresses(name(host));
+        } catch (ResolutionException e) {
+            throw new ResolutionException(SmtpReply.of(451, "4.4.3", e.reply().text()));
+        }
+        if (addresses.isEmpty()) {
+            throw new ResolutionException(SmtpReply.of(451, "4.4.3", "Host " + host + " has no address in DNS"));
+        }
+        return addresses;
+    }
+
     /** A and AAAA of {@code host}, IPv4 first; empty when the name or its addresses do not exist. */
     private List<InetAddress> addresses(Name host) throws ResolutionException {
         List<InetAddress> out = new ArrayList<>();

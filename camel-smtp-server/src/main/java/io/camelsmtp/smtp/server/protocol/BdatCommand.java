@@ -48,7 +48,7 @@ final class BdatCommand extends SessionCommand {
         if (tx.chunks() == null) {
             tx.queueId(QueueIds.next());
             SpoolWriter spool = protocol.newSpoolWriter();
-            spool.write(ReceivedHeader.build(c, protocol.settings().hostName(), tx.queueId(), tx.recipients()));
+            spool.write(ReceivedHeader.build(c, protocol.settings().hostName(), tx));
             tx.chunks(spool, protocol.newContentReader(spool));
         }
         SpoolWriter spool = tx.chunks();

@@ -80,12 +80,15 @@ public final class ConnectionState {
         return session.getSocket() instanceof SSLSocket;
     }
 
-    /** Protocol keyword for the Received header (RFC 3848): SMTP, ESMTP, ESMTPS, ESMTPA or ESMTPSA. */
-    public String receivedProtocol() {
+    /**
+     * Protocol keyword for the Received header: SMTP, ESMTP, ESMTPS, ESMTPA or ESMTPSA (RFC 3848), and UTF8SMTP,
+     * UTF8SMTPS, UTF8SMTPA or UTF8SMTPSA for a transaction that used SMTPUTF8 (RFC 6531 §3.7.3).
+     */
+    public String receivedProtocol(boolean utf8) {
         if (!extended) {
             return "SMTP";
         }
-        return "ESMTP" + (tls() ? "S" : "") + (authenticatedUser != null ? "A" : "");
+        return (utf8 ? "UTF8SMTP" : "ESMTP") + (tls() ? "S" : "") + (authenticatedUser != null ? "A" : "");
     }
 
     private SSLSession tlsSession() {

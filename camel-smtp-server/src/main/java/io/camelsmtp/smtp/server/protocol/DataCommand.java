@@ -46,7 +46,7 @@ final class DataCommand extends SessionCommand {
         ContentReader reader = protocol.newContentReader(spool);
         c.phase(ConnectionState.Phase.RECEIVING_DATA);
         try {
-            spool.write(ReceivedHeader.build(c, protocol.settings().hostName(), tx.queueId(), tx.recipients()));
+            spool.write(ReceivedHeader.build(c, protocol.settings().hostName(), tx));
             reader.readDotTerminated(session.getRawInput());
         } catch (SocketTimeoutException e) {
             spool.abort();

@@ -25,7 +25,9 @@ final class ReceivedHeader {
     private ReceivedHeader() {
     }
 
-    static byte[] build(ConnectionState c, String ourHost, String queueId, List<String> recipients) {
+    static byte[] build(ConnectionState c, String ourHost, MailTransaction tx) {
+        String queueId = tx.queueId();
+        List<String> recipients = tx.recipients();
         StringBuilder sb = new StringBuilder(256);
         sb.append("Received: from ").append(sanitize(c.helo() == null ? "unknown" : c.helo()))
                 .append(" (").append(literal(c.remoteAddress().getAddress())).append(')');
@@ -33,7 +35,7 @@ final class ReceivedHeader {
         if (protocol != null) {
             sb.append("\r\n\t(using ").append(protocol).append(" with cipher ").append(c.tlsCipher()).append(')');
         }
-        sb.append("\r\n\tby ").append(ourHost).append(" (camel-smtp) with ").append(c.receivedProtocol())
+        sb.append("\r\n\tby ").append(ourHost).append(" (camel-smtp) with ").append(c.receivedProtocol(tx.utf8()))
                 .append(" id ").append(queueId);
         if (recipients.size() == 1) {
             sb.append("\r\n\tfor <").append(sanitize(recipients.get(0))).append('>');
