@@ -17,9 +17,13 @@
 #   RUNS        runs per cell, median reported (default 3; QUICK=1: 1)
 #   QUICK=1     short smoke run: RUNS=1, 500 / 200 messages per run
 #   COUNT_4K, COUNT_100K   messages per run (default 3000 / 1000)
+#   DISCARD_FACTOR  the discard servers (ours-discard, bare-discard) get COUNT x this (default 3), because they are
+#               3-10x faster and runs shorter than a second are mostly noise
+#   RUN_TIMEOUT seconds allowed per smtp-source run (default 180); a run that hits it counts as failed
 #   SESSIONS, SIZES, MODES, SERVERS   restrict the matrix (defaults "1 20 100", "4096 102400", "conn reuse",
 #               "ours-discard ours-fsync postfix bare-discard bare-fsync")
-#   JAVA_OPTS   JVM options for ours-* and bare-* (default -Xmx1g); the idle test always uses exactly -Xmx256m
+#   JAVA_OPTS   JVM options for ours-* and bare-* (default -Xmx1g); the idle test always uses exactly -Xmx256m.
+#               -Dsmtp.backlog=N sets our routes' listen backlog, -Dbench.backlog=N the bare server's (experiments)
 #   IDLE=0      skip the idle-sessions test; IDLE_SESSIONS (default 1000), IDLE_HOLD seconds (default 30)
 #   OUT         raw results, logs and spools (default /tmp/camel-smtp-bench); wiped at start
 # Output: a Markdown table on stdout, also in OUT/summary.md; every run in OUT/runs.csv.
@@ -47,7 +51,8 @@ IDLE_HOLD=${IDLE_HOLD:-30}
 OUT=${OUT:-/tmp/camel-smtp-bench}
 SMTP_SOURCE=${SMTP_SOURCE:-/usr/sbin/smtp-source}
 PYTHON=${PYTHON:-/usr/bin/python3}
-RUN_TIMEOUT=120          # seconds, per smtp-source run
+DISCARD_FACTOR=${DISCARD_FACTOR:-3}
+RUN_TIMEOUT=${RUN_TIMEOUT:-180}
 HOST=127.0.0.1
 declare -A PORT=([ours-discard]=2525 [postfix]=2526 [ours-fsync]=2527 [bare-discard]=2528 [bare-fsync]=2529)
 IDLE_PORT=2530
@@ -55,7 +60,12 @@ PF=$OUT/postfix          # the private Postfix instance: etc/, spool/, data/, ma
 declare -A PID=()        # server name -> pid of the JVM we started
 SOURCE_ARGS=(-4 -M bench.test -f sender@bench.test -t rcpt@bench.test)
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" | tee -a "$OUT/bench.log" >&2; }
+log() {
+    local line
+    line="$(date +%H:%M:%S) $*"
+    echo "$line" >&2
+    if [ -d "$OUT/logs" ]; then echo "$line" >> "$OUT/bench.log"; fi
+}
 die() { log "FATAL: $*"; exit 1; }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -307,7 +317,7 @@ machine_info() {
         echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
         echo "APP_DIR: $APP_DIR"
         echo "JAVA_OPTS: $JAVA_OPTS"
-        echo "RUNS=$RUNS COUNT_4K=$COUNT_4K COUNT_100K=$COUNT_100K SESSIONS='$SESSIONS' SIZES='$SIZES' MODES='$MODES'"
+        echo "RUNS=$RUNS COUNT_4K=$COUNT_4K COUNT_100K=$COUNT_100K DISCARD_FACTOR=$DISCARD_FACTOR RUN_TIMEOUT=$RUN_TIMEOUT SESSIONS='$SESSIONS' SIZES='$SIZES' MODES='$MODES'"
     } > "$OUT/machine.txt"
     cat "$OUT/machine.txt" >&2
 }
@@ -366,7 +376,13 @@ modes = [m for m in ("conn", "reuse") if any(r["mode"] == m for r in rows)]
 label = {"conn": "1 per message", "reuse": "reused (-d)"}
 size_label = lambda s: f"{s // 1024} KB" if s % 1024 == 0 else f"{s} B"
 runs = max(all_runs.values()) if all_runs else 0
-print(f"Median msg/s over {runs} run(s) per cell.\n")
+counts = defaultdict(set)
+for r in rows:
+    counts[(r["server"], int(r["size"]))].add(int(r["count"]))
+print(f"Median msg/s over {runs} run(s) per cell. Messages per run: " + "; ".join(
+    f"{srv} {'/'.join(str(c) for s in sorted({k[1] for k in counts}) for c in sorted(counts.get((srv, s), [])))}"
+    for srv in ["ours-discard", "bare-discard", "ours-fsync", "bare-fsync", "postfix"]
+    if any(k[0] == srv for k in counts)) + " (per size, smallest first).\n")
 print("| size | connections | sessions | ours discard | bare discard | ours/bare | ours fsync | bare fsync | ours/bare | Postfix (hold) | ours fsync/Postfix |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for s in sizes:
@@ -419,7 +435,7 @@ try:
     for line in open(sys.argv[2]):
         if not line.startswith("not_220"):
             idle.update(t.split("=", 1) for t in line.split() if "=" in t)
-    goal(f"1,000 idle sessions with -Xmx256m: greeted {idle.get('greeted_220')}, alive after hold "
+    goal(f"{int(idle.get('sessions_opened', 0)):,} idle sessions with -Xmx256m: greeted {idle.get('greeted_220')}, alive after hold "
          f"{idle.get('alive_after_hold_250')}, probe rc {idle.get('probe_rc')}, RSS held "
          f"{int(idle.get('rss_kb_held', 0)) // 1024} MiB, threads {idle.get('threads_held')}",
          idle.get("idle_ok") == "yes")
@@ -431,6 +447,7 @@ EOF
 # ---------------------------------------------------------------------------------------------------------------
 # main
 
+case $OUT in /tmp/?*|/var/tmp/?*) ;; *) die "OUT must be a folder under /tmp or /var/tmp (it is wiped): $OUT" ;; esac
 rm -rf "$OUT"
 mkdir -p "$OUT/logs" "$OUT/spool"
 [ -x "$SMTP_SOURCE" ] || die "no $SMTP_SOURCE (apt-get install postfix)"
@@ -473,7 +490,9 @@ for run in $(seq 1 "$RUNS"); do
         for mode in $MODES; do
             for sessions in $SESSIONS; do
                 for server in $SERVERS; do
-                    run_one "$server" "$size" "$sessions" "$mode" "$run" "$count"
+                    n=$count
+                    case $server in *discard) n=$((count * DISCARD_FACTOR)) ;; esac
+                    run_one "$server" "$size" "$sessions" "$mode" "$run" "$n"
                 done
             done
         done
