@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Handler;
+import org.apache.camel.InvalidPayloadException;
 
 /**
  * Stores each message as {@code <queue id>.eml} in a directory, durably: written to a temporary name, fsynced, renamed
@@ -21,9 +22,11 @@ import org.apache.camel.Handler;
 public class FsyncMailbox {
 
     private Path directory = Path.of("data/mailbox");
+    private volatile boolean directoryCreated;
 
     public void setDirectory(String directory) {
         this.directory = Path.of(directory);
+        this.directoryCreated = false;
     }
 
     public String getDirectory() {
@@ -32,7 +35,10 @@ public class FsyncMailbox {
 
     @Handler
     public void store(Exchange exchange) throws IOException {
-        Files.createDirectories(directory);
+        if (!directoryCreated) {
+            Files.createDirectories(directory);
+            directoryCreated = true;
+        }
         String id = exchange.getMessage().getHeader("CamelSmtpMessageId", exchange.getExchangeId(), String.class);
         Path tmp = directory.resolve("." + id + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -41,7 +47,7 @@ public class FsyncMailbox {
             OutputStream out = Channels.newOutputStream(ch);
             in.transferTo(out);
             ch.force(true);
-        } catch (org.apache.camel.InvalidPayloadException e) {
+        } catch (InvalidPayloadException e) {
             Files.deleteIfExists(tmp);
             throw new IOException(e);
         } catch (IOException e) {
