@@ -65,6 +65,9 @@ final class MessageFactory {
             cache = sc;
         } else {
             bytes = in.getMandatoryBody(byte[].class);
+            if (body instanceof InputStream && !(body instanceof StreamCache)) {
+                in.setBody(bytes); // a plain stream is read once; a redelivery needs the octets again
+            }
             if (!looksLikeMessage(bytes)) {
                 if (in.getHeader("Subject") == null && in.getHeader("To") == null && in.getHeader("From") == null) {
                     throw new IllegalArgumentException("smtp-relay: the body is not an RFC 5322 message (it has no "
