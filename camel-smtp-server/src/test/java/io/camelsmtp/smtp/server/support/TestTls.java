@@ -12,7 +12,7 @@ import org.apache.camel.support.jsse.KeyManagersParameters;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
 
-/** The test certificate (src/test/resources/tls): server parameters for smtp-server and a client that trusts it. */
+/** The test certificate (src/test/resources/peers/localhost.p12, see its README): server parameters for smtp-server and a client that trusts it. */
 public final class TestTls {
 
     private TestTls() {
@@ -20,7 +20,7 @@ public final class TestTls {
 
     public static SSLContextParameters serverParameters() {
         KeyStoreParameters ks = new KeyStoreParameters();
-        ks.setResource("classpath:tls/server.p12");
+        ks.setResource("classpath:peers/localhost.p12");
         ks.setPassword("changeit");
         ks.setType("PKCS12");
         KeyManagersParameters km = new KeyManagersParameters();
@@ -34,7 +34,7 @@ public final class TestTls {
     public static SSLContext trustingClient() throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
-        try (InputStream in = TestTls.class.getResourceAsStream("/tls/server.crt")) {
+        try (InputStream in = TestTls.class.getResourceAsStream("/peers/localhost.crt")) {
             trust.setCertificateEntry("smtp", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
