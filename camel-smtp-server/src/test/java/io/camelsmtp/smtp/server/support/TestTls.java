@@ -31,7 +31,7 @@ public final class TestTls {
         return p;
     }
 
-    public static SSLContext trustingClient() throws Exception {
+    public static SSLContext trustingClient() throws java.security.GeneralSecurityException, java.io.IOException {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         try (InputStream in = TestTls.class.getResourceAsStream("/peers/localhost.crt")) {
