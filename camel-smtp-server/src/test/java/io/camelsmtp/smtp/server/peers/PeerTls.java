@@ -18,8 +18,6 @@ import org.apache.camel.support.jsse.SSLContextParameters;
  */
 final class PeerTls {
 
-    static final String KEYSTORE = "peers/localhost.p12";
-    static final String PASSWORD = "changeit";
 
     private PeerTls() {
     }
