@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -45,6 +46,7 @@ public class SmtpRelayProducer extends DefaultProducer {
     private MxResolver resolver;
     private DeliveryAgent agent;
     private ScheduledExecutorService timer;
+    private ExecutorService dns;
 
     public SmtpRelayProducer(SmtpRelayEndpoint endpoint) {
         super(endpoint);
@@ -55,8 +57,9 @@ public class SmtpRelayProducer extends DefaultProducer {
     protected void doStart() throws Exception {
         super.doStart();
         if (endpoint.isMx() || endpoint.getDnsServers() != null) {
+            dns = getEndpoint().getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SmtpRelayDns");
             resolver = new MxResolver(dnsServers(endpoint.getDnsServers()), Duration.ofMillis(endpoint.getDnsTimeout()),
-                    endpoint.isAllowPrivateAddresses());
+                    endpoint.isAllowPrivateAddresses(), dns);
         }
         SSLContext verifying = endpoint.getSslContextParameters() != null
                 ? endpoint.getSslContextParameters().createSSLContext(getEndpoint().getCamelContext())
@@ -83,6 +86,10 @@ public class SmtpRelayProducer extends DefaultProducer {
         if (timer != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(timer);
             timer = null;
+        }
+        if (dns != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(dns);
+            dns = null;
         }
         super.doStop();
     }

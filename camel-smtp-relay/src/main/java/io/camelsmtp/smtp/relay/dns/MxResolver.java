@@ -47,9 +47,12 @@ public final class MxResolver {
     private final boolean allowPrivateAddresses;
 
     /**
-     * @param servers resolvers to ask ({@code host:port}); empty for the system's resolvers
+     * @param servers  resolvers to ask ({@code host:port}); empty for the system's resolvers
+     * @param executor runs dnsjava's look-up stages. Without one dnsjava uses the JVM's common fork-join pool, whose
+     *                 parallelism on a 2-core machine is 1, so concurrent deliveries would wait for each other's DNS
      */
-    public MxResolver(List<InetSocketAddress> servers, Duration timeout, boolean allowPrivateAddresses) {
+    public MxResolver(List<InetSocketAddress> servers, Duration timeout, boolean allowPrivateAddresses,
+            java.util.concurrent.Executor executor) {
         Resolver resolver;
         if (servers.isEmpty()) {
             resolver = new ExtendedResolver();
@@ -61,7 +64,7 @@ public final class MxResolver {
             resolver = simple.size() == 1 ? simple.get(0) : new ExtendedResolver(simple);
         }
         resolver.setTimeout(timeout);
-        this.session = LookupSession.builder().resolver(resolver).cache(new Cache(DClass.IN)).build();
+        this.session = LookupSession.builder().resolver(resolver).cache(new Cache(DClass.IN)).executor(executor).build();
         this.timeout = timeout;
         this.allowPrivateAddresses = allowPrivateAddresses;
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
 
 import io.camelsmtp.smtp.relay.support.InJvmDns;
 import org.junit.jupiter.api.AfterAll;
@@ -43,8 +44,8 @@ class MxResolverTest {
                 .add("mx.public.test. 0 IN A 192.0.2.10")
                 .servfail("servfail.test.");
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", Integer.parseInt(dns.server().split(":")[1]));
-        resolver = new MxResolver(List.of(server), Duration.ofSeconds(1), true);
-        strict = new MxResolver(List.of(server), Duration.ofSeconds(1), false);
+        resolver = new MxResolver(List.of(server), Duration.ofSeconds(1), true, Executors.newCachedThreadPool());
+        strict = new MxResolver(List.of(server), Duration.ofSeconds(1), false, Executors.newCachedThreadPool());
     }
 
     @AfterAll
