@@ -180,7 +180,7 @@ public final class SmtpConnection implements Closeable {
         boolean first = true;
         while (true) {
             String line = readLine();
-            if (line.length() < 3 || !line.substring(0, 3).matches("[2-5][0-9][0-9]")) {
+            if (!isReplyCode(line)) {
                 throw new IOException("Malformed reply from " + host + ": " + line);
             }
             code = Integer.parseInt(line.substring(0, 3));
@@ -203,6 +203,11 @@ public final class SmtpConnection implements Closeable {
                 return SmtpReply.of(code, enhanced, text.toString());
             }
         }
+    }
+
+    private static boolean isReplyCode(String line) {
+        return line.length() >= 3 && line.charAt(0) >= '2' && line.charAt(0) <= '5'
+               && Character.isDigit(line.charAt(1)) && Character.isDigit(line.charAt(2));
     }
 
     private String readLine() throws IOException {
@@ -233,7 +238,8 @@ public final class SmtpConnection implements Closeable {
         long count = 0;
         int n;
         while ((n = content.read(buf)) > 0) {
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            while (i < n) {
                 int b = buf[i] & 0xff;
                 if (pendingCr) {
                     pendingCr = false;
@@ -242,11 +248,13 @@ public final class SmtpConnection implements Closeable {
                     count += 2;
                     prev = '\n';
                     if (b == '\n') {
+                        i++;
                         continue;
                     }
                 }
                 if (b == '\r') {
                     pendingCr = true;
+                    i++;
                     continue;
                 }
                 if (b == '\n') {
@@ -254,14 +262,20 @@ public final class SmtpConnection implements Closeable {
                     out.write('\n');
                     count += 2;
                     prev = '\n';
+                    i++;
                     continue;
                 }
                 if (b == '.' && prev == '\n') {
                     out.write('.');
                 }
-                out.write(b);
-                count++;
-                prev = b;
+                int end = i;
+                while (end < n && buf[end] != '\r' && buf[end] != '\n') {
+                    end++;
+                }
+                out.write(buf, i, end - i);
+                count += end - i;
+                prev = buf[end - 1] & 0xff;
+                i = end;
             }
         }
         if (pendingCr || prev != '\n') {
