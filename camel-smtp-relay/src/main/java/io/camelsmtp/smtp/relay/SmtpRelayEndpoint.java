@@ -84,15 +84,21 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
     }
 
     String smartHost() {
-        int colon = destination.lastIndexOf(':');
-        String host = colon > 0 && destination.substring(colon + 1).matches("[0-9]{1,5}") ? destination.substring(0, colon) : destination;
+        int colon = portSeparator();
+        String host = colon > 0 ? destination.substring(0, colon) : destination;
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     int smartHostPort() {
+        int colon = portSeparator();
+        return colon > 0 ? Integer.parseInt(destination.substring(colon + 1)) : port;
+    }
+
+    /** Index of the colon before a port in {@code host:port} or {@code [v6]:port}, or -1. */
+    private int portSeparator() {
         int colon = destination.lastIndexOf(':');
-        return colon > 0 && destination.substring(colon + 1).matches("[0-9]{1,5}")
-                ? Integer.parseInt(destination.substring(colon + 1)) : port;
+        boolean bareV6 = destination.indexOf(':') != colon && !destination.startsWith("[");
+        return colon > 0 && !bareV6 && destination.substring(colon + 1).matches("[0-9]{1,5}") ? colon : -1;
     }
 
     String effectiveHeloName() {

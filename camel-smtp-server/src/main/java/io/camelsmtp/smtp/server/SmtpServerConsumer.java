@@ -208,11 +208,9 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
 
     @Override
     public SmtpReply rcpt(ConnectionState connection, MailTransaction transaction, String recipient) {
-        if (connection.authenticatedUser() == null && rcptPolicy == null && !acceptedDomains.accepts(recipient)) {
-            return SmtpReply.of(554, "5.7.1", "<" + recipient + ">: Relay access denied");
-        }
-        if (connection.authenticatedUser() == null && rcptPolicy != null && !acceptedDomains.isEmpty()
-                && !acceptedDomains.accepts(recipient)) {
+        // unauthenticated: acceptedDomains decides when set; without it only a rcptPolicy may accept
+        boolean checkDomains = !acceptedDomains.isEmpty() || rcptPolicy == null;
+        if (connection.authenticatedUser() == null && checkDomains && !acceptedDomains.accepts(recipient)) {
             return SmtpReply.of(554, "5.7.1", "<" + recipient + ">: Relay access denied");
         }
         return policy(rcptPolicy, "rcpt", connection, transaction, recipient);

@@ -43,7 +43,10 @@ public final class DeliveryAgent implements Closeable {
     private final SSLContext anyCertificate;
     private final ScheduledExecutorService timer;
 
-    /** @param timer runs write time-outs (and nothing long) */
+    /**
+     * @param timer runs write time-outs (and nothing long); a task is scheduled and cancelled per write, so the pool
+     *              should drop cancelled tasks (Camel's scheduled pools set removeOnCancelPolicy)
+     */
     public DeliveryAgent(ClientSettings settings, ScheduledExecutorService timer) {
         this.settings = settings;
         this.timer = timer;

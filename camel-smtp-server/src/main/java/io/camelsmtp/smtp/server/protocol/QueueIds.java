@@ -16,6 +16,11 @@ final class QueueIds {
     static String next() {
         long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
         long seq = SEQUENCE.incrementAndGet() & 0xFFFFF;
-        return String.format("%013X%05X", micros, seq);
+        return hex(micros, 13) + hex(seq, 5);
+    }
+
+    private static String hex(long value, int width) {
+        String h = Long.toHexString(value).toUpperCase(java.util.Locale.ROOT);
+        return h.length() >= width ? h : "0".repeat(width - h.length()) + h;
     }
 }

@@ -113,12 +113,6 @@ final class SmtpPath {
         return sb.toString();
     }
 
-    /** The domain of a mailbox, lower-cased, or the empty string for a bare Postmaster. */
-    static String domainOf(String address) {
-        int at = address.lastIndexOf('@');
-        return at < 0 ? "" : address.substring(at + 1).toLowerCase(Locale.ROOT);
-    }
-
     private static int closingBracket(String s) {
         boolean quoted = false;
         for (int i = 1; i < s.length(); i++) {

@@ -39,11 +39,6 @@ public final class SpooledMessage {
         return size;
     }
 
-    /** The temporary file, or null when the message is in memory. */
-    public Path file() {
-        return file;
-    }
-
     /** A re-readable stream over the message, the form Camel's stream caching expects. */
     public StreamCache toStreamCache() {
         return file == null ? new InputStreamCache(bytes, length) : new FileInputStreamCache(file.toFile());
