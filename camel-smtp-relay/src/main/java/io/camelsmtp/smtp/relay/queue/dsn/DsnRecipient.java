@@ -8,7 +8,7 @@ import java.util.Objects;
  * Every value that ends up in the report is cleaned of line breaks first, so none can start a field of its own.
  *
  * @param finalRecipient    the address delivery was attempted to, such as {@code bob@example.org}; written as
- *                          {@code Final-Recipient: rfc822; bob@example.org}
+ *                          {@code Final-Recipient: rfc822; bob@example.org}; required
  * @param originalRecipient the ORCPT parameter as received, {@code addr-type;address} such as
  *                          {@code rfc822;bob@example.org} (written as given, so any xtext decoding is the caller's),
  *                          or {@code null} for no {@code Original-Recipient} field
@@ -33,7 +33,6 @@ public record DsnRecipient(
         Instant lastAttempt,
         Instant willRetryUntil) {
 
-    /** Checks that the one mandatory value, the final recipient, is there. */
     public DsnRecipient {
         Objects.requireNonNull(finalRecipient, "finalRecipient");
     }
