@@ -35,20 +35,20 @@ import org.apache.camel.StreamCache;
  * The body may be raw RFC 5322 (bytes, stream, String), a {@link MimeMessage}, or plain text with {@code Subject},
  * {@code From} and {@code To} headers, from which a MIME message with Date and Message-ID is built.
  */
-final class MessageFactory {
+public final class MessageFactory {
 
     private static final Pattern HEADER_LINE = Pattern.compile("^[!-9;-~]+:.*");
     private static final Pattern MAILBOX = Pattern.compile("^[^\\s<>@]+@([^\\s<>@\\[\\]]+|\\[(?i:IPv6:)?[0-9A-Fa-f:.]+\\])$");
     private static final Session SESSION = Session.getInstance(new Properties());
 
     /** The message and the recipients refused before sending (bad syntax). */
-    record Prepared(OutboundMessage message, List<String> invalidRecipients) {
+    public record Prepared(OutboundMessage message, List<String> invalidRecipients) {
     }
 
     private MessageFactory() {
     }
 
-    static Prepared create(Exchange exchange) throws Exception {
+    public static Prepared create(Exchange exchange) throws Exception {
         Message in = exchange.getMessage();
         Object body = in.getBody();
         if (body == null) {

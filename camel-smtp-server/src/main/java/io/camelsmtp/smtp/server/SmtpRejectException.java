@@ -1,19 +1,19 @@
 package io.camelsmtp.smtp.server;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.SmtpReplyException;
 
 /**
  * Thrown by a route (or a policy route) to refuse with exactly this SMTP reply: a 5xx refuses for good, a 4xx asks the
- * client to try again later. Any other exception from the route makes the client see {@code 451 4.3.0}.
+ * client to try again later. Any other exception from the route (other than a {@link SmtpReplyException}) makes the
+ * client see {@code 451 4.3.0}.
  * <p>
  * From the YAML DSL: {@code throwException: {exceptionType: io.camelsmtp.smtp.server.SmtpRejectException, message:
  * "550 5.1.1 No such user"}}.
  */
-public class SmtpRejectException extends Exception {
+public class SmtpRejectException extends SmtpReplyException {
 
     private static final long serialVersionUID = 1L;
-
-    private final transient SmtpReply reply;
 
     public SmtpRejectException(int code, String enhancedStatus, String text) {
         this(SmtpReply.of(code, enhancedStatus, text));
@@ -25,22 +25,6 @@ public class SmtpRejectException extends Exception {
     }
 
     public SmtpRejectException(SmtpReply reply) {
-        super(reply.toString());
-        if (reply.isPositive()) {
-            throw new IllegalArgumentException("A rejection needs a 4xx or 5xx reply, not " + reply);
-        }
-        this.reply = reply;
-    }
-
-    public SmtpReply getReply() {
-        return reply;
-    }
-
-    public int getCode() {
-        return reply.code();
-    }
-
-    public String getEnhancedStatus() {
-        return reply.enhancedStatus();
+        super(reply);
     }
 }

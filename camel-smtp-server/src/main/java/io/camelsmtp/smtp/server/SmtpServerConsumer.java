@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.SmtpReplyException;
 import io.camelsmtp.smtp.server.protocol.ConnectionState;
 import io.camelsmtp.smtp.server.protocol.MailStages;
 import io.camelsmtp.smtp.server.protocol.MailTransaction;
@@ -282,13 +283,13 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         return refusal != null ? refusal : chosenReply(exchange);
     }
 
-    /** The reply for a failed exchange: the SmtpRejectException's, else a temporary failure; null when it succeeded. */
+    /** The reply for a failed exchange: the SmtpReplyException's (SmtpRejectException is one), else a temporary failure; null when it succeeded. */
     private SmtpReply refusal(Exchange exchange, String stage) {
         Exception e = exchange.getException();
         if (e == null) {
             return null;
         }
-        SmtpRejectException reject = ObjectHelper.getException(SmtpRejectException.class, e);
+        SmtpReplyException reject = ObjectHelper.getException(SmtpReplyException.class, e);
         if (reject != null) {
             return reject.getReply();
         }

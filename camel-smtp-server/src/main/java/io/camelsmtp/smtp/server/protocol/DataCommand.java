@@ -3,6 +3,7 @@ package io.camelsmtp.smtp.server.protocol;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 
+import io.camelsmtp.smtp.common.QueueIds;
 import io.camelsmtp.smtp.common.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
