@@ -20,6 +20,7 @@ import io.camelsmtp.smtp.relay.queue.spool.SpoolEntry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,8 @@ public final class MailQueue {
     private final AtomicLong expired = new AtomicLong();
 
     private volatile DeliveryScheduler scheduler;
+    private volatile String storageFailure;
+    private SmtpQueueHealthCheck healthCheck;
 
     MailQueue(String name, Path spoolDirectory, long segmentSize, CamelContext context) {
         this.name = name;
@@ -70,10 +73,22 @@ public final class MailQueue {
 
     void open() throws IOException {
         List<?> recovered = spool.open();
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            healthCheck = new SmtpQueueHealthCheck(this);
+            health.register(healthCheck);
+        }
         LOG.info("smtp-queue:{} opened spool {} with {} message(s) waiting", name, spool.directory(), recovered.size());
     }
 
     void close() {
+        if (healthCheck != null) {
+            healthCheck.closed();
+            HealthCheckRegistry health = HealthCheckRegistry.get(context);
+            if (health != null) {
+                health.unregister(healthCheck);
+            }
+        }
         events.stop();
         spool.close();
     }
@@ -132,9 +147,11 @@ public final class MailQueue {
         try {
             spool.enqueue(entry, body);
         } catch (IOException e) {
+            storageFailure = e.toString();
             LOG.error("smtp-queue:{} cannot store message {}: {}", name, entry.id(), e.toString());
             throw new SmtpReplyException(SmtpReply.of(452, "4.3.1", "Insufficient system storage, try again later"), e);
         }
+        storageFailure = null;
         queued.incrementAndGet();
         for (SpoolEntry.Recipient r : entry.recipients()) {
             events.publish(new DeliveryEvent(DeliveryEvent.QUEUED, entry.id(), entry.sender(), r.address(), 0, 0, null,
@@ -288,6 +305,11 @@ public final class MailQueue {
     public long oldestAgeSeconds() {
         long now = System.currentTimeMillis();
         return spool.entries().stream().mapToLong(e -> now - e.arrival().toEpochMilli()).max().orElse(0) / 1000;
+    }
+
+    /** Why the last attempt to store a message failed, or null when it succeeded. */
+    public String storageFailure() {
+        return storageFailure;
     }
 
     public long queuedTotal() {

@@ -21,6 +21,7 @@ public class SmtpQueueConsumer extends DefaultConsumer {
         super(endpoint, processor);
     }
 
+
     @Override
     public SmtpQueueEndpoint getEndpoint() {
         return (SmtpQueueEndpoint) super.getEndpoint();

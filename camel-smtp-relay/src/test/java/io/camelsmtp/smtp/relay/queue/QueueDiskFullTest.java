@@ -8,7 +8,12 @@ import java.util.concurrent.TimeUnit;
 
 import io.camelsmtp.smtp.relay.queue.spool.Spool;
 import io.camelsmtp.smtp.relay.queue.spool.SpoolEntry;
+import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.impl.health.DefaultHealthCheckRegistry;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +47,13 @@ class QueueDiskFullTest extends CamelTestSupport {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         boolean mounted = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         assumeTrue(mounted, "SKIPPED: cannot mount a tmpfs to fill (needs root; CI runs as root): " + out);
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext ctx = super.createCamelContext();
+        ctx.getCamelContextExtension().addContextPlugin(HealthCheckRegistry.class, new DefaultHealthCheckRegistry(ctx));
+        return ctx;
     }
 
     @AfterEach
@@ -81,6 +93,10 @@ class QueueDiskFullTest extends CamelTestSupport {
         assertTrue(out.contains("452 4.3.1 Insufficient system storage, try again later"), out);
         assertTrue(out.contains("after 250 250"), "the session stays usable after a 452:\n" + out);
         assertTrue(out.contains("quit 221"), out);
+        HealthCheck.Result health = HealthCheckHelper.invokeReadiness(context).stream()
+                .filter(r -> r.getCheck().getId().equals("smtp-queue-full")).findFirst().orElseThrow();
+        assertEquals(HealthCheck.State.DOWN, health.getState(), "not ready while it cannot store");
+        assertTrue(health.getMessage().orElse("").contains("cannot store"), health.getMessage().orElse(""));
 
         context.stop();
         Spool spool = new Spool(mount.resolve("spool"), 64 << 20);
