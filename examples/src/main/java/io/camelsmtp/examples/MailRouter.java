@@ -9,6 +9,8 @@ import org.apache.camel.main.Main;
  * The runnable mail router: Camel Main with the YAML DSL. Without arguments it loads the shipped routes
  * ({@code classpath:routes/*.camel.yaml}); {@code --routes PATH} loads a YAML file or every {@code *.camel.yaml} in a
  * folder instead. {@code application.properties} in the working directory or on the class path overrides defaults.
+ * The admin endpoints (queue operations, health) are always loaded, on {@code http://127.0.0.1:8025} unless
+ * {@code admin.host}/{@code admin.port} say otherwise.
  */
 public final class MailRouter {
 
@@ -25,14 +27,20 @@ public final class MailRouter {
                 return;
             }
         }
+        create(routes).run();
+    }
+
+    /** The app's Camel Main for a route pattern, with the admin endpoints; not started. */
+    public static Main create(String routesPattern) {
         Main main = new Main(MailRouter.class);
         main.configure().withName("camel-smtp");
-        main.configure().withRoutesIncludePattern(routes);
+        main.configure().withRoutesIncludePattern(routesPattern + ",classpath:admin/*.camel.yaml");
+        main.addMainListener(new AdminHttpServer());
         if (Files.exists(Path.of("application.properties"))) {
             main.setPropertyPlaceholderLocations("file:application.properties;optional=true,"
                                                  + "classpath:application.properties;optional=true");
         }
-        main.run();
+        return main;
     }
 
     private static String toPattern(Path path) {
