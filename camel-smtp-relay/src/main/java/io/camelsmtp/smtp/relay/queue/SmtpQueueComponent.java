@@ -6,14 +6,14 @@ import java.util.Map;
 
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.HealthCheckComponent;
+import org.apache.camel.support.DefaultComponent;
 
 /**
  * The {@code smtp-queue} component: {@code smtp-queue:name}. Endpoints with the same name share one {@link MailQueue}
  * (one spool); it is opened when the first producer or consumer of that name starts and closed when the last stops.
  */
 @Component("smtp-queue")
-public class SmtpQueueComponent extends HealthCheckComponent {
+public class SmtpQueueComponent extends DefaultComponent {
 
     private final Map<String, MailQueue> queues = new HashMap<>();
     private final Map<String, Integer> users = new HashMap<>();
