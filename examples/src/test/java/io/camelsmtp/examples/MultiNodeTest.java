@@ -55,13 +55,9 @@ class MultiNodeTest {
 
     private void startReceiver(int port) throws Exception {
         receiver = new DefaultCamelContext();
-        receiver.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("smtp-server:127.0.0.1:" + port + "?acceptedDomains=*&maxConnectionsPerIp=0")
-                        .process(e -> received.add(e.getMessage().getBody(String.class)));
-            }
-        });
+        // a lambda, not an anonymous RouteBuilder: the nodes' Camel Main scans this package for RouteBuilder classes
+        RouteBuilder.addRoutes(receiver, rb -> rb.from("smtp-server:127.0.0.1:" + port + "?acceptedDomains=*&maxConnectionsPerIp=0")
+                .process(e -> received.add(e.getMessage().getBody(String.class))));
         receiver.start();
     }
 
