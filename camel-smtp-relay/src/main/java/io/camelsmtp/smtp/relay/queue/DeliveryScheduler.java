@@ -90,7 +90,10 @@ final class DeliveryScheduler {
         lock.lock();
         try {
             for (SpoolEntry e : entries) {
-                if (!e.held() && !e.inFlight()) {
+                synchronized (e) {
+                    e.inFlight(false); // attempts of a previous consumer (stopped, its jobs dropped) are made again
+                }
+                if (!e.held() && !e.deleted()) {
                     waiting.add(e);
                 }
             }

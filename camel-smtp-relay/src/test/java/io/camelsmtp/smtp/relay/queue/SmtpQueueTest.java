@@ -331,6 +331,19 @@ class SmtpQueueTest extends CamelTestSupport {
     }
 
     @Test
+    void aRestartedDeliveryRouteTakesOverWhatWasWaiting() throws Exception {
+        start("minBackoff=60000&maxBackoff=60000");
+        send("alice@example.org", "flaky@example.net");
+        await("first attempt deferred", () -> events(DeliveryEvent.DEFERRED).size() == 1);
+        context.getRouteController().stopRoute("deliver");
+        assertEquals(1, queue().size(), "the producer keeps the queue open");
+        context.getRouteController().startRoute("deliver");
+        SmtpQueueConsumer consumer = (SmtpQueueConsumer) context.getRoute("deliver").getConsumer();
+        assertEquals(1, consumer.flush(), "the message waits in the new consumer's schedule");
+        await("delivered after the route restart", () -> events(DeliveryEvent.DELIVERED).size() == 1);
+    }
+
+    @Test
     void operatorsListHoldReleaseFlushAndDelete() throws Exception {
         start("minBackoff=60000&maxBackoff=60000");
         String a = send("alice@example.org", "temp@example.net");
