@@ -424,20 +424,70 @@ public final class Spool {
         Map<String, List<String[]>> state = readStateLog(segments.resolve(Segment.name(number) + ".state"));
         List<SpoolEntry> live = new ArrayList<>();
         List<Long> offsets = new ArrayList<>();
-        long valid = 0;
-        String damage = null;
-        try (CountingStream in = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 65536))) {
+        long size = Files.size(file);
+        long valid;
+        List<String> damage = new ArrayList<>();
+        long from = 0;
+        while (true) {
+            Parsed parsed = parseRecords(file, from, state, live, offsets);
+            if (parsed.failure() == null) {
+                valid = parsed.end();
+                break;
+            }
+            long next = findRecordStart(file, parsed.end() + 1);
+            if (next < 0) {
+                // nothing readable follows: the tail the process was writing when it stopped, never acknowledged
+                LOG.warn("Segment {}: the record at offset {} is incomplete ({}); it was being written when the "
+                         + "process stopped and was never acknowledged, so it is cut off", file, parsed.end(),
+                        parsed.failure().getMessage());
+                valid = parsed.end();
+                break;
+            }
+            damage.add("offset " + parsed.end() + " to " + next + ": " + parsed.failure().getMessage());
+            from = next;
+        }
+        Segment seg = Segment.reopen(segments, number, damage.isEmpty() ? valid : size);
+        open.put(number, seg);
+        for (int i = 0; i < live.size(); i++) {
+            seg.adopt(live.get(i), offsets.get(i));
+            entries.put(live.get(i).id(), live.get(i));
+        }
+        if (!damage.isEmpty()) {
+            LOG.error("Segment {} is damaged ({}); the {} intact waiting message(s) before and after the damage are "
+                      + "moved to deferred/ and the segment to {}", file, String.join("; ", damage), live.size(), corrupt);
+            for (SpoolEntry e : live) {
+                saveRetryState(e);
+            }
+            open.remove(number);
+            seg.close();
+            moveAside(file);
+            moveAside(segments.resolve(Segment.name(number) + ".state"));
+        } else if (seg.live() == 0) {
+            dropSegment(seg);
+        }
+    }
+
+    /** Records read from one offset: where reading stopped, and why when it was not the clean end of the file. */
+    private record Parsed(long end, CorruptSpoolException failure) {
+    }
+
+    /** Reads records from {@code from} until the end of the file or the first record that does not read back intact. */
+    private Parsed parseRecords(Path file, long from, Map<String, List<String[]>> state, List<SpoolEntry> live,
+                                List<Long> offsets) throws IOException {
+        try (InputStream raw = Files.newInputStream(file)) {
+            raw.skipNBytes(from);
+            CountingStream in = new CountingStream(new BufferedInputStream(raw, 65536));
+            byte[] buf = new byte[65536];
             while (true) {
-                long start = in.count();
+                long start = from + in.count();
                 try {
                     EnvelopeCodec.Decoded d = EnvelopeCodec.decode(in);
                     if (d == null) {
-                        break;
+                        return new Parsed(start, null);
                     }
                     SpoolEntry e = d.entry();
-                    long bodyStart = in.count();
+                    long bodyStart = from + in.count();
                     CRC32 crc = new CRC32();
-                    byte[] buf = new byte[65536];
                     long left = e.size();
                     while (left > 0) {
                         int r = in.read(buf, 0, (int) Math.min(buf.length, left));
@@ -450,39 +500,36 @@ public final class Spool {
                     if (crc.getValue() != e.crc()) {
                         throw new CorruptSpoolException("message " + e.id() + " fails its CRC-32");
                     }
-                    valid = in.count();
                     if (apply(e, state.get(e.id()))) {
                         live.add(e);
                         offsets.add(bodyStart);
                     }
-                } catch (TruncatedException t) {
-                    LOG.warn("Segment {}: the record at offset {} is incomplete ({}); it was being written when the "
-                             + "process stopped and was never acknowledged, so it is cut off", file, start, t.getMessage());
-                    break;
                 } catch (CorruptSpoolException c) {
-                    damage = "offset " + start + ": " + c.getMessage();
-                    break;
+                    return new Parsed(start, c);
                 }
             }
         }
-        Segment seg = Segment.reopen(segments, number, valid);
-        open.put(number, seg);
-        for (int i = 0; i < live.size(); i++) {
-            seg.adopt(live.get(i), offsets.get(i));
-            entries.put(live.get(i).id(), live.get(i));
-        }
-        if (damage != null) {
-            LOG.error("Segment {} is damaged at {}; its {} intact waiting message(s) are moved to deferred/ and the "
-                      + "segment to {}", file, damage, live.size(), corrupt);
-            for (SpoolEntry e : live) {
-                saveRetryState(e);
+    }
+
+    /** Offset of the next line that starts a record at or after {@code from}, or -1. */
+    private static long findRecordStart(Path file, long from) throws IOException {
+        byte[] magic = (EnvelopeCodec.MAGIC + "\n").getBytes(StandardCharsets.US_ASCII);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536)) {
+            in.skipNBytes(Math.min(from, Files.size(file)));
+            long pos = from;
+            int matched = 0;
+            int c;
+            while ((c = in.read()) >= 0) {
+                if (c == magic[matched]) {
+                    if (++matched == magic.length) {
+                        return pos - magic.length + 1;
+                    }
+                } else {
+                    matched = c == magic[0] ? 1 : 0;
+                }
+                pos++;
             }
-            open.remove(number);
-            seg.close();
-            moveAside(file);
-            moveAside(segments.resolve(Segment.name(number) + ".state"));
-        } else if (seg.live() == 0) {
-            dropSegment(seg);
+            return -1;
         }
     }
 
