@@ -38,14 +38,19 @@ final class SmtpSource implements AutoCloseable {
     private Process process;
 
     /**
-     * {@code smtp-source -v -s sessions -m messages -M source.test -f sender -t recipient 127.0.0.1:port}: a new
-     * connection per message, HELO source.test, a small message of smtp-source's own.
+     * {@code smtp-source -v -s sessions -m messages [-l length] -M source.test -f sender -t recipient 127.0.0.1:port}:
+     * a new connection per message, HELO source.test, smtp-source's own message (four short lines, or {@code length}
+     * octets of payload when {@code length > 0}).
      */
-    SmtpSource(Path smtpSource, Path timeout, Path log, int port, int sessions, int messages) {
+    SmtpSource(Path smtpSource, Path timeout, Path log, int port, int sessions, int messages, int length) {
         this.log = log;
-        this.command = List.of(timeout.toString(), "300", smtpSource.toString(), "-v", "-s", String.valueOf(sessions),
-                "-m", String.valueOf(messages), "-M", "source.test", "-f", "sender@source.test", "-t",
-                "rcpt@sink.test", "127.0.0.1:" + port);
+        List<String> cmd = new ArrayList<>(List.of(timeout.toString(), "300", smtpSource.toString(), "-v", "-s",
+                String.valueOf(sessions), "-m", String.valueOf(messages)));
+        if (length > 0) {
+            cmd.addAll(List.of("-l", String.valueOf(length)));
+        }
+        cmd.addAll(List.of("-M", "source.test", "-f", "sender@source.test", "-t", "rcpt@sink.test", "127.0.0.1:" + port));
+        this.command = List.copyOf(cmd);
     }
 
     SmtpSource start() throws IOException {
