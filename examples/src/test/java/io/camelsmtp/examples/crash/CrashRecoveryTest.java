@@ -40,12 +40,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code ... (camel-smtp) with SMTP id <id>}), which travels with the message to smtp-sink's dump. smtp-source
  * {@code -v} prints every reply it reads, so the ids in its {@code queued as} lines are exactly the messages that got a
  * 250 ({@link SmtpSource}); the ids in the dumps are what arrived ({@link SmtpSink}). Lost = acknowledged minus
- * arrived; duplicates = ids that arrived more than once.
+ * arrived; duplicates = ids that arrived more than once. Bounds: a duplicate needs a delivery in flight at the crash
+ * (at most the queue's 20 workers, each message at most twice, and never one whose delivery the crashed run had
+ * logged, since that line comes after the state line is written); a message delivered without a 250 needs a session
+ * inside DATA at the crash (at most the 20 sessions). Every ERROR in the app logs fails a test, except Camel's error
+ * handler logging deferred attempts, and the known issue of {@link #aRecordTheCrashCutShortIsNotTakenForDamage()}
+ * (reported as KNOWN ISSUE; fails with {@code -Dcrash.knownIssues=true}).
  * <p>
  * Everything a run leaves (app logs, smtp-source logs, the spool as the crash left it, the dumps, {@code report.txt})
  * stays under {@code target/crash/<test>/}; every run also appends a summary line to {@code target/crash/runs.txt}.
- * {@code -Dcrash.killAt=N} fixes the crash point (default: a random count between 1500 and 2500 acknowledged
- * messages, printed in the report).
+ * {@code -Dcrash.killAt=N} fixes the crash point (default: a random count in the test's range of acknowledged
+ * messages, printed in the report). Skipped, naming the program, without smtp-source, smtp-sink (Debian package
+ * postfix) or timeout.
  */
 class CrashRecoveryTest {
 
