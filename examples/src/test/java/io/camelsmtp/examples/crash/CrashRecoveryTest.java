@@ -50,8 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Everything a run leaves (app logs, smtp-source logs, the spool as the crash left it, the dumps, {@code report.txt})
  * stays under {@code target/crash/<test>/}; every run also appends a summary line to {@code target/crash/runs.txt}.
  * {@code -Dcrash.killAt=N} fixes the crash point (default: a random count in the test's range of acknowledged
- * messages, printed in the report). Skipped, naming the program, without smtp-source, smtp-sink (Debian package
- * postfix) or timeout.
+ * messages, printed in the report; a test with no more than N messages is skipped). Skipped, naming the program,
+ * without smtp-source, smtp-sink (Debian package postfix) or timeout.
  */
 class CrashRecoveryTest {
 
@@ -123,6 +123,9 @@ class CrashRecoveryTest {
      * killed with SIGKILL and started again on the same spool, and the rest are sent to it.
      */
     private void crashUnderLoad(String name, int messages, int length, int killFrom, int killTo) throws Exception {
+        int killAt = Integer.getInteger("crash.killAt", killFrom + ThreadLocalRandom.current().nextInt(killTo - killFrom + 1));
+        Assumptions.assumeTrue(killAt < messages, "-Dcrash.killAt=" + killAt + " is not below the " + messages
+                + " messages of this test: no crash to test");
         work = workDir(name);
         long t0 = System.nanoTime();
         int appPort = Tools.freePort();
@@ -134,7 +137,6 @@ class CrashRecoveryTest {
         app.start(STARTUP);
         say("app pid %d on 127.0.0.1:%d, spool %s, smtp-sink on 127.0.0.1:%d", app.pid(), appPort, spool, sinkPort);
 
-        int killAt = Integer.getInteger("crash.killAt", killFrom + ThreadLocalRandom.current().nextInt(killTo - killFrom + 1));
         SmtpSource first = track(new SmtpSource(smtpSource, timeout, work.resolve("source-1.log"), appPort, SESSIONS,
                 messages, length));
         first.start();
