@@ -147,15 +147,6 @@ final class MailRouterProcess implements AutoCloseable {
             return line.contains(" ERROR ");
         }
 
-        /**
-         * Camel's DefaultErrorHandler logging a delivery attempt that smtp-relay deferred ({@code 451} from an
-         * unreachable smart host): at ERROR with the whole stack trace, once per attempt. The queue then logs its
-         * own INFO line ("deferred (attempt N, next in S s)") and retries; so this is noise, not a failure.
-         */
-        boolean isDeferralLoggedByErrorHandler() {
-            return line.contains("ERROR DefaultErrorHandler") && line.contains("SmtpDeliveryException: Delivery deferred");
-        }
-
         /** The first line and up to {@code n} lines that follow it. */
         String brief(int n) {
             StringBuilder b = new StringBuilder(log).append(": ").append(line);
