@@ -466,8 +466,21 @@ final class DeliveryScheduler {
                 e.inFlight(false);
             }
         }
-        if (!e.deleted() && spool.contains(e.id())) {
-            add(e);
+        afterAttempt(e);
+    }
+
+    /** An operator may have deleted or held the message while its attempt ran: apply that now, else schedule it. */
+    private void afterAttempt(SpoolEntry e) {
+        try {
+            if (e.deleted()) {
+                spool.complete(e);
+            } else if (e.held()) {
+                spool.saveRetryState(e);
+            } else if (spool.contains(e.id())) {
+                add(e);
+            }
+        } catch (IOException ex) {
+            LOG.error("smtp-queue:{} {}: could not apply a delete or hold: {}", queue.name(), e.id(), ex.toString());
         }
     }
 
