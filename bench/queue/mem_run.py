@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""The memory run of bench/queue.sh: COUNT messages end to end through the app (smtp-source -> smtp-server ->
+smtp-queue -> smtp-relay -> smtp-sink) while the JVM is sampled.
+
+Every EVERY seconds (a "sample" row, cheap: /proc and the spool's files only): messages at the receiver, the queue's
+size (messages in the spool, counted from its files by spool_count.py's rules), the JVM's RSS, threads, file
+descriptors and CPU seconds. Each time the receiver's count passes a milestone (default every 25,000) a
+"milestone" row also has the heap in use after a full GC (`jcmd PID GC.run`, then `jcmd PID GC.heap_info`) and the
+RSS after that GC. When smtp-source has ended and the receiver has COUNT messages ("done" row: the run's rate), it
+waits (bounded) until the queue is empty and the relay's connections have idled out, then writes an "end" row with
+a full GC. Every wait is bounded by --limit.
+
+Columns: kind,t_s,delivered,queue_size,accepted_est,spool_segments,spool_mib,rss_kb,threads,fds,cpu_s,
+heap_after_gc_kb,rss_after_gc_kb,src_running. accepted_est = delivered + queue_size (the messages accepted so far,
+give or take those in flight).
+
+Usage: mem_run.py (drive.py's options, --sink required) --spool DIR --pid JVMPID --csv FILE [--every 5]
+       [--milestone 25000] [--end-wait 12]
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import drive  # noqa: E402
+import spool_count  # noqa: E402
+
+
+def queue_size(spool):
+    c = spool_count.count(spool)
+    return c["live"], c["segments"], c["bytes"]
+
+
+def proc_mem(pid):
+    rss = thr = None
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Threads:"):
+                    thr = int(line.split()[1])
+        fds = len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None, None, None
+    return rss, thr, fds
+
+
+def heap_after_gc(pid):
+    try:
+        subprocess.run(["jcmd", str(pid), "GC.run"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True, timeout=60).stdout
+    except subprocess.TimeoutExpired:
+        return None
+    m = re.search(r"heap\s+total \d+K, used (\d+)K", out)
+    return int(m.group(1)) if m else None
+
+
+def main():
+    ap = drive.parser()
+    ap.add_argument("--spool", required=True)
+    ap.add_argument("--csv", required=True)
+    ap.add_argument("--every", type=float, default=5.0)
+    ap.add_argument("--milestone", type=int, default=25000)
+    ap.add_argument("--end-wait", type=float, default=12.0)
+    a = ap.parse_args()
+    if not a.sink or not a.pid:
+        ap.error("--sink and --pid are required")
+    pid = a.pid
+    csv = open(a.csv, "w")
+    csv.write("kind,t_s,delivered,queue_size,accepted_est,spool_segments,spool_mib,rss_kb,threads,fds,cpu_s,"
+              "heap_after_gc_kb,rss_after_gc_kb,src_running\n")
+    t0 = time.monotonic()
+    cpu0 = drive.pid_cpu(pid)
+    na = lambda v: "NA" if v is None else str(v)
+
+    def row(kind, delivered, running, heap=None, rss_after=None):
+        q, nseg, nbytes = queue_size(a.spool)
+        rss, thr, fds = proc_mem(pid)
+        cpu = drive.pid_cpu(pid)
+        cpu_s = None if cpu is None or cpu0 is None else round(cpu - cpu0, 2)
+        csv.write(f"{kind},{time.monotonic() - t0:.2f},{delivered},{q},{delivered + q},{nseg},{nbytes / 1048576:.1f},"
+                  f"{na(rss)},{na(thr)},{na(fds)},{na(cpu_s)},{na(heap)},{na(rss_after)},{int(running)}\n")
+        csv.flush()
+        print(f"{kind:9s} t={time.monotonic() - t0:7.1f}s delivered={delivered:7d} queue={q:6d} "
+              f"rss={na(rss and rss // 1024)}MiB threads={na(thr)} heap_after_gc={na(heap and heap // 1024)}MiB",
+              file=sys.stderr, flush=True)
+
+    with open(a.errfile, "wb") as err:
+        proc = subprocess.Popen(drive.source_cmd(a, a.count, a.limit), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        next_sample = 0.0
+        next_milestone = a.milestone
+        t_src = t_sink = None
+        while True:
+            now = time.monotonic() - t0
+            running = proc.poll() is None
+            if t_src is None and not running:
+                t_src = now
+            n = drive.sink_count(a.sink)
+            if t_sink is None and n >= a.count:
+                t_sink = now
+            if n >= next_milestone:
+                heap = heap_after_gc(pid)
+                rss_after = proc_mem(pid)[0]
+                row("milestone", n, running, heap, rss_after)
+                while next_milestone <= n:
+                    next_milestone += a.milestone
+            elif now >= next_sample:
+                row("sample", n, running)
+                next_sample = now + a.every
+            if t_src is not None and t_sink is not None:
+                break
+            if now > a.limit + 5:
+                break
+            time.sleep(0.05)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    t_end = max(t_src, t_sink) if t_src is not None and t_sink is not None else None
+    cpu1 = drive.pid_cpu(pid)
+    row("done", drive.sink_count(a.sink), False)
+    # drain: the queue empties, then the relay's kept connections idle out (idleConnectionTime 5 s)
+    deadline = time.monotonic() + 120
+    while queue_size(a.spool)[0] > 0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(a.end_wait)
+    heap = heap_after_gc(pid)
+    row("end", drive.sink_count(a.sink), False, heap, proc_mem(pid)[0])
+    csv.close()
+    fmt = lambda v: "NA" if v is None else f"{v:.3f}"
+    cpu = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
+    print(f"t_src={fmt(t_src)} t_sink={fmt(t_sink)} t_end={fmt(t_end)} rc={proc.returncode} "
+          f"received={drive.sink_count(a.sink)} cpu_pid={fmt(cpu)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
