@@ -3,7 +3,7 @@
 # results and how to read them are in bench/queue-results.md.
 #
 # Everything listens on loopback addresses of this machine (127.0.0.1, and 127.0.0.2 for the receiver); no DNS.
-# Three phases, in this order (PHASES):
+# Four phases, in this order (PHASES):
 #   accept   acceptance into a queue, fsync included. Servers, started together and driven in turn:
 #              ours-accept   the app (APP_DIR/camel-smtp-examples.jar) with bench/routes/queue-accept.camel.yaml:
 #                            smtp-server -> smtp-queue producer, no consumer route: the 250 comes once the message is
@@ -33,6 +33,12 @@
 #            bench/queue/mem_run.py: RSS, threads, fds, JVM CPU and the queue's size every MEM_EVERY s; heap in use
 #            after a full GC (jcmd GC.run + GC.heap_info) each time the receiver passes a multiple of MEM_MILESTONE,
 #            and at the end (queue drained, connections idle); jstat -gc every MEM_EVERY s alongside.
+#   backlog  what the mem phase cannot show, because there the queue never holds more than a few dozen messages
+#            (delivery keeps up): BACKLOG_COUNT messages into a fresh JVM (MEM_OPTS) with the acceptance route, so
+#            they all stay queued (heap after a full GC every MEM_MILESTONE queued messages: the cost of a queued
+#            message in memory); then that JVM is stopped and a fresh one with the e2e route is started on the same
+#            spool: recovery time, heap after a full GC right after the start and every MEM_MILESTONE delivered, and
+#            the drain rate into the receiver (exact count checked).
 # Load: smtp-source from Postfix, SESSIONS parallel sessions, SIZE-octet bodies, numbered recipients (-N,
 # rcptN@bench.test: one recipient domain), one connection per message ("conn") and, with -d, reused ("reuse").
 # Runs are interleaved: for every run, every mode, both servers (the order alternating per run), after a warm-up
@@ -40,8 +46,10 @@
 # CPU: cpuacct cgroups (v1, or cpu.stat with v2) so that Postfix's many processes are counted: "ours" = the JVM,
 # "postfix" = master and all its children, "sink" = smtp-sink, "client" = smtp-source. Disk: the flush requests
 # the block device completed during the run (/sys/block/DISK/stat; machine-wide): messages per flush shows how
-# much one fsync covers. With DIAG=1, an extra unmeasured acceptance run per server under `strace -c -f` counts
-# the fsync/fdatasync calls exactly, and the e2e JVM's CPU per thread is recorded.
+# much one fsync covers. System calls: with PERF=1 (default) `perf stat` counts the fdatasync and fsync calls on
+# their kernel tracepoints during every run (no measurable slow-down): of our JVM alone, and machine-wide for Postfix
+# (its processes come and go; other work on the machine adds to that count). With DIAG=1 (default), the JVMs' CPU
+# per thread is recorded (jstack's cpu= and /proc/PID/task).
 #
 # Environment:
 #   APP_DIR      folder with camel-smtp-examples.jar and lib/ (default: REPO/examples/target), used as is: copy it
@@ -51,9 +59,10 @@
 #   SESSIONS     (default 20); SIZE octets of body (default 4096); MODES "conn reuse" (default) or one of them
 #   PHASES       "accept e2e mem" (default) or a part of it
 #   WARMUP       messages per server and mode before the measured runs (default 5000; the JIT needs them)
+#   BACKLOG_COUNT  messages of the backlog phase (default 100000), sent with BACKLOG_MODE (default reuse)
 #   MEM_COUNT    messages of the memory run (default 100000); MEM_MODE conn (default) or reuse; MEM_EVERY seconds
 #                between samples (default 5); MEM_MILESTONE (default 25000); MEM_OPTS JVM options (default -Xmx1g)
-#   DIAG=0       skip the strace runs and the per-thread CPU
+#   DIAG=0       skip the per-thread CPU; PERF=0: do not count system calls with perf
 #   RUN_TIMEOUT  seconds allowed per run (default 600); a run that hits it counts as failed
 #   QUIET_WAIT, QUIET_MAX   wait up to QUIET_WAIT s (default 60) before each run until the machine uses less than
 #                QUIET_MAX cores (default 0.3) over a second
@@ -64,9 +73,10 @@
 #                about 4.5 KB x every message accepted)
 #   OUT          raw results and logs (default /tmp/camel-smtp-queue-bench); wiped at start
 # Output: a Markdown summary on stdout, also in OUT/summary.md; every run in OUT/accept.csv and OUT/e2e.csv, the
-# memory run in OUT/mem.csv and OUT/mem-jstat.txt, the machine in OUT/machine.txt, logs under OUT/logs.
+# memory run in OUT/mem.csv and OUT/mem-jstat.txt, the backlog phase in OUT/backlog-*.csv, the machine in OUT/machine.txt, logs under OUT/logs.
 # Run as root (private Postfix instances, cgroups). Ports 2531-2534 and 127.0.0.2:2600 must be free.
 set -uo pipefail
+export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/queue/
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
@@ -79,13 +89,16 @@ COUNT_E2E=${COUNT_E2E:-10000}
 SESSIONS=${SESSIONS:-20}
 SIZE=${SIZE:-4096}
 MODES=${MODES:-"conn reuse"}
-PHASES=${PHASES:-"accept e2e mem"}
+PHASES=${PHASES:-"accept e2e mem backlog"}
 WARMUP=${WARMUP:-5000}
 MEM_COUNT=${MEM_COUNT:-100000}
 MEM_MODE=${MEM_MODE:-conn}
 MEM_EVERY=${MEM_EVERY:-5}
 MEM_MILESTONE=${MEM_MILESTONE:-25000}
 DIAG=${DIAG:-1}
+PERF=${PERF:-1}
+PERF_OUT=""
+PERF_COUNTS="NA NA"
 RUN_TIMEOUT=${RUN_TIMEOUT:-600}
 QUIET_WAIT=${QUIET_WAIT:-60}
 QUIET_MAX=${QUIET_MAX:-0.3}
@@ -93,6 +106,8 @@ MAX_TIME=${MAX_TIME:-7200}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:--Xmx1g}
 MEM_OPTS=${MEM_OPTS:--Xmx1g}
+BACKLOG_COUNT=${BACKLOG_COUNT:-100000}
+BACKLOG_MODE=${BACKLOG_MODE:-reuse}
 KEEP_SPOOL=${KEEP_SPOOL:-0}
 OUT=${OUT:-/tmp/camel-smtp-queue-bench}
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -192,13 +207,13 @@ sink_counters() {   # "sess quit mesg" of the current receiver (smtp-sink -c: se
 
 spool_dir() { echo "$OUT/spool/$1"; }
 
-start_ours() {   # name yaml [jvm options]: the app in a JVM, in cgroup "ours"
-    local name=$1 yaml=$2 opts=${3:-$JAVA_OPTS} i
+start_ours() {   # name yaml [jvm options] [spool dir]: the app in a JVM, in cgroup "ours"
+    local name=$1 yaml=$2 opts=${3:-$JAVA_OPTS} spool=${4:-$(spool_dir "$1")} i
     listening "127.0.0.1:${PORT[$name]}" && die "port ${PORT[$name]} is in use"
-    mkdir -p "$(spool_dir "$name")"
+    mkdir -p "$spool"
     # shellcheck disable=SC2086
     ( cg_enter ours; cd "$OUT" && exec timeout "$MAX_TIME" "$JAVA" $opts -Dsmtp.port="${PORT[$name]}" \
-        -Dspool.dir="$(spool_dir "$name")" -Drelay.host=$SINK_HOST -Drelay.port=$SINK_PORT \
+        -Dspool.dir="$spool" -Drelay.host=$SINK_HOST -Drelay.port=$SINK_PORT \
         -jar "$APP_DIR/camel-smtp-examples.jar" --routes "$yaml" ) < /dev/null > "$OUT/logs/$name.log" 2>&1 &
     PID[$name]=$!
     wait_listening "127.0.0.1:${PORT[$name]}" "${PID[$name]}" 60 || { tail -30 "$OUT/logs/$name.log" >&2; die "$name did not start"; }
@@ -339,11 +354,12 @@ pf_files() {   # name dir...: queue files in those queue directories of the inst
 cleanup() {
     trap - EXIT
     local n
-    for n in ours-accept ours-mta ours-mem; do stop_ours "$n"; done
+    for n in ours-accept ours-mta ours-mem ours-fill ours-drain; do stop_ours "$n"; done
     pf_stop postfix-hold
     pf_stop postfix-mta
     stop_sink
     stop_pid "${PID[jstat]:-}" 5
+    stop_pid "${PID[perf]:-}" 5
     cg_teardown
     rm -rf "$OUT/postfix-hold" "$OUT/postfix-mta"
     [ "$KEEP_SPOOL" = 1 ] || rm -rf "$OUT/spool"
@@ -406,7 +422,12 @@ accept_run() {   # server mode run count [label]
         postfix-*) find "$OUT/$server/spool/hold" -type f -delete; timeout 60 sync ;;
     esac
     idle=$(wait_quiet)
+    # shellcheck disable=SC2046
+    perf_begin "$OUT/logs/perf-accept-$label-$mode-$run.txt" $(perf_target "$server")
     line=$(drive "${PORT[$server]}" "$count" "$mode" "$err")
+    local fdatasyncs fsyncs
+    perf_end
+    read -r fdatasyncs fsyncs <<< "$PERF_COUNTS"
     local t rc cpu_srv cpu_client busy foreign flushes writes sectors
     t=$(kv t_end "$line"); rc=$(kv rc "$line")
     case $server in ours-*) cpu_srv=$(kv cpu_ours "$line") ;; *) cpu_srv=$(kv cpu_postfix "$line") ;; esac
@@ -431,9 +452,9 @@ accept_run() {   # server mode run count [label]
     [ "$warn" = NA ] || [ "$warn" = 0 ] || ok=no
     local rate
     rate=$(ratio "$count" "$t")
-    echo "$label,$server,$mode,$run,$count,$t,$rate,$rc,$errlines,$stored,$stray,$warn,$cpu_srv,$cpu_client,$busy,$foreign,$flushes,$writes,$sectors,$idle,$ok" >> "$OUT/accept.csv"
-    log "$(printf 'accept %-12s %-5s run %s: %5d msgs %7ss %7s msg/s, stored %s, CPU %ss, disk flushes %s (%s msg/flush), other CPU %ss, ok=%s' \
-        "$label" "$mode" "$run" "$count" "$t" "$rate" "$stored" "$cpu_srv" "$flushes" "$(ratio "$count" "$flushes")" "$foreign" "$ok")"
+    echo "$label,$server,$mode,$run,$count,$t,$rate,$rc,$errlines,$stored,$stray,$warn,$cpu_srv,$cpu_client,$busy,$foreign,$flushes,$writes,$sectors,$fdatasyncs,$fsyncs,$idle,$ok" >> "$OUT/accept.csv"
+    log "$(printf 'accept %-12s %-5s run %s: %5d msgs %7ss %7s msg/s, stored %s, CPU %ss, fdatasync+fsync %s+%s, disk flushes %s (%s msg/flush), other CPU %ss, ok=%s' \
+        "$label" "$mode" "$run" "$count" "$t" "$rate" "$stored" "$cpu_srv" "$fdatasyncs" "$fsyncs" "$flushes" "$(ratio "$count" "$flushes")" "$foreign" "$ok")"
     [ "$ok" = yes ] || log "  rc=$rc stderr lines=$errlines stored=$stored stray=$stray app WARN/ERROR=$warn: $(head -c 300 "$err" | tr '\n' ' ')"
 }
 
@@ -462,7 +483,12 @@ e2e_run() {   # server mode run count [label]
         postfix-*) [ -f "$OUT/$server/maillog" ] && maillog0=$(wc -l < "$OUT/$server/maillog") ;;
     esac
     idle=$(wait_quiet)
+    # shellcheck disable=SC2046
+    perf_begin "$OUT/logs/perf-e2e-$label-$mode-$run.txt" $(perf_target "$server")
     line=$(drive "${PORT[$server]}" "$count" "$mode" "$err" --sink "$SINK_OUT")
+    local fdatasyncs fsyncs
+    perf_end
+    read -r fdatasyncs fsyncs <<< "$PERF_COUNTS"
     local t_src t_sink t_end rc cpu_srv cpu_sink cpu_client busy foreign flushes
     t_src=$(kv t_src "$line"); t_sink=$(kv t_sink "$line"); t_end=$(kv t_end "$line"); rc=$(kv rc "$line")
     case $server in ours-*) cpu_srv=$(kv cpu_ours "$line") ;; *) cpu_srv=$(kv cpu_postfix "$line") ;; esac
@@ -499,7 +525,7 @@ e2e_run() {   # server mode run count [label]
     [ "$delivered" = "$count" ] && [ "$deferred" = 0 ] && [ "$bounced" = 0 ] && [ "$queue" = 0 ] && [ "$warn" = 0 ] || ok=no
     local rate acc
     rate=$(ratio "$count" "$t_end"); acc=$(ratio "$count" "$t_src")
-    echo "$label,$server,$mode,$run,$count,$t_src,$t_sink,$t_end,$rate,$acc,$rc,$errlines,$mesg,$sess,$quit,$delivered,$deferred,$bounced,$queue,$warn,$cpu_srv,$cpu_sink,$cpu_client,$busy,$foreign,$flushes,$settle_s,$rss,$idle,$ok" >> "$OUT/e2e.csv"
+    echo "$label,$server,$mode,$run,$count,$t_src,$t_sink,$t_end,$rate,$acc,$rc,$errlines,$mesg,$sess,$quit,$delivered,$deferred,$bounced,$queue,$warn,$cpu_srv,$cpu_sink,$cpu_client,$busy,$foreign,$flushes,$fdatasyncs,$fsyncs,$settle_s,$rss,$idle,$ok" >> "$OUT/e2e.csv"
     log "$(printf 'e2e    %-12s %-5s run %s: %5d msgs, end to end %7ss = %7s msg/s (all accepted after %ss), receiver %s msgs / %s sessions, CPU %ss, other CPU %ss, ok=%s' \
         "$label" "$mode" "$run" "$count" "$t_end" "$rate" "$t_src" "$mesg" "$sess" "$cpu_srv" "$foreign" "$ok")"
     [ "$ok" = yes ] || log "  rc=$rc stderr lines=$errlines received=$mesg delivered=$delivered deferred=$deferred bounced=$bounced queue left=$queue warnings=$warn: $(head -c 300 "$err" | tr '\n' ' ')"
@@ -527,28 +553,33 @@ jstack_threads_cpu() {   # pid file: CPU per Java thread name (jstack's cpu=, nu
          END { for (n in cpu) printf "%9.2f s  %4d live  %s\n", cpu[n] / 1000, cnt[n], n }' "$2.jstack" | sort -rn > "$2"
 }
 
-strace_accept() {   # server: one more acceptance run (conn mode, not measured) under strace -c -f, counting fsyncs
-    local server=$1 pids=() p out="$OUT/strace-$1.txt"
-    command -v strace > /dev/null || { log "no strace: skipping the fsync count"; return 0; }
-    case $server in
-        ours-*) pids=(-p "${JVM[$server]}") ;;
-        *) [ -n "$CG_BASE" ] || { log "no cgroup: cannot find Postfix's processes for strace"; return 0; }
-           for p in $(cat "$CG_BASE/postfix/cgroup.procs"); do pids+=(-p "$p"); done ;;
-    esac
-    [ "$server" = postfix-hold ] && { find "$OUT/$server/spool/hold" -type f -delete; timeout 60 sync; }
-    timeout $((RUN_TIMEOUT + 60)) strace -c -f -e trace=fsync,fdatasync,sync_file_range,msync -o "$out" "${pids[@]}" \
-        2> "$OUT/logs/strace-$server.err" &
-    local st=$!
-    sleep 2
-    local line
-    line=$(drive "${PORT[$server]}" "$COUNT_ACCEPT" conn "$OUT/logs/src-strace-$server.err")
-    sleep 1
-    kill -INT "$st" 2>/dev/null
-    stop_pid "$st" 10
-    local calls
-    calls=$(awk '$NF == "fsync" || $NF == "fdatasync" { n += $4 } END { print n + 0 }' "$out")
-    log "strace $server: $COUNT_ACCEPT messages (conn mode, slowed by strace: $(kv t_end "$line") s), $calls fsync+fdatasync calls = $(ratio "$COUNT_ACCEPT" "$calls" %.2f) messages per call (OUT/strace-$server.txt)"
-    echo "$server,$COUNT_ACCEPT,$calls,$(kv t_end "$line")" >> "$OUT/strace.csv"
+perf_begin() {   # out-file perf-target-args...: count fsync/fdatasync system calls until perf_end (perf stat on
+                 # the syscall tracepoints: counted in the kernel, no measurable slow-down, unlike strace)
+    PERF_OUT=""
+    [ "$PERF" = 1 ] || return 0
+    local f=$1; shift
+    ( exec timeout $((RUN_TIMEOUT + 120)) perf stat -x, -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync \
+        -o "$f" "$@" ) < /dev/null > /dev/null 2>> "$OUT/logs/perf.err" &
+    PID[perf]=$!
+    PERF_OUT=$f
+    sleep 0.5
+}
+
+perf_end() {   # sets PERF_COUNTS to "fdatasync_calls fsync_calls" since perf_begin, or "NA NA"
+    PERF_COUNTS="NA NA"
+    [ -n "${PID[perf]:-}" ] && [ -n "$PERF_OUT" ] || return 0
+    local i
+    kill -INT "${PID[perf]}" 2>/dev/null   # perf stat writes its counts when interrupted, not when terminated
+    for i in $(seq 1 50); do kill -0 "${PID[perf]}" 2>/dev/null || break; sleep 0.1; done
+    stop_pid "${PID[perf]}" 5
+    unset 'PID[perf]'
+    PERF_COUNTS=$(awk -F, '/sys_enter_fdatasync/ { d = $1 } /sys_enter_fsync/ { s = $1 }
+             END { print (d ~ /^[0-9]+$/ ? d : "NA"), (s ~ /^[0-9]+$/ ? s : "NA") }' "$PERF_OUT" 2>/dev/null)
+    [ -n "$PERF_COUNTS" ] || PERF_COUNTS="NA NA"
+}
+
+perf_target() {   # server -> perf stat target: our JVM, or the whole machine for Postfix (its processes come and go)
+    case $1 in ours-*) echo "-p ${JVM[$1]}" ;; *) echo "-a" ;; esac
 }
 
 machine_info() {
@@ -567,7 +598,7 @@ machine_info() {
         echo "APP_DIR: $APP_DIR ($(ls "$APP_DIR"/lib/camel-smtp-relay-*.jar 2>/dev/null | xargs -r -n1 basename), jar mtime $(date -u -r "$APP_DIR/camel-smtp-examples.jar" +%Y-%m-%dT%H:%M:%SZ))"
         echo "git: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) $(git -C "$REPO" status --short 2>/dev/null | wc -l) changed files"
         echo "JAVA_OPTS: $JAVA_OPTS  MEM_OPTS: $MEM_OPTS"
-        echo "RUNS=$RUNS COUNT_ACCEPT=$COUNT_ACCEPT COUNT_E2E=$COUNT_E2E SESSIONS=$SESSIONS SIZE=$SIZE MODES='$MODES' PHASES='$PHASES' WARMUP=$WARMUP MEM_COUNT=$MEM_COUNT MEM_MODE=$MEM_MODE MEM_EVERY=$MEM_EVERY DIAG=$DIAG RUN_TIMEOUT=$RUN_TIMEOUT QUIET_WAIT=$QUIET_WAIT QUIET_MAX=$QUIET_MAX"
+        echo "RUNS=$RUNS COUNT_ACCEPT=$COUNT_ACCEPT COUNT_E2E=$COUNT_E2E SESSIONS=$SESSIONS SIZE=$SIZE MODES='$MODES' PHASES='$PHASES' WARMUP=$WARMUP MEM_COUNT=$MEM_COUNT MEM_MODE=$MEM_MODE MEM_EVERY=$MEM_EVERY BACKLOG_COUNT=$BACKLOG_COUNT BACKLOG_MODE=$BACKLOG_MODE DIAG=$DIAG PERF=$PERF RUN_TIMEOUT=$RUN_TIMEOUT QUIET_WAIT=$QUIET_WAIT QUIET_MAX=$QUIET_MAX"
     } > "$OUT/machine.txt"
     cat "$OUT/machine.txt" >&2
 }
@@ -594,11 +625,7 @@ phase_accept() {
             for server in $(order_for "$run" ours-accept postfix-hold); do accept_run "$server" "$mode" "$run" "$COUNT_ACCEPT"; done
         done
     done
-    if [ "$DIAG" = 1 ]; then
-        jstack_threads_cpu "${JVM[ours-accept]}" "$OUT/ours-accept-java-threads-cpu.txt"
-        strace_accept ours-accept
-        strace_accept postfix-hold
-    fi
+    [ "$DIAG" = 1 ] && jstack_threads_cpu "${JVM[ours-accept]}" "$OUT/ours-accept-java-threads-cpu.txt"
     local n
     n=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-accept.log")
     [ "$n" -eq 0 ] || log "ours-accept log: $n WARN/ERROR lines, e.g. $(grep -m1 -E 'WARN|ERROR|Exception' "$OUT/logs/ours-accept.log")"
@@ -665,6 +692,45 @@ phase_mem() {
     stop_sink
 }
 
+phase_backlog() {
+    local spool sink_n
+    spool=$(spool_dir backlog)
+    log "phase backlog: $BACKLOG_COUNT messages into the queue with no consumer (fresh JVM, $MEM_OPTS, $BACKLOG_MODE), then a restart with the consumer: recovery and drain into the receiver"
+    rm -rf "$spool"
+    PORT[ours-fill]=${PORT[ours-accept]}
+    PORT[ours-drain]=${PORT[ours-mta]}
+    start_ours ours-fill "$BENCH/routes/queue-accept.camel.yaml" "$MEM_OPTS" "$spool"
+    local extra=() line
+    [ "$BACKLOG_MODE" = reuse ] && extra+=(--reuse)
+    sleep 2
+    line=$( ( cg_enter client; exec timeout $((RUN_TIMEOUT * 4 + 300)) "$PYTHON" "$HELP/mem_run.py" --port "${PORT[ours-fill]}" \
+        --count "$BACKLOG_COUNT" --sessions "$SESSIONS" --size "$SIZE" --limit $((RUN_TIMEOUT * 4)) \
+        --errfile "$OUT/logs/src-backlog.err" --source "$SMTP_SOURCE" --spool "$spool" --pid "${JVM[ours-fill]}" \
+        --csv "$OUT/backlog-fill.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --end-wait 2 --gc-at-start "${extra[@]}" ) 2>> "$OUT/bench.log")
+    timeout 60 jcmd "${JVM[ours-fill]}" GC.class_histogram 2>/dev/null | head -20 > "$OUT/logs/ours-fill-histogram.txt"
+    local t0 t1
+    t0=$(date +%s.%N); stop_ours ours-fill; t1=$(date +%s.%N)
+    echo "fill $line stop_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') src_errlines=$(grep -vc '^$' "$OUT/logs/src-backlog.err") warn=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-fill.log")" > "$OUT/backlog-result.txt"
+    log "backlog fill: $line; spool $("$PYTHON" "$HELP/spool_count.py" "$spool")"
+    start_sink
+    t0=$(date +%s.%N)
+    start_ours ours-drain "$BENCH/routes/queue-mta.camel.yaml" "$MEM_OPTS" "$spool"
+    t1=$(date +%s.%N)
+    line=$( ( cg_enter client; exec timeout $((RUN_TIMEOUT * 4 + 300)) "$PYTHON" "$HELP/mem_run.py" --no-source \
+        --port "${PORT[ours-drain]}" --count "$BACKLOG_COUNT" --sessions "$SESSIONS" --size "$SIZE" --limit $((RUN_TIMEOUT * 4)) \
+        --sink "$SINK_OUT" --errfile /dev/null --spool "$spool" --pid "${JVM[ours-drain]}" \
+        --csv "$OUT/backlog-drain.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --gc-at-start ) 2>> "$OUT/bench.log")
+    local sess quit mesg recovered
+    read -r sess quit mesg <<< "$(sink_counters)"
+    recovered=$(sed -n 's/.*opened spool .* with \([0-9]*\) message(s) waiting.*/\1/p' "$OUT/logs/ours-drain.log" | head -1)
+    echo "drain $line start_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') recovered=$recovered received_final=$mesg sessions=$sess delivered_log=$(grep -c '> delivered: ' "$OUT/logs/ours-drain.log") warn=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-drain.log")" >> "$OUT/backlog-result.txt"
+    log "backlog drain: JVM started and listening after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s with $recovered messages recovered; $line; receiver $mesg messages, $sess sessions"
+    timeout 60 jcmd "${JVM[ours-drain]}" GC.class_histogram 2>/dev/null | head -20 > "$OUT/logs/ours-drain-histogram.txt"
+    stop_ours ours-drain
+    stop_sink
+    rm -rf "$spool"
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # main
 
@@ -674,14 +740,17 @@ rm -rf "$OUT"
 mkdir -p "$OUT/logs" "$OUT/spool"
 for b in "$SMTP_SOURCE" "$SMTP_SINK" "$PYTHON" /usr/sbin/postfix; do [ -x "$b" ] || die "missing $b (apt-get install postfix)"; done
 command -v jcmd > /dev/null || die "no jcmd (JDK)"
+if [ "$PERF" = 1 ] && [ "$(perf list 2>/dev/null | grep -c 'syscalls:sys_enter_fdatasync')" -eq 0 ]; then
+    echo "perf or its syscall tracepoints are missing: system calls are not counted (PERF=0)" >&2
+    PERF=0
+fi
 [ -f "$APP_DIR/camel-smtp-examples.jar" ] || die "no $APP_DIR/camel-smtp-examples.jar (build examples first, or set APP_DIR)"
 [ "$(unzip -l "$APP_DIR/lib/"camel-smtp-relay-*.jar 2>/dev/null | grep -c 'smtp-queue')" -gt 0 ] || die "the app in $APP_DIR has no smtp-queue component"
 DISK=${DISK:-$(lsblk -no PKNAME "$(findmnt -n -o SOURCE -T "$OUT")" 2>/dev/null | head -1)}
 [ -n "$DISK" ] || DISK=$(basename "$(findmnt -n -o SOURCE -T "$OUT")")
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-echo "label,server,mode,run,count,seconds,msg_per_s,rc,src_errlines,stored,pf_stray,app_warn_lines,cpu_server_s,cpu_client_s,machine_busy_s,foreign_cpu_s,disk_flushes,disk_writes,disk_sectors,busy_cores_before,ok" > "$OUT/accept.csv"
-echo "label,server,mode,run,count,t_src,t_sink,t_end,msg_per_s,accepted_per_s,rc,src_errlines,received,rcv_sessions,rcv_quits,delivered,deferred,bounced,queue_left,warn_lines,cpu_server_s,cpu_sink_s,cpu_client_s,machine_busy_s,foreign_cpu_s,disk_flushes,settle_s,rss_kb,busy_cores_before,ok" > "$OUT/e2e.csv"
-echo "server,messages,fsync_calls,seconds" > "$OUT/strace.csv"
+echo "label,server,mode,run,count,seconds,msg_per_s,rc,src_errlines,stored,pf_stray,app_warn_lines,cpu_server_s,cpu_client_s,machine_busy_s,foreign_cpu_s,disk_flushes,disk_writes,disk_sectors,fdatasync_calls,fsync_calls,busy_cores_before,ok" > "$OUT/accept.csv"
+echo "label,server,mode,run,count,t_src,t_sink,t_end,msg_per_s,accepted_per_s,rc,src_errlines,received,rcv_sessions,rcv_quits,delivered,deferred,bounced,queue_left,warn_lines,cpu_server_s,cpu_sink_s,cpu_client_s,machine_busy_s,foreign_cpu_s,disk_flushes,fdatasync_calls,fsync_calls,settle_s,rss_kb,busy_cores_before,ok" > "$OUT/e2e.csv"
 
 start_time=$(date +%s)
 cg_setup
@@ -691,6 +760,7 @@ for phase in $PHASES; do
         accept) phase_accept ;;
         e2e) phase_e2e ;;
         mem) phase_mem ;;
+        backlog) phase_backlog ;;
         *) die "unknown phase $phase" ;;
     esac
 done

@@ -28,8 +28,11 @@ import drive  # noqa: E402
 import spool_count  # noqa: E402
 
 
+_scanners = {}
+
+
 def queue_size(spool):
-    c = spool_count.count(spool)
+    c = _scanners.setdefault(spool, spool_count.Scanner(spool)).count()
     return c["live"], c["segments"], c["bytes"]
 
 
@@ -65,9 +68,11 @@ def main():
     ap.add_argument("--every", type=float, default=5.0)
     ap.add_argument("--milestone", type=int, default=25000)
     ap.add_argument("--end-wait", type=float, default=12.0)
+    ap.add_argument("--no-source", action="store_true", help="send nothing: watch the queue drain into the receiver")
+    ap.add_argument("--gc-at-start", action="store_true", help="a full GC and the heap in use right at the start")
     a = ap.parse_args()
-    if not a.sink or not a.pid:
-        ap.error("--sink and --pid are required")
+    if not a.pid or (a.no_source and not a.sink):
+        ap.error("--pid is required, and --sink with --no-source")
     pid = a.pid
     csv = open(a.csv, "w")
     csv.write("kind,t_s,delivered,queue_size,accepted_est,spool_segments,spool_mib,rss_kb,threads,fds,cpu_s,"
@@ -75,12 +80,16 @@ def main():
     t0 = time.monotonic()
     cpu0 = drive.pid_cpu(pid)
     na = lambda v: "NA" if v is None else str(v)
+    received = lambda: drive.sink_count(a.sink) if a.sink else 0
 
-    def row(kind, delivered, running, heap=None, rss_after=None):
+    def row(kind, running, gc=False):
+        heap = heap_after_gc(pid) if gc else None
         q, nseg, nbytes = queue_size(a.spool)
+        delivered = received()
         rss, thr, fds = proc_mem(pid)
         cpu = drive.pid_cpu(pid)
         cpu_s = None if cpu is None or cpu0 is None else round(cpu - cpu0, 2)
+        rss_after = rss if gc else None
         csv.write(f"{kind},{time.monotonic() - t0:.2f},{delivered},{q},{delivered + q},{nseg},{nbytes / 1048576:.1f},"
                   f"{na(rss)},{na(thr)},{na(fds)},{na(cpu_s)},{na(heap)},{na(rss_after)},{int(running)}\n")
         csv.flush()
@@ -88,54 +97,63 @@ def main():
               f"rss={na(rss and rss // 1024)}MiB threads={na(thr)} heap_after_gc={na(heap and heap // 1024)}MiB",
               file=sys.stderr, flush=True)
 
-    with open(a.errfile, "wb") as err:
+    # progress toward the milestones: messages at the receiver, or (no receiver) messages in the queue
+    progress = received if a.sink else (lambda: queue_size(a.spool)[0])
+    row("start", not a.no_source, gc=a.gc_at_start)
+    proc = None
+    err = open(a.errfile, "wb")
+    if not a.no_source:
         proc = subprocess.Popen(drive.source_cmd(a, a.count, a.limit), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=err)
-        next_sample = 0.0
-        next_milestone = a.milestone
-        t_src = t_sink = None
-        while True:
-            now = time.monotonic() - t0
-            running = proc.poll() is None
-            if t_src is None and not running:
-                t_src = now
-            n = drive.sink_count(a.sink)
-            if t_sink is None and n >= a.count:
-                t_sink = now
+    next_sample = a.every
+    next_check = 0.0
+    next_milestone = a.milestone
+    t_src = 0.0 if proc is None else None
+    t_sink = None if a.sink else 0.0
+    while True:
+        now = time.monotonic() - t0
+        running = proc is not None and proc.poll() is None
+        if t_src is None and not running:
+            t_src = now
+        if a.sink and t_sink is None and received() >= a.count:
+            t_sink = now
+        if now >= next_check:   # the queue's size costs a scan of the spool's new records: once a second at most
+            n = progress()
+            next_check = now + (0.05 if a.sink else 1.0)
             if n >= next_milestone:
-                heap = heap_after_gc(pid)
-                rss_after = proc_mem(pid)[0]
-                row("milestone", n, running, heap, rss_after)
+                row("milestone", running, gc=True)
                 while next_milestone <= n:
                     next_milestone += a.milestone
-            elif now >= next_sample:
-                row("sample", n, running)
-                next_sample = now + a.every
-            if t_src is not None and t_sink is not None:
-                break
-            if now > a.limit + 5:
-                break
-            time.sleep(0.05)
+                next_sample = time.monotonic() - t0 + a.every
+        if now >= next_sample:
+            row("sample", running)
+            next_sample = now + a.every
+        if t_src is not None and t_sink is not None:
+            break
+        if now > a.limit + 5:
+            break
+        time.sleep(0.05)
+    if proc is not None:
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    err.close()
     t_end = max(t_src, t_sink) if t_src is not None and t_sink is not None else None
     cpu1 = drive.pid_cpu(pid)
-    row("done", drive.sink_count(a.sink), False)
-    # drain: the queue empties, then the relay's kept connections idle out (idleConnectionTime 5 s)
-    deadline = time.monotonic() + 120
-    while queue_size(a.spool)[0] > 0 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    row("done", False)
+    if a.sink:   # drain: the queue empties, then the relay's kept connections idle out (idleConnectionTime 5 s)
+        deadline = time.monotonic() + 120
+        while queue_size(a.spool)[0] > 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
     time.sleep(a.end_wait)
-    heap = heap_after_gc(pid)
-    row("end", drive.sink_count(a.sink), False, heap, proc_mem(pid)[0])
+    row("end", False, gc=True)
     csv.close()
     fmt = lambda v: "NA" if v is None else f"{v:.3f}"
     cpu = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
-    print(f"t_src={fmt(t_src)} t_sink={fmt(t_sink)} t_end={fmt(t_end)} rc={proc.returncode} "
-          f"received={drive.sink_count(a.sink)} cpu_pid={fmt(cpu)}")
+    print(f"t_src={fmt(t_src)} t_sink={fmt(t_sink)} t_end={fmt(t_end)} rc={proc.returncode if proc else 'NA'} "
+          f"received={received() if a.sink else 'NA'} queue={queue_size(a.spool)[0]} cpu_pid={fmt(cpu)}")
     return 0
 
 

@@ -12,7 +12,7 @@ so a record whose block does not start with the magic line (or is cut short) end
 or state file deleted meanwhile is skipped.
 
 Prints one line: records=N (records in the segments still on disk) done=N (of those, finished or moved to deferred/)
-deferred=N (deferred/*.env) live=N (records - done + deferred: the queue's size) segments=N bytes=N (segment bytes).
+deferred=N (deferred/*.env) live=N (records - done + deferred: the queue's size) segments=N bytes=N (octets of complete records in the segments).
 Usage: spool_count.py SPOOL_DIR
 """
 import os
@@ -21,15 +21,15 @@ import sys
 MAGIC = b"camel-smtp-queue: 1\n"
 
 
-def scan_segment(path):
-    ids = []
+def scan_segment(path, pos=0, ids=None):
+    """Record ids of the segment file at PATH from offset POS on, appended to IDS; returns (ids, offset reached)."""
+    ids = [] if ids is None else ids
     try:
         f = open(path, "rb")
     except FileNotFoundError:
-        return ids
+        return ids, pos
     with f:
         size = os.fstat(f.fileno()).st_size
-        pos = 0
         while pos < size:
             f.seek(pos)
             head = f.read(4096)
@@ -51,49 +51,68 @@ def scan_segment(path):
                 break
             ids.append(rid)
             pos = nxt
-    return ids
+    return ids, pos
 
 
-def finished(state_path):
-    gone = set()
+def read_state(path, pos=0, gone=None):
+    """Ids marked done or moved in the state log at PATH from offset POS on, added to GONE; returns (gone, offset)."""
+    gone = set() if gone is None else gone
     try:
-        with open(state_path, "rb") as f:
-            for line in f.read().split(b"\n"):
-                p = line.split(b" ")
-                if len(p) >= 2 and p[1] in (b"done", b"moved"):
-                    gone.add(p[0].decode("ascii", "replace"))
+        with open(path, "rb") as f:
+            f.seek(pos)
+            data = f.read()
     except FileNotFoundError:
-        pass
-    return gone
+        return gone, pos
+    cut = data.rfind(b"\n") + 1   # whole lines only
+    for line in data[:cut].split(b"\n"):
+        p = line.split(b" ")
+        if len(p) >= 2 and p[1] in (b"done", b"moved"):
+            gone.add(p[0].decode("ascii", "replace"))
+    return gone, pos + cut
+
+
+class Scanner:
+    """Counts a spool again and again, reading only what was appended since the last scan (segments and state
+    logs only grow until they are deleted)."""
+
+    def __init__(self, spool):
+        self.spool = spool
+        self.segs = {}   # segment file name -> [data offset, ids, state offset, gone ids]
+
+    def count(self):
+        """{records, done, deferred, live, segments, bytes} of the spool."""
+        segdir = os.path.join(self.spool, "segments")
+        try:
+            names = sorted(n for n in os.listdir(segdir) if n.endswith(".seg"))
+        except FileNotFoundError:
+            names = []
+        for gone_name in set(self.segs) - set(names):
+            del self.segs[gone_name]
+        records = done = nbytes = nseg = 0
+        for n in names:
+            p = os.path.join(segdir, n)
+            st = self.segs.setdefault(n, [0, [], 0, set()])
+            # the state log first: a line written meanwhile only makes "done" larger
+            st[3], st[2] = read_state(p[:-4] + ".state", st[2], st[3])
+            st[1], st[0] = scan_segment(p, st[0], st[1])
+            if not os.path.exists(p):
+                del self.segs[n]
+                continue
+            nseg += 1
+            nbytes += st[0]
+            records += len(st[1])
+            done += len(st[3]) if len(st[3]) <= len(st[1]) else sum(1 for i in st[1] if i in st[3])
+        try:
+            deferred = sum(1 for n in os.listdir(os.path.join(self.spool, "deferred")) if n.endswith(".env"))
+        except FileNotFoundError:
+            deferred = 0
+        return {"records": records, "done": done, "deferred": deferred, "live": records - done + deferred,
+                "segments": nseg, "bytes": nbytes}
 
 
 def count(spool):
     """{records, done, deferred, live, segments, bytes} of the spool in directory SPOOL."""
-    segdir = os.path.join(spool, "segments")
-    records = done = nbytes = nseg = 0
-    try:
-        names = sorted(n for n in os.listdir(segdir) if n.endswith(".seg"))
-    except FileNotFoundError:
-        names = []
-    for n in names:
-        p = os.path.join(segdir, n)
-        gone = finished(p[:-4] + ".state")   # the state log first: a line written meanwhile only makes "done" larger
-        ids = scan_segment(p)
-        if not ids and not os.path.exists(p):
-            continue
-        nseg += 1
-        try:
-            nbytes += os.path.getsize(p)
-        except FileNotFoundError:
-            pass
-        records += len(ids)
-        done += sum(1 for i in ids if i in gone)
-    try:
-        deferred = sum(1 for n in os.listdir(os.path.join(spool, "deferred")) if n.endswith(".env"))
-    except FileNotFoundError:
-        deferred = 0
-    return {"records": records, "done": done, "deferred": deferred, "live": records - done + deferred,
-            "segments": nseg, "bytes": nbytes}
+    return Scanner(spool).count()
 
 
 def main():

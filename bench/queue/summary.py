@@ -84,41 +84,36 @@ if acc.rows:
     print(f"## Acceptance into the queue (fsync included)\n")
     print(f"Medians over {acc.runs()} run(s) per cell, {int(n):,} messages of 4 KB per run, 20 sessions. Rate = "
           "messages / wall time of smtp-source. Ours: smtp-server → smtp-queue producer (no consumer, messages stay in "
-          "the spool). Postfix: smtpd → cleanup → queue file fsynced, on hold. Messages per disk flush: flush requests "
-          "the disk completed during the run (machine-wide counter).\n")
+          "the spool). Postfix: smtpd → cleanup → queue file fsynced, on hold. Messages per fdatasync: our JVM's "
+          "fdatasync calls (perf stat, syscall tracepoint), i.e. how many messages one group commit covered; per fsync "
+          "for Postfix: fsync calls machine-wide during its runs. Messages per disk flush: flush requests the disk "
+          "completed during the run (machine-wide counter; ext4's journal can merge the flushes of several fsyncs).\n")
     print("| connections | ours msg/s | Postfix msg/s | ours / Postfix | CPU ms/msg ours | CPU ms/msg Postfix "
-          "| msgs per disk flush ours | msgs per disk flush Postfix | runs ok ours / Postfix |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+          "| msgs per fdatasync ours | msgs per fsync Postfix | msgs per disk flush ours | msgs per disk flush Postfix "
+          "| runs ok ours / Postfix |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for m in acc.modes:
         o, p = acc.stat("ours-accept", m, "msg_per_s"), acc.stat("postfix-hold", m, "msg_per_s")
         co = acc.stat("ours-accept", m, "cpu_server_s", per_msg=True, scale=1000)
         cp = acc.stat("postfix-hold", m, "cpu_server_s", per_msg=True, scale=1000)
         fo = acc.stat("ours-accept", m, "disk_flushes", inverse=True)
         fp = acc.stat("postfix-hold", m, "disk_flushes", inverse=True)
-        print(f"| {LABEL[m]} | {f(o)} | {f(p)} | {times(o, p)} | {f(co, '.2f')} | {f(cp, '.2f')} | {f(fo, '.2f')} | "
-              f"{f(fp, '.2f')} | {acc.ok('ours-accept', m)} / {acc.ok('postfix-hold', m)} |")
+        so = acc.stat("ours-accept", m, "fdatasync_calls", inverse=True)
+        sp = acc.stat("postfix-hold", m, "fsync_calls", inverse=True)
+        print(f"| {LABEL[m]} | {f(o)} | {f(p)} | {times(o, p)} | {f(co, '.2f')} | {f(cp, '.2f')} | {f(so, '.2f')} | "
+              f"{f(sp, '.2f')} | {f(fo, '.2f')} | {f(fp, '.2f')} | {acc.ok('ours-accept', m)} / {acc.ok('postfix-hold', m)} |")
         if o and p:
             goals.append((f"acceptance ≥ 3× Postfix, {LABEL[m]}: {o:,.0f} vs {p:,.0f} msg/s = {o / p:.2f}×", o >= 3 * p))
     print("\nPer run (other load = CPU used meanwhile by processes outside the benchmark's cgroups, in cores):\n")
-    print("| server | mode | run | seconds | msg/s | stored | CPU ms/msg | disk flushes | msgs/flush | other load (cores) | ok |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| server | mode | run | seconds | msg/s | stored | CPU ms/msg | fdatasync / fsync calls | disk flushes | msgs/flush | other load (cores) | ok |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
     for r in acc.rows:
         cpu, fl, sec = num(r["cpu_server_s"]), num(r["disk_flushes"]), num(r["seconds"])
         fo = num(r["foreign_cpu_s"])
         print(f"| {r['server']} | {r['mode']} | {r['run']} | {r['seconds']} | {r['msg_per_s']} | {r['stored']} | "
-              f"{f(None if cpu is None else cpu / float(r['count']) * 1000, '.2f')} | {r['disk_flushes']} | "
+              f"{f(None if cpu is None else cpu / float(r['count']) * 1000, '.2f')} | "
+              f"{r['fdatasync_calls']} / {r['fsync_calls']} | {r['disk_flushes']} | "
               f"{f(None if not fl else float(r['count']) / fl, '.2f')} | {f(None if fo is None or not sec else fo / sec, '.2f')} | {r['ok']} |")
-
-st = read("strace.csv")
-if st:
-    print("\nfsync/fdatasync calls counted with `strace -c -f` during one extra acceptance run per server "
-          "(1 connection per message; strace slows the server, so the rate is not comparable):\n")
-    print("| server | messages | fsync + fdatasync calls | messages per call | seconds under strace |")
-    print("|---|---:|---:|---:|---:|")
-    for r in st:
-        c = num(r["fsync_calls"])
-        print(f"| {r['server']} | {r['messages']} | {r['fsync_calls']} | "
-              f"{f(None if not c else float(r['messages']) / c, '.2f')} | {r['seconds']} |")
 
 e2e = Cells(read("e2e.csv"))
 if e2e.rows:
@@ -152,14 +147,15 @@ if e2e.rows:
     print("\nPer run (received = the receiver's count after the queue had drained; sessions = connections the "
           "receiver saw; delivered = the app's \"delivered\" log lines or Postfix's status=sent):\n")
     print("| server | mode | run | seconds | msg/s | accepted after s | received | receiver sessions (QUIT) | delivered "
-          "| deferred / bounced / left | log warnings | CPU ms/msg | disk flushes | other load (cores) | ok |")
-    print("|---|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---|")
+          "| deferred / bounced / left | log warnings | CPU ms/msg | fdatasync / fsync calls | disk flushes | other load (cores) | ok |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---|---:|---:|---|")
     for r in e2e.rows:
         cpu, t, fo = num(r["cpu_server_s"]), num(r["t_end"]), num(r["foreign_cpu_s"])
         print(f"| {r['server']} | {r['mode']} | {r['run']} | {r['t_end']} | {r['msg_per_s']} | {r['t_src']} | "
               f"{r['received']} | {r['rcv_sessions']} ({r['rcv_quits']}) | {r['delivered']} | "
               f"{r['deferred']} / {r['bounced']} / {r['queue_left']} | {r['warn_lines']} | "
-              f"{f(None if cpu is None else cpu / float(r['count']) * 1000, '.2f')} | {r['disk_flushes']} | "
+              f"{f(None if cpu is None else cpu / float(r['count']) * 1000, '.2f')} | "
+              f"{r['fdatasync_calls']} / {r['fsync_calls']} | {r['disk_flushes']} | "
               f"{f(None if fo is None or not t else fo / t, '.2f')} | {r['ok']} |")
 
 mem = read("mem.csv")
@@ -198,6 +194,56 @@ if mem:
         goals.append((f"memory flat over {count:,} messages (heap after full GC grows < 10 MiB from the first "
                       f"milestone to the end): {first / 1024:.1f} → max {hmax / 1024:.1f} → end {last / 1024:.1f} MiB",
                       hmax - first < 10 * 1024 and count >= int(res.get("received_final", 0) or 0)))
+
+fill, drain = read("backlog-fill.csv"), read("backlog-drain.csv")
+if fill or drain:
+    res = {}
+    rp = os.path.join(out, "backlog-result.txt")
+    if os.path.exists(rp):
+        for line in open(rp):
+            w = line.split()
+            if w:
+                res[w[0]] = dict(t.split("=", 1) for t in w[1:] if "=" in t)
+    fr, dr = res.get("fill", {}), res.get("drain", {})
+    mib = lambda v: f(None if num(v) is None else num(v) / 1024, ".1f")
+    print("\n## Backlog: a queue that holds its messages, then drains them after a restart\n")
+    print("Fill: a fresh JVM with the acceptance route (no consumer), every message stays queued; heap after a full "
+          "GC at each milestone. Drain: that JVM stopped, a fresh JVM with the end-to-end route on the same spool.\n")
+    print("| step | seconds | queue size | delivered | RSS MiB | heap after full GC MiB | threads |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, rows in (("fill", fill), ("drain", drain)):
+        for r in rows:
+            if r["kind"] == "sample":
+                continue
+            print(f"| {name} {r['kind']} | {r['t_s']} | {int(r['queue_size']):,} | {int(r['delivered']):,} | "
+                  f"{mib(r['rss_kb'])} | {mib(r['heap_after_gc_kb'])} | {r['threads']} |")
+    heaps = [(int(r["queue_size"]), num(r["heap_after_gc_kb"])) for r in fill if num(r["heap_after_gc_kb"]) is not None]
+    per = None
+    if len(heaps) >= 2 and heaps[-1][0] > heaps[0][0]:
+        per = (heaps[-1][1] - heaps[0][1]) * 1024 / (heaps[-1][0] - heaps[0][0])
+        print(f"\nHeap per queued message (fill, first to last GC): {per:,.0f} bytes.")
+    t_src = num(fr.get("t_src"))
+    n = int(fr.get("received", 0) or 0) if fr.get("received") not in (None, "NA") else None
+    if t_src:
+        cnt = max(int(r["queue_size"]) for r in fill) if fill else 0
+        print(f"Fill: {cnt:,} messages queued in {t_src:.1f} s = {cnt / t_src:,.0f} msg/s (milestone GCs included), "
+              f"smtp-source rc {fr.get('rc')}, stderr lines {fr.get('src_errlines')}, app WARN/ERROR lines "
+              f"{fr.get('warn')}; stopping the JVM took {fr.get('stop_s')} s.")
+    ts, st = num(dr.get("t_sink")), num(dr.get("start_s"))
+    if dr:
+        rec = int(dr.get("received_final", 0) or 0)
+        total = (ts or 0) + (st or 0)
+        print(f"Drain: the new JVM was listening {dr.get('start_s')} s after launch with {dr.get('recovered')} "
+              f"messages recovered; the receiver had {rec:,} messages {f(total, '.1f')} s after launch = "
+              f"{f(rec / total if total else None)} msg/s; {dr.get('delivered_log')} \"delivered\" log lines, "
+              f"{dr.get('warn')} WARN/ERROR lines, {dr.get('sessions')} receiver sessions.")
+        drain_heaps = [num(r["heap_after_gc_kb"]) for r in drain if num(r["heap_after_gc_kb"]) is not None]
+        ok = rec == int(dr.get("recovered", -1) or -1) and dr.get("warn") == "0"
+        goals.append((f"backlog of {rec:,} recovered after a restart and delivered exactly once: recovered "
+                      f"{dr.get('recovered')}, received {rec:,}", ok))
+        if drain_heaps:
+            print(f"Heap after full GC during the drain: max {max(drain_heaps) / 1024:.1f} MiB, at the end "
+                  f"{drain_heaps[-1] / 1024:.1f} MiB.")
 
 if goals:
     print("\n## Goals\n")
