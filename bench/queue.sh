@@ -30,9 +30,10 @@
 #            app log's "delivered" lines = COUNT_E2E, no WARN/ERROR; Postfix: maillog status=sent = COUNT_E2E). The
 #            receiver is restarted between runs.
 #   mem      a fresh JVM with the e2e route (MEM_OPTS), MEM_COUNT messages end to end (MEM_MODE) through
-#            bench/queue/mem_run.py: RSS, threads, fds, JVM CPU and the queue's size every MEM_EVERY s; heap in use
-#            after a full GC (jcmd GC.run + GC.heap_info) each time the receiver passes a multiple of MEM_MILESTONE,
-#            and at the end (queue drained, connections idle); jstat -gc every MEM_EVERY s alongside.
+#            bench/queue/mem_run.py: RSS, threads, fds, JVM CPU and the queue's size every MEM_EVERY s; live heap
+#            after a full GC (the Total of jcmd GC.class_histogram, whose top is kept in OUT/logs/histo-*) each time
+#            the receiver passes a multiple of MEM_MILESTONE, and at the end (queue drained, connections idle);
+#            jstat -gc every MEM_EVERY s alongside.
 #   backlog  what the mem phase cannot show, because there the queue never holds more than a few dozen messages
 #            (delivery keeps up): BACKLOG_COUNT messages into a fresh JVM (MEM_OPTS) with the acceptance route, so
 #            they all stay queued (heap after a full GC every MEM_MILESTONE queued messages: the cost of a queued
@@ -676,7 +677,7 @@ phase_mem() {
     line=$( ( cg_enter client; exec timeout $((RUN_TIMEOUT * 4 + 300)) "$PYTHON" "$HELP/mem_run.py" --port "${PORT[ours-mem]}" \
         --count "$MEM_COUNT" --sessions "$SESSIONS" --size "$SIZE" --limit $((RUN_TIMEOUT * 4)) --sink "$SINK_OUT" \
         --errfile "$OUT/logs/src-mem.err" --source "$SMTP_SOURCE" --spool "$(spool_dir ours-mem)" --pid "$pid" \
-        --csv "$OUT/mem.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" "${extra[@]}" ) 2>> "$OUT/bench.log")
+        --csv "$OUT/mem.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --histo-prefix "$OUT/logs/histo-mem" "${extra[@]}" ) 2>> "$OUT/bench.log")
     stop_pid "${PID[jstat]}" 5
     unset 'PID[jstat]'
     local sess quit mesg warn delivered errlines
@@ -706,7 +707,7 @@ phase_backlog() {
     line=$( ( cg_enter client; exec timeout $((RUN_TIMEOUT * 4 + 300)) "$PYTHON" "$HELP/mem_run.py" --port "${PORT[ours-fill]}" \
         --count "$BACKLOG_COUNT" --sessions "$SESSIONS" --size "$SIZE" --limit $((RUN_TIMEOUT * 4)) \
         --errfile "$OUT/logs/src-backlog.err" --source "$SMTP_SOURCE" --spool "$spool" --pid "${JVM[ours-fill]}" \
-        --csv "$OUT/backlog-fill.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --end-wait 2 --gc-at-start "${extra[@]}" ) 2>> "$OUT/bench.log")
+        --csv "$OUT/backlog-fill.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --end-wait 2 --gc-at-start --histo-prefix "$OUT/logs/histo-fill" "${extra[@]}" ) 2>> "$OUT/bench.log")
     timeout 60 jcmd "${JVM[ours-fill]}" GC.class_histogram 2>/dev/null | head -20 > "$OUT/logs/ours-fill-histogram.txt"
     local t0 t1
     t0=$(date +%s.%N); stop_ours ours-fill; t1=$(date +%s.%N)
@@ -719,7 +720,8 @@ phase_backlog() {
     line=$( ( cg_enter client; exec timeout $((RUN_TIMEOUT * 4 + 300)) "$PYTHON" "$HELP/mem_run.py" --no-source \
         --port "${PORT[ours-drain]}" --count "$BACKLOG_COUNT" --sessions "$SESSIONS" --size "$SIZE" --limit $((RUN_TIMEOUT * 4)) \
         --sink "$SINK_OUT" --errfile /dev/null --spool "$spool" --pid "${JVM[ours-drain]}" \
-        --csv "$OUT/backlog-drain.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --gc-at-start ) 2>> "$OUT/bench.log")
+        --csv "$OUT/backlog-drain.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --gc-at-start \
+        --histo-prefix "$OUT/logs/histo-drain" ) 2>> "$OUT/bench.log")
     local sess quit mesg recovered
     read -r sess quit mesg <<< "$(sink_counters)"
     recovered=$(sed -n 's/.*opened spool .* with \([0-9]*\) message(s) waiting.*/\1/p' "$OUT/logs/ours-drain.log" | head -1)

@@ -5,17 +5,21 @@ smtp-queue -> smtp-relay -> smtp-sink) while the JVM is sampled.
 Every EVERY seconds (a "sample" row, cheap: /proc and the spool's files only): messages at the receiver, the queue's
 size (messages in the spool, counted from its files by spool_count.py's rules), the JVM's RSS, threads, file
 descriptors and CPU seconds. Each time the receiver's count passes a milestone (default every 25,000) a
-"milestone" row also has the heap in use after a full GC (`jcmd PID GC.run`, then `jcmd PID GC.heap_info`) and the
-RSS after that GC. When smtp-source has ended and the receiver has COUNT messages ("done" row: the run's rate), it
+"milestone" row also has the live heap after a full GC (the Total of `jcmd PID GC.class_histogram`) and the RSS
+after that GC. When smtp-source has ended and the receiver has COUNT messages ("done" row: the run's rate), it
 waits (bounded) until the queue is empty and the relay's connections have idled out, then writes an "end" row with
 a full GC. Every wait is bounded by --limit.
+
+Other uses (bench/queue.sh's backlog phase): without --sink, the milestones count the messages in the queue (the
+acceptance route, nothing delivered); with --no-source nothing is sent and it watches a queue drain into the
+receiver; --gc-at-start adds a full GC to the first row.
 
 Columns: kind,t_s,delivered,queue_size,accepted_est,spool_segments,spool_mib,rss_kb,threads,fds,cpu_s,
 heap_after_gc_kb,rss_after_gc_kb,src_running. accepted_est = delivered + queue_size (the messages accepted so far,
 give or take those in flight).
 
-Usage: mem_run.py (drive.py's options, --sink required) --spool DIR --pid JVMPID --csv FILE [--every 5]
-       [--milestone 25000] [--end-wait 12]
+Usage: mem_run.py (drive.py's options) --spool DIR --pid JVMPID --csv FILE [--every 5] [--milestone 25000]
+       [--end-wait 12] [--no-source] [--gc-at-start] [--histo-prefix PATH]
 """
 import os
 import re
@@ -51,14 +55,19 @@ def proc_mem(pid):
     return rss, thr, fds
 
 
-def heap_after_gc(pid):
+def heap_after_gc(pid, save=None):
+    """KB of live objects after a full GC: the Total of `jcmd PID GC.class_histogram` (which runs the full GC and
+    counts in the same pause, so allocation by the running app afterwards is not included, as it would be with
+    GC.run followed by GC.heap_info). The first 25 lines go to SAVE when given."""
     try:
-        subprocess.run(["jcmd", str(pid), "GC.run"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-        out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True, timeout=60).stdout
+        out = subprocess.run(["jcmd", str(pid), "GC.class_histogram"], capture_output=True, text=True, timeout=60).stdout
     except subprocess.TimeoutExpired:
         return None
-    m = re.search(r"heap\s+total \d+K, used (\d+)K", out)
-    return int(m.group(1)) if m else None
+    if save:
+        with open(save, "w") as f:
+            f.write("\n".join(out.splitlines()[:25]) + "\n")
+    m = re.search(r"^Total\s+\d+\s+(\d+)", out, re.M)
+    return int(m.group(1)) // 1024 if m else None
 
 
 def main():
@@ -70,6 +79,7 @@ def main():
     ap.add_argument("--end-wait", type=float, default=12.0)
     ap.add_argument("--no-source", action="store_true", help="send nothing: watch the queue drain into the receiver")
     ap.add_argument("--gc-at-start", action="store_true", help="a full GC and the heap in use right at the start")
+    ap.add_argument("--histo-prefix", help="save the top of every class histogram to PREFIX-<kind>-<n>.txt")
     a = ap.parse_args()
     if not a.pid or (a.no_source and not a.sink):
         ap.error("--pid is required, and --sink with --no-source")
@@ -83,7 +93,8 @@ def main():
     received = lambda: drive.sink_count(a.sink) if a.sink else 0
 
     def row(kind, running, gc=False):
-        heap = heap_after_gc(pid) if gc else None
+        save = f"{a.histo_prefix}-{kind}-{received() if a.sink else queue_size(a.spool)[0]}.txt" if gc and a.histo_prefix else None
+        heap = heap_after_gc(pid, save) if gc else None
         q, nseg, nbytes = queue_size(a.spool)
         delivered = received()
         rss, thr, fds = proc_mem(pid)
