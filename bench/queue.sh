@@ -1,0 +1,772 @@
+#!/usr/bin/env bash
+# Queue benchmark for camel-smtp: the durable queue (smtp-queue) against Postfix's queue. Builds nothing; the
+# results and how to read them are in bench/queue-results.md.
+#
+# Everything listens on loopback addresses of this machine (127.0.0.1, and 127.0.0.2 for the receiver); no DNS.
+# Four phases, in this order (PHASES):
+#   accept   acceptance into a queue, fsync included. Servers, started together and driven in turn:
+#              ours-accept   the app (APP_DIR/camel-smtp-examples.jar) with bench/routes/queue-accept.camel.yaml:
+#                            smtp-server -> smtp-queue producer, no consumer route: the 250 comes once the message is
+#                            fdatasynced into the spool (group commit), and the messages pile up in the spool  :2531
+#              postfix-hold  a private Postfix instance as in bench/inbound.sh: smtpd -> cleanup -> queue file
+#                            fsynced and put on hold (check_client_access static:HOLD), nothing delivered;
+#                            in_flow_delay = 0s (no deliveries return flow-control tokens)                      :2532
+#            Rate = COUNT_ACCEPT / wall time of smtp-source. A run counts if smtp-source exited 0 with nothing on
+#            stderr and the server stored exactly COUNT_ACCEPT messages (ours: new records in the spool's segment
+#            files, bench/queue/spool_count.py; Postfix: files in hold/, which is emptied after each run).
+#   e2e      end to end, smtp-source -> server -> queue -> smart host smtp-sink (127.0.0.2:2600, `smtp-sink -c`):
+#              ours-mta      the app with bench/routes/queue-mta.camel.yaml: smtp-server -> smtp-queue; the queue's
+#                            consumer (concurrency 20, maxPerDomain 20) -> smtp-relay:127.0.0.2:2600 (tls none,
+#                            connection reuse, maxConnectionsPerHost 20: the defaults)                            :2533
+#              postfix-mta   a private Postfix instance: Postfix defaults plus what a private relay needs (the
+#                            main.cf is written by pf_setup below: relayhost = [127.0.0.2]:2600, mynetworks =
+#                            127.0.0.0/8, no local delivery, no TLS, no DNS look-ups of clients; in_flow_delay and
+#                            the concurrency limits are left at their defaults)                                  :2534
+#            Time = from the start of smtp-source until smtp-source has ended AND the receiver has counted COUNT_E2E
+#            messages (its counter polled every 10 ms); rate = COUNT_E2E / that time. After each run the script
+#            waits (bounded) until the queue is empty and the connections to the receiver are closed, then reads the
+#            receiver's counter again: a run counts only if it is exactly COUNT_E2E (fewer = loss, more =
+#            duplicates), smtp-source exited 0 with nothing on stderr, and nothing was deferred or bounced (ours: the
+#            app log's "delivered" lines = COUNT_E2E, no WARN/ERROR; Postfix: maillog status=sent = COUNT_E2E). The
+#            receiver is restarted between runs.
+#   mem      a fresh JVM with the e2e route (MEM_OPTS), MEM_COUNT messages end to end (MEM_MODE) through
+#            bench/queue/mem_run.py: RSS, threads, fds, JVM CPU and the queue's size every MEM_EVERY s; live heap
+#            after a full GC (the Total of jcmd GC.class_histogram, whose top is kept in OUT/logs/histo-*) each time
+#            the receiver passes a multiple of MEM_MILESTONE, and at the end (queue drained, connections idle);
+#            jstat -gc every MEM_EVERY s alongside.
+#   backlog  what the mem phase cannot show, because there the queue never holds more than a few dozen messages
+#            (delivery keeps up): BACKLOG_COUNT messages into a fresh JVM (MEM_OPTS) with the acceptance route, so
+#            they all stay queued (heap after a full GC every MEM_MILESTONE queued messages: the cost of a queued
+#            message in memory); then that JVM is stopped and a fresh one with the e2e route is started on the same
+#            spool: recovery time, heap after a full GC right after the start and every MEM_MILESTONE delivered, and
+#            the drain rate into the receiver (exact count checked).
+# Load: smtp-source from Postfix, SESSIONS parallel sessions, SIZE-octet bodies, numbered recipients (-N,
+# rcptN@bench.test: one recipient domain), one connection per message ("conn") and, with -d, reused ("reuse").
+# Runs are interleaved: for every run, every mode, both servers (the order alternating per run), after a warm-up
+# that is not measured. Before each run the script waits (at most QUIET_WAIT s) until the machine is nearly idle.
+# CPU: cpuacct cgroups (v1, or cpu.stat with v2) so that Postfix's many processes are counted: "ours" = the JVM,
+# "postfix" = master and all its children, "sink" = smtp-sink, "client" = smtp-source. Disk: the flush requests
+# the block device completed during the run (/sys/block/DISK/stat; machine-wide): messages per flush shows how
+# much one fsync covers. System calls: with PERF=1 (default) `perf stat` counts the fdatasync and fsync calls on
+# their kernel tracepoints during every run (no measurable slow-down): of our JVM alone, and machine-wide for Postfix
+# (its processes come and go; other work on the machine adds to that count). With DIAG=1 (default), the JVMs' CPU
+# per thread is recorded (jstack's cpu= and /proc/PID/task).
+#
+# Environment:
+#   APP_DIR      folder with camel-smtp-examples.jar and lib/ (default: REPO/examples/target), used as is: copy it
+#                elsewhere first if a build may rewrite it while the benchmark runs
+#   RUNS         measured runs per server and mode, median reported (default 3)
+#   COUNT_ACCEPT messages per acceptance run (default 5000); COUNT_E2E per end-to-end run (default 10000)
+#   SESSIONS     (default 20); SIZE octets of body (default 4096); MODES "conn reuse" (default) or one of them
+#   PHASES       "accept e2e mem" (default) or a part of it
+#   WARMUP       messages per server and mode before the measured runs (default 5000; the JIT needs them)
+#   BACKLOG_COUNT  messages of the backlog phase (default 100000), sent with BACKLOG_MODE (default reuse)
+#   MEM_COUNT    messages of the memory run (default 100000); MEM_MODE conn (default) or reuse; MEM_EVERY seconds
+#                between samples (default 5); MEM_MILESTONE (default 25000); MEM_OPTS JVM options (default -Xmx1g)
+#   DIAG=0       skip the per-thread CPU; PERF=0: do not count system calls with perf
+#   RUN_TIMEOUT  seconds allowed per run (default 600); a run that hits it counts as failed
+#   QUIET_WAIT, QUIET_MAX   wait up to QUIET_WAIT s (default 60) before each run until the machine uses less than
+#                QUIET_MAX cores (default 0.3) over a second
+#   MAX_TIME     upper bound for every long-lived process started (default 7200 s)
+#   JAVA_OPTS    JVM options of ours-accept and ours-mta (default -Xmx1g)
+#   DISK         block device for the flush counter (default: the one under OUT, e.g. vda)
+#   KEEP_SPOOL=1 keep the spools under OUT/spool at the end (default: removed; the acceptance spool grows to
+#                about 4.5 KB x every message accepted)
+#   OUT          raw results and logs (default /tmp/camel-smtp-queue-bench); wiped at start
+# Output: a Markdown summary on stdout, also in OUT/summary.md; every run in OUT/accept.csv and OUT/e2e.csv, the
+# memory run in OUT/mem.csv and OUT/mem-jstat.txt, the backlog phase in OUT/backlog-*.csv, the machine in OUT/machine.txt, logs under OUT/logs.
+# Run as root (private Postfix instances, cgroups). Ports 2531-2534 and 127.0.0.2:2600 must be free.
+set -uo pipefail
+export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/queue/
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH/.." && pwd)
+HELP=$BENCH/queue
+APP_DIR=${APP_DIR:-$REPO/examples/target}
+APP_DIR=$(cd "$APP_DIR" 2>/dev/null && pwd || echo "$APP_DIR")
+RUNS=${RUNS:-3}
+COUNT_ACCEPT=${COUNT_ACCEPT:-5000}
+COUNT_E2E=${COUNT_E2E:-10000}
+SESSIONS=${SESSIONS:-20}
+SIZE=${SIZE:-4096}
+MODES=${MODES:-"conn reuse"}
+PHASES=${PHASES:-"accept e2e mem backlog"}
+WARMUP=${WARMUP:-5000}
+MEM_COUNT=${MEM_COUNT:-100000}
+MEM_MODE=${MEM_MODE:-conn}
+MEM_EVERY=${MEM_EVERY:-5}
+MEM_MILESTONE=${MEM_MILESTONE:-25000}
+DIAG=${DIAG:-1}
+PERF=${PERF:-1}
+PERF_OUT=""
+PERF_COUNTS="NA NA"
+RUN_TIMEOUT=${RUN_TIMEOUT:-600}
+QUIET_WAIT=${QUIET_WAIT:-60}
+QUIET_MAX=${QUIET_MAX:-0.3}
+MAX_TIME=${MAX_TIME:-7200}
+JAVA=${JAVA:-java}
+JAVA_OPTS=${JAVA_OPTS:--Xmx1g}
+MEM_OPTS=${MEM_OPTS:--Xmx1g}
+BACKLOG_COUNT=${BACKLOG_COUNT:-100000}
+BACKLOG_MODE=${BACKLOG_MODE:-reuse}
+KEEP_SPOOL=${KEEP_SPOOL:-0}
+OUT=${OUT:-/tmp/camel-smtp-queue-bench}
+PYTHON=${PYTHON:-/usr/bin/python3}
+SMTP_SOURCE=${SMTP_SOURCE:-/usr/sbin/smtp-source}
+SMTP_SINK=${SMTP_SINK:-/usr/sbin/smtp-sink}
+SINK_HOST=127.0.0.2
+SINK_PORT=2600
+declare -A PORT=([ours-accept]=2531 [postfix-hold]=2532 [ours-mta]=2533 [postfix-mta]=2534)
+declare -A PID=()         # name -> pid of the timeout(1) wrapping what we started
+declare -A JVM=()         # ours-* -> pid of the JVM
+CGNAME=cs-queue-bench
+CG_BASE=""                # cgroup directory holding our cgroups
+CG_FILE=""                # cpuacct.usage (v1) or cpu.stat (v2)
+CGROUPS="ours postfix sink client"
+SINK_OUT=""               # the current receiver's output file (its -c counters)
+SINK_N=0
+
+log() {
+    local line
+    line="$(date +%H:%M:%S) $*"
+    echo "$line" >&2
+    if [ -d "$OUT/logs" ]; then echo "$line" >> "$OUT/bench.log"; fi
+}
+die() { log "FATAL: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# processes and cgroups (as in bench/relay.sh)
+
+stop_pid() {   # pid [seconds]: TERM, then KILL after the grace period (default 15 s)
+    local pid=$1 grace=${2:-15} i
+    [ -n "$pid" ] || return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill "$pid" 2>/dev/null
+    for i in $(seq 1 $((grace * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+cg_setup() {
+    if [ -w /sys/fs/cgroup/cpuacct ] && [ -f /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then
+        CG_BASE=/sys/fs/cgroup/cpuacct/$CGNAME; CG_FILE=cpuacct.usage
+    elif [ -f /sys/fs/cgroup/cgroup.controllers ] && [ -w /sys/fs/cgroup ]; then
+        CG_BASE=/sys/fs/cgroup/$CGNAME; CG_FILE=cpu.stat
+    else
+        log "no writable cpuacct cgroup (v1) or cgroup v2: CPU figures will be NA"
+        return 0
+    fi
+    local g
+    for g in $CGROUPS; do mkdir -p "$CG_BASE/$g" || { CG_BASE=""; return 0; }; done
+}
+
+cg_enter() {   # name: move the calling (sub)shell into our cgroup NAME
+    [ -n "$CG_BASE" ] && echo "$BASHPID" > "$CG_BASE/$1/cgroup.procs" 2>/dev/null
+    return 0
+}
+
+cg_teardown() {
+    [ -n "$CG_BASE" ] && [ -d "$CG_BASE" ] || return 0
+    local g i
+    for g in $CGROUPS; do
+        for i in $(seq 1 50); do rmdir "$CG_BASE/$g" 2>/dev/null && break; [ -d "$CG_BASE/$g" ] || break; sleep 0.1; done
+    done
+    rmdir "$CG_BASE" 2>/dev/null || log "could not remove cgroup $CG_BASE"
+}
+
+listening() { ss -Hltn "src $1" 2>/dev/null | grep -q .; }   # addr:port
+
+wait_listening() {   # addr:port pid seconds
+    local i
+    for i in $(seq 1 $(($3 * 20))); do
+        listening "$1" && return 0
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+start_sink() {   # a fresh receiver: smtp-sink -c on SINK_HOST:SINK_PORT, backlog 256; counters in SINK_OUT
+    SINK_N=$((SINK_N + 1))
+    SINK_OUT=$OUT/logs/sink-$SINK_N.out
+    ( cg_enter sink; exec timeout "$MAX_TIME" "$SMTP_SINK" -u root -c "$SINK_HOST:$SINK_PORT" 256 ) \
+        < /dev/null > "$SINK_OUT" 2>&1 &
+    PID[sink]=$!
+    wait_listening "$SINK_HOST:$SINK_PORT" "${PID[sink]}" 10 || die "smtp-sink on $SINK_HOST:$SINK_PORT did not start: $(cat "$SINK_OUT")"
+}
+
+stop_sink() {
+    stop_pid "${PID[sink]:-}" 5
+    unset 'PID[sink]'
+}
+
+sink_counters() {   # "sess quit mesg" of the current receiver (smtp-sink -c: sessions ended, QUITs, messages)
+    tail -c 200 "$SINK_OUT" 2>/dev/null | tr '\r' '\n' | grep 'mesg=' | tail -1 |
+        sed -E 's/.*sess=([0-9]+) quit=([0-9]+) mesg=([0-9]+).*/\1 \2 \3/' | awk '{ print $1 + 0, $2 + 0, $3 + 0 } END { if (NR == 0) print "0 0 0" }'
+}
+
+spool_dir() { echo "$OUT/spool/$1"; }
+
+start_ours() {   # name yaml [jvm options] [spool dir]: the app in a JVM, in cgroup "ours"
+    local name=$1 yaml=$2 opts=${3:-$JAVA_OPTS} spool=${4:-$(spool_dir "$1")} i
+    listening "127.0.0.1:${PORT[$name]}" && die "port ${PORT[$name]} is in use"
+    mkdir -p "$spool"
+    # shellcheck disable=SC2086
+    ( cg_enter ours; cd "$OUT" && exec timeout "$MAX_TIME" "$JAVA" $opts -Dsmtp.port="${PORT[$name]}" \
+        -Dspool.dir="$spool" -Drelay.host=$SINK_HOST -Drelay.port=$SINK_PORT \
+        -jar "$APP_DIR/camel-smtp-examples.jar" --routes "$yaml" ) < /dev/null > "$OUT/logs/$name.log" 2>&1 &
+    PID[$name]=$!
+    wait_listening "127.0.0.1:${PORT[$name]}" "${PID[$name]}" 60 || { tail -30 "$OUT/logs/$name.log" >&2; die "$name did not start"; }
+    JVM[$name]=""
+    for i in $(seq 1 50); do
+        JVM[$name]=$(pgrep -P "${PID[$name]}" -x java | head -1)
+        [ -n "${JVM[$name]}" ] && break
+        sleep 0.1
+    done
+    [ -n "${JVM[$name]}" ] || die "no JVM under pid ${PID[$name]}"
+}
+
+stop_ours() {   # name
+    [ -n "${PID[$1]:-}" ] || return 0
+    stop_pid "${PID[$1]}" 40
+    unset "PID[$1]" "JVM[$1]"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# private Postfix instances (config, queue, data and log under OUT/NAME)
+
+# hold: the acceptance peer, exactly bench/inbound.sh's instance (see docs/benchmarks.md): smtpd puts every message on
+#   hold (check_client_access static:HOLD), so cleanup writes, fsyncs and renames the queue file into hold/ and
+#   nothing is delivered. in_flow_delay = 0s: no deliveries means no flow-control tokens (favours Postfix).
+#   default_process_limit 150, smtpd maxproc 120 (inbound.sh's values, for its 100 sessions; 20 need fewer).
+# relay: the end-to-end peer, Postfix defaults except: its own directories and log file; relayhost = the receiver;
+#   mynetworks = loopback and smtpd_relay_restrictions = permit_mynetworks (so it relays for smtp-source); nothing
+#   is local (empty mydestination, local_recipient_maps, alias maps); ipv4 on 127.0.0.1 only; no TLS either way
+#   (the app's relay uses tls=none); smtpd_peername_lookup = no (no DNS here; the app does no reverse look-up);
+#   myhostname different from the receiver's greeting name "smtp-sink" (or Postfix sees a mail loop). Left at the
+#   defaults: in_flow_delay (1s), default_process_limit (100), default_destination_concurrency_limit (20),
+#   initial_destination_concurrency (5), connection caching (on demand), smtpd_client_connection_count_limit (50).
+pf_setup() {   # name mode(hold|relay)
+    local name=$1 mode=$2 pf=$OUT/$1
+    rm -rf "$pf"
+    mkdir -p "$pf/etc" "$pf/spool" "$pf/data"
+    chown postfix "$pf/data"
+    {
+        cat <<EOF
+compatibility_level = 3.6
+queue_directory = $pf/spool
+data_directory = $pf/data
+mail_owner = postfix
+setgid_group = postdrop
+mydestination =
+relay_domains =
+local_recipient_maps =
+alias_maps =
+alias_database =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtpd_peername_lookup = no
+maillog_file = $pf/maillog
+maillog_file_prefixes = $pf
+biff = no
+smtpd_banner = \$myhostname ESMTP
+EOF
+        if [ "$mode" = hold ]; then
+            cat <<EOF
+myhostname = bench.localdomain
+mydomain = localdomain
+myorigin = \$myhostname
+smtpd_client_restrictions = check_client_access static:HOLD
+smtp_dns_support_level = disabled
+in_flow_delay = 0s
+smtpd_client_connection_count_limit = 0
+default_process_limit = 150
+EOF
+        else
+            cat <<EOF
+myhostname = postfix.bench.queue
+mydomain = bench.queue
+myorigin = \$myhostname
+relayhost = [$SINK_HOST]:$SINK_PORT
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+EOF
+        fi
+    } > "$pf/etc/main.cf"
+    local maxproc=-
+    [ "$mode" = hold ] && maxproc=120
+    cat > "$pf/etc/master.cf" <<EOF
+127.0.0.1:${PORT[$name]} inet n - n - $maxproc smtpd
+pickup     unix  n - n 60 1 pickup
+cleanup    unix  n - n -  0 cleanup
+qmgr       unix  n - n 300 1 qmgr
+rewrite    unix  - - n -  - trivial-rewrite
+bounce     unix  - - n -  0 bounce
+defer      unix  - - n -  0 bounce
+trace      unix  - - n -  0 bounce
+verify     unix  - - n -  1 verify
+flush      unix  n - n 1000? 0 flush
+proxymap   unix  - - n -  - proxymap
+proxywrite unix  - - n -  1 proxymap
+smtp       unix  - - n -  - smtp
+relay      unix  - - n -  - smtp
+showq      unix  n - n -  - showq
+error      unix  - - n -  - error
+retry      unix  - - n -  - error
+discard    unix  - - n -  - discard
+local      unix  - n n -  - local
+anvil      unix  - - n -  1 anvil
+scache     unix  - - n -  1 scache
+postlog    unix-dgram n - n - 1 postlogd
+EOF
+}
+
+pf_start() {   # name mode
+    local name=$1 pf=$OUT/$1
+    listening "127.0.0.1:${PORT[$name]}" && die "port ${PORT[$name]} is in use"
+    pf_setup "$name" "$2"
+    ( cg_enter postfix; exec timeout "$MAX_TIME" postfix -c "$pf/etc" start-fg ) \
+        < /dev/null > "$OUT/logs/$name-start.log" 2>&1 &
+    PID[$name]=$!
+    wait_listening "127.0.0.1:${PORT[$name]}" "${PID[$name]}" 30 && return 0
+    cat "$OUT/logs/$name-start.log" "$pf/maillog" >&2 2>/dev/null
+    die "$name did not start (its early errors go to syslog; try: script -qec 'postfix -c $pf/etc check' /dev/null)"
+}
+
+pf_stop() {   # name
+    local pf=$OUT/$1
+    [ -n "${PID[$1]:-}" ] || return 0
+    timeout 30 postfix -c "$pf/etc" stop < /dev/null > /dev/null 2>&1
+    stop_pid "${PID[$1]}" 15
+    unset "PID[$1]"
+    [ -f "$pf/maillog" ] && cp "$pf/maillog" "$OUT/logs/$1-maillog.log"
+}
+
+pf_files() {   # name dir...: queue files in those queue directories of the instance
+    local pf=$OUT/$1 d dirs=()
+    shift
+    for d in "$@"; do dirs+=("$pf/spool/$d"); done
+    find "${dirs[@]}" -type f 2>/dev/null | wc -l
+}
+
+cleanup() {
+    trap - EXIT
+    local n
+    for n in ours-accept ours-mta ours-mem ours-fill ours-drain; do stop_ours "$n"; done
+    pf_stop postfix-hold
+    pf_stop postfix-mta
+    stop_sink
+    stop_pid "${PID[jstat]:-}" 5
+    stop_pid "${PID[perf]:-}" 5
+    cg_teardown
+    rm -rf "$OUT/postfix-hold" "$OUT/postfix-mta"
+    [ "$KEEP_SPOOL" = 1 ] || rm -rf "$OUT/spool"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------------------------
+# measurements
+
+busy_cores() {   # cores busy over one second, whole machine
+    local a b
+    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+    sleep 1
+    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+    awk -v a="$a" -v b="$b" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }'
+}
+
+wait_quiet() {   # wait (at most QUIET_WAIT s) until the machine is nearly idle, so other work does not skew a run
+    local i c=NA
+    for i in $(seq 1 "$QUIET_WAIT"); do
+        c=$(busy_cores)
+        awk -v c="$c" -v m="$QUIET_MAX" 'BEGIN { exit !(c < m) }' && { echo "$c"; return 0; }
+    done
+    log "machine still busy ($c cores) after ${QUIET_WAIT}s: measuring anyway"
+    echo "$c"
+}
+
+kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
+
+drive() {   # port count mode errfile [--sink FILE]: one smtp-source run through bench/queue/drive.py
+    local port=$1 count=$2 mode=$3 errfile=$4 cg=() extra=()
+    shift 4
+    if [ -n "$CG_BASE" ]; then
+        local g
+        for g in $CGROUPS; do cg+=(--cgroup "$g=$CG_BASE/$g/$CG_FILE"); done
+    fi
+    [ "$mode" = reuse ] && extra+=(--reuse)
+    ( cg_enter client; exec timeout $((RUN_TIMEOUT + 60)) "$PYTHON" "$HELP/drive.py" --port "$port" --count "$count" \
+        --sessions "$SESSIONS" --size "$SIZE" --limit "$RUN_TIMEOUT" --errfile "$errfile" --disk "$DISK" \
+        --source "$SMTP_SOURCE" "${extra[@]}" "$@" "${cg[@]}" )
+}
+
+spool_live() {   # name -> "records live" of our spool
+    local c
+    c=$("$PYTHON" "$HELP/spool_count.py" "$(spool_dir "$1")")
+    echo "$(kv records "$c") $(kv live "$c")"
+}
+
+applog_lines() { wc -l < "$OUT/logs/$1.log"; }
+applog_since() { tail -n +$(($2 + 1)) "$OUT/logs/$1.log"; }   # name line-count-before
+
+ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.1f}" 'BEGIN { if (a == "NA" || b == "NA" || b + 0 == 0) print "NA"; else printf f, a / b }'; }
+
+accept_run() {   # server mode run count [label]
+    local server=$1 mode=$2 run=$3 count=$4 label=${5:-$1}
+    local err="$OUT/logs/src-accept-$label-$mode-$run.err" line idle stored=NA before=0 log0=0
+    case $server in
+        ours-*) read -r before _ <<< "$(spool_live "$server")"; log0=$(applog_lines "$server") ;;
+        postfix-*) find "$OUT/$server/spool/hold" -type f -delete; timeout 60 sync ;;
+    esac
+    idle=$(wait_quiet)
+    # shellcheck disable=SC2046
+    perf_begin "$OUT/logs/perf-accept-$label-$mode-$run.txt" $(perf_target "$server")
+    line=$(drive "${PORT[$server]}" "$count" "$mode" "$err")
+    local fdatasyncs fsyncs
+    perf_end
+    read -r fdatasyncs fsyncs <<< "$PERF_COUNTS"
+    local t rc cpu_srv cpu_client busy foreign flushes writes sectors
+    t=$(kv t_end "$line"); rc=$(kv rc "$line")
+    case $server in ours-*) cpu_srv=$(kv cpu_ours "$line") ;; *) cpu_srv=$(kv cpu_postfix "$line") ;; esac
+    cpu_client=$(kv cpu_client "$line"); busy=$(kv busy "$line"); foreign=$(kv foreign "$line")
+    flushes=$(kv flushes "$line"); writes=$(kv writes "$line"); sectors=$(kv sectors "$line")
+    local warn=NA stray=0 after
+    case $server in
+        ours-*)
+            read -r after _ <<< "$(spool_live "$server")"
+            stored=$((after - before))
+            warn=$(applog_since "$server" "$log0" | grep -cE 'WARN|ERROR|Exception')
+            ;;
+        postfix-*)
+            stored=$(pf_files "$server" hold)
+            stray=$(pf_files "$server" incoming active deferred maildrop)
+            ;;
+    esac
+    local errlines
+    errlines=$(grep -vc '^$' "$err")
+    local ok=yes
+    [ "$rc" = 0 ] && [ "$errlines" = 0 ] && [ "$stored" = "$count" ] && [ "$stray" = 0 ] || ok=no
+    [ "$warn" = NA ] || [ "$warn" = 0 ] || ok=no
+    local rate
+    rate=$(ratio "$count" "$t")
+    echo "$label,$server,$mode,$run,$count,$t,$rate,$rc,$errlines,$stored,$stray,$warn,$cpu_srv,$cpu_client,$busy,$foreign,$flushes,$writes,$sectors,$fdatasyncs,$fsyncs,$idle,$ok" >> "$OUT/accept.csv"
+    log "$(printf 'accept %-12s %-5s run %s: %5d msgs %7ss %7s msg/s, stored %s, CPU %ss, fdatasync+fsync %s+%s, disk flushes %s (%s msg/flush), other CPU %ss, ok=%s' \
+        "$label" "$mode" "$run" "$count" "$t" "$rate" "$stored" "$cpu_srv" "$fdatasyncs" "$fsyncs" "$flushes" "$(ratio "$count" "$flushes")" "$foreign" "$ok")"
+    [ "$ok" = yes ] || log "  rc=$rc stderr lines=$errlines stored=$stored stray=$stray app WARN/ERROR=$warn: $(head -c 300 "$err" | tr '\n' ' ')"
+}
+
+established_sink() { ss -Htn state established "( dst $SINK_HOST and dport = :$SINK_PORT )" 2>/dev/null | wc -l; }
+
+settle() {   # server: wait (at most 60 s) until its queue is empty and its connections to the receiver are closed
+    local server=$1 i q
+    for i in $(seq 1 600); do
+        if [ "$(established_sink)" -eq 0 ]; then
+            case $server in
+                ours-*) read -r _ q <<< "$(spool_live "$server")" ;;
+                *) q=$(pf_files "$server" incoming active deferred hold maildrop) ;;
+            esac
+            [ "$q" -eq 0 ] && break
+        fi
+        sleep 0.1
+    done
+    echo "$((i / 10))"
+}
+
+e2e_run() {   # server mode run count [label]
+    local server=$1 mode=$2 run=$3 count=$4 label=${5:-$1}
+    local err="$OUT/logs/src-e2e-$label-$mode-$run.err" line idle log0=0 maillog0=0
+    case $server in
+        ours-*) log0=$(applog_lines "$server") ;;
+        postfix-*) [ -f "$OUT/$server/maillog" ] && maillog0=$(wc -l < "$OUT/$server/maillog") ;;
+    esac
+    idle=$(wait_quiet)
+    # shellcheck disable=SC2046
+    perf_begin "$OUT/logs/perf-e2e-$label-$mode-$run.txt" $(perf_target "$server")
+    line=$(drive "${PORT[$server]}" "$count" "$mode" "$err" --sink "$SINK_OUT")
+    local fdatasyncs fsyncs
+    perf_end
+    read -r fdatasyncs fsyncs <<< "$PERF_COUNTS"
+    local t_src t_sink t_end rc cpu_srv cpu_sink cpu_client busy foreign flushes
+    t_src=$(kv t_src "$line"); t_sink=$(kv t_sink "$line"); t_end=$(kv t_end "$line"); rc=$(kv rc "$line")
+    case $server in ours-*) cpu_srv=$(kv cpu_ours "$line") ;; *) cpu_srv=$(kv cpu_postfix "$line") ;; esac
+    cpu_sink=$(kv cpu_sink "$line"); cpu_client=$(kv cpu_client "$line")
+    busy=$(kv busy "$line"); foreign=$(kv foreign "$line"); flushes=$(kv flushes "$line")
+    local settle_s sess quit mesg
+    settle_s=$(settle "$server")
+    read -r sess quit mesg <<< "$(sink_counters)"
+    local delivered=NA deferred=NA bounced=NA queue=NA warn=NA rss=NA
+    case $server in
+        ours-*)
+            local new
+            new=$(applog_since "$server" "$log0")
+            delivered=$(grep -c '> delivered: ' <<< "$new"); deferred=$(grep -c '> deferred (attempt' <<< "$new")
+            bounced=$(grep -cE '> (bounced: |expired after)' <<< "$new")
+            warn=$(grep -cE 'WARN|ERROR|Exception' <<< "$new")
+            grep -E 'WARN|ERROR|Exception' <<< "$new" | head -20 >> "$OUT/logs/$server-warnings.log"
+            read -r _ queue <<< "$(spool_live "$server")"
+            rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/${JVM[$server]}/status" 2>/dev/null)
+            ;;
+        postfix-*)
+            local new
+            new=$(tail -n +$((maillog0 + 1)) "$OUT/$server/maillog")
+            delivered=$(grep -c 'status=sent' <<< "$new"); deferred=$(grep -c 'status=deferred' <<< "$new")
+            bounced=$(grep -c 'status=bounced' <<< "$new")
+            warn=$(grep -cE 'warning|fatal|panic|error' <<< "$new")
+            grep -E 'warning|fatal|panic|error' <<< "$new" | head -20 >> "$OUT/logs/$server-warnings.log"
+            queue=$(pf_files "$server" incoming active deferred hold maildrop)
+            ;;
+    esac
+    local errlines ok=yes
+    errlines=$(grep -vc '^$' "$err")
+    [ "$rc" = 0 ] && [ "$errlines" = 0 ] && [ "$t_end" != NA ] && [ "$mesg" = "$count" ] || ok=no
+    [ "$delivered" = "$count" ] && [ "$deferred" = 0 ] && [ "$bounced" = 0 ] && [ "$queue" = 0 ] && [ "$warn" = 0 ] || ok=no
+    local rate acc
+    rate=$(ratio "$count" "$t_end"); acc=$(ratio "$count" "$t_src")
+    echo "$label,$server,$mode,$run,$count,$t_src,$t_sink,$t_end,$rate,$acc,$rc,$errlines,$mesg,$sess,$quit,$delivered,$deferred,$bounced,$queue,$warn,$cpu_srv,$cpu_sink,$cpu_client,$busy,$foreign,$flushes,$fdatasyncs,$fsyncs,$settle_s,$rss,$idle,$ok" >> "$OUT/e2e.csv"
+    log "$(printf 'e2e    %-12s %-5s run %s: %5d msgs, end to end %7ss = %7s msg/s (all accepted after %ss), receiver %s msgs / %s sessions, CPU %ss, other CPU %ss, ok=%s' \
+        "$label" "$mode" "$run" "$count" "$t_end" "$rate" "$t_src" "$mesg" "$sess" "$cpu_srv" "$foreign" "$ok")"
+    [ "$ok" = yes ] || log "  rc=$rc stderr lines=$errlines received=$mesg delivered=$delivered deferred=$deferred bounced=$bounced queue left=$queue warnings=$warn: $(head -c 300 "$err" | tr '\n' ' ')"
+    stop_sink
+    start_sink
+}
+
+jvm_threads_cpu() {   # pid file: CPU seconds per thread name (numbers stripped), largest first (from bench/relay.sh)
+    [ -n "${1:-}" ] && [ -d "/proc/$1/task" ] || return 0
+    local t
+    for t in /proc/"$1"/task/*; do
+        printf '%s\t%s\n' "$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }')" "$(cat "$t/comm" 2>/dev/null)"
+    done | awk -F'\t' -v hz="$(getconf CLK_TCK)" '{ n = $2; gsub(/#[0-9]+/, "#N", n); gsub(/-[0-9]+$/, "-N", n); cpu[n] += $1; cnt[n]++ }
+        END { for (n in cpu) printf "%9.2f s  %4d live  %s\n", cpu[n] / hz, cnt[n], n }' | sort -rn > "$2"
+    local total
+    total=$(sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }')
+    awk -v t="$total" '{ s += $1 } END { printf "%9.2f s  all live threads\n%9.2f s  threads that have exited\n%9.2f s  whole JVM process\n", s, t - s, t }' "$2" >> "$2"
+}
+
+jstack_threads_cpu() {   # pid file: CPU per Java thread name (jstack's cpu=, numbers in names stripped), and the dump
+    [ -n "${1:-}" ] || return 0
+    timeout 60 jstack "$1" > "$2.jstack" 2>/dev/null || return 0
+    awk '/^"/ && / cpu=/ { name = $0; sub(/^"/, "", name); sub(/".*/, "", name); gsub(/[0-9]+/, "N", name)
+             c = $0; sub(/.* cpu=/, "", c); sub(/ms.*/, "", c); cpu[name] += c; cnt[name]++ }
+         END { for (n in cpu) printf "%9.2f s  %4d live  %s\n", cpu[n] / 1000, cnt[n], n }' "$2.jstack" | sort -rn > "$2"
+}
+
+perf_begin() {   # out-file perf-target-args...: count fsync/fdatasync system calls until perf_end (perf stat on
+                 # the syscall tracepoints: counted in the kernel, no measurable slow-down, unlike strace)
+    PERF_OUT=""
+    [ "$PERF" = 1 ] || return 0
+    local f=$1; shift
+    ( exec timeout $((RUN_TIMEOUT + 120)) perf stat -x, -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync \
+        -o "$f" "$@" ) < /dev/null > /dev/null 2>> "$OUT/logs/perf.err" &
+    PID[perf]=$!
+    PERF_OUT=$f
+    sleep 0.5
+}
+
+perf_end() {   # sets PERF_COUNTS to "fdatasync_calls fsync_calls" since perf_begin, or "NA NA"
+    PERF_COUNTS="NA NA"
+    [ -n "${PID[perf]:-}" ] && [ -n "$PERF_OUT" ] || return 0
+    local i
+    kill -INT "${PID[perf]}" 2>/dev/null   # perf stat writes its counts when interrupted, not when terminated
+    for i in $(seq 1 50); do kill -0 "${PID[perf]}" 2>/dev/null || break; sleep 0.1; done
+    stop_pid "${PID[perf]}" 5
+    unset 'PID[perf]'
+    PERF_COUNTS=$(awk -F, '/sys_enter_fdatasync/ { d = $1 } /sys_enter_fsync/ { s = $1 }
+             END { print (d ~ /^[0-9]+$/ ? d : "NA"), (s ~ /^[0-9]+$/ ? s : "NA") }' "$PERF_OUT" 2>/dev/null)
+    [ -n "$PERF_COUNTS" ] || PERF_COUNTS="NA NA"
+}
+
+perf_target() {   # server -> perf stat target: our JVM, or the whole machine for Postfix (its processes come and go)
+    case $1 in ours-*) echo "-p ${JVM[$1]}" ;; *) echo "-a" ;; esac
+}
+
+machine_info() {
+    {
+        echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "nproc: $(nproc)"
+        echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+        echo "ram: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+        echo "kernel: $(uname -sr)"
+        echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
+        echo "java: $("$JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
+        echo "postfix: $(postconf -d -h mail_version 2>/dev/null) (package $(dpkg-query -W -f='${Version}' postfix 2>/dev/null))"
+        echo "filesystem of $OUT: $(findmnt -n -o FSTYPE,SOURCE -T "$OUT" | tr -s ' ') (flush counter of /sys/block/$DISK)"
+        echo "cgroup for CPU: ${CG_BASE:-none} ($CG_FILE)"
+        echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+        echo "APP_DIR: $APP_DIR ($(ls "$APP_DIR"/lib/camel-smtp-relay-*.jar 2>/dev/null | xargs -r -n1 basename), jar mtime $(date -u -r "$APP_DIR/camel-smtp-examples.jar" +%Y-%m-%dT%H:%M:%SZ))"
+        echo "git: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) $(git -C "$REPO" status --short 2>/dev/null | wc -l) changed files"
+        echo "JAVA_OPTS: $JAVA_OPTS  MEM_OPTS: $MEM_OPTS"
+        echo "RUNS=$RUNS COUNT_ACCEPT=$COUNT_ACCEPT COUNT_E2E=$COUNT_E2E SESSIONS=$SESSIONS SIZE=$SIZE MODES='$MODES' PHASES='$PHASES' WARMUP=$WARMUP MEM_COUNT=$MEM_COUNT MEM_MODE=$MEM_MODE MEM_EVERY=$MEM_EVERY BACKLOG_COUNT=$BACKLOG_COUNT BACKLOG_MODE=$BACKLOG_MODE DIAG=$DIAG PERF=$PERF RUN_TIMEOUT=$RUN_TIMEOUT QUIET_WAIT=$QUIET_WAIT QUIET_MAX=$QUIET_MAX"
+    } > "$OUT/machine.txt"
+    cat "$OUT/machine.txt" >&2
+}
+
+order_for() {   # run servers...: the servers, reversed on even runs
+    local run=$1; shift
+    if [ $((run % 2)) -eq 0 ]; then printf '%s\n' "$@" | tac | tr '\n' ' '; else echo "$@"; fi
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# phases
+
+phase_accept() {
+    log "phase accept: ours-accept (smtp-server -> smtp-queue, no consumer) vs postfix-hold, $COUNT_ACCEPT messages per run"
+    start_ours ours-accept "$BENCH/routes/queue-accept.camel.yaml"
+    pf_start postfix-hold hold
+    local server mode run
+    log "warm-up: $WARMUP messages per server and mode, not measured"
+    for server in ours-accept postfix-hold; do
+        for mode in $MODES; do accept_run "$server" "$mode" 0 "$WARMUP" "warmup-$server" > /dev/null; done
+    done
+    for run in $(seq 1 "$RUNS"); do
+        for mode in $MODES; do
+            for server in $(order_for "$run" ours-accept postfix-hold); do accept_run "$server" "$mode" "$run" "$COUNT_ACCEPT"; done
+        done
+    done
+    [ "$DIAG" = 1 ] && jstack_threads_cpu "${JVM[ours-accept]}" "$OUT/ours-accept-java-threads-cpu.txt"
+    local n
+    n=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-accept.log")
+    [ "$n" -eq 0 ] || log "ours-accept log: $n WARN/ERROR lines, e.g. $(grep -m1 -E 'WARN|ERROR|Exception' "$OUT/logs/ours-accept.log")"
+    timeout 60 jcmd "${JVM[ours-accept]}" GC.class_histogram 2>/dev/null | head -25 > "$OUT/logs/ours-accept-histogram.txt"
+    log "ours-accept: spool $(spool_live ours-accept | awk '{ print $1 }') records, RSS $(awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/${JVM[ours-accept]}/status") MiB"
+    stop_ours ours-accept
+    pf_stop postfix-hold
+    rm -rf "$(spool_dir ours-accept)"
+}
+
+phase_e2e() {
+    log "phase e2e: smtp-source -> ours-mta / postfix-mta -> smtp-sink $SINK_HOST:$SINK_PORT, $COUNT_E2E messages per run"
+    start_sink
+    start_ours ours-mta "$BENCH/routes/queue-mta.camel.yaml"
+    pf_start postfix-mta relay
+    local server mode run
+    log "warm-up: $WARMUP messages per server and mode, not measured"
+    for server in ours-mta postfix-mta; do
+        for mode in $MODES; do e2e_run "$server" "$mode" 0 "$WARMUP" "warmup-$server" > /dev/null; done
+    done
+    for run in $(seq 1 "$RUNS"); do
+        for mode in $MODES; do
+            for server in $(order_for "$run" ours-mta postfix-mta); do e2e_run "$server" "$mode" "$run" "$COUNT_E2E"; done
+        done
+    done
+    if [ "$DIAG" = 1 ]; then
+        jvm_threads_cpu "${JVM[ours-mta]}" "$OUT/ours-mta-threads-cpu.txt"
+        jstack_threads_cpu "${JVM[ours-mta]}" "$OUT/ours-mta-java-threads-cpu.txt"
+    fi
+    timeout 60 jcmd "${JVM[ours-mta]}" GC.class_histogram 2>/dev/null | head -25 > "$OUT/logs/ours-mta-histogram.txt"
+    stop_ours ours-mta
+    pf_stop postfix-mta
+    stop_sink
+}
+
+phase_mem() {
+    log "phase mem: fresh JVM ($MEM_OPTS), $MEM_COUNT messages end to end ($MEM_MODE), sampled every ${MEM_EVERY}s"
+    rm -rf "$(spool_dir ours-mem)"
+    PORT[ours-mem]=${PORT[ours-mta]}
+    start_sink
+    start_ours ours-mem "$BENCH/routes/queue-mta.camel.yaml" "$MEM_OPTS"
+    local pid=${JVM[ours-mem]} extra=()
+    sleep 2
+    ( exec timeout "$MAX_TIME" jstat -gc -t "$pid" "${MEM_EVERY}s" ) > "$OUT/mem-jstat.txt" 2>&1 &
+    PID[jstat]=$!
+    [ "$MEM_MODE" = reuse ] && extra+=(--reuse)
+    local line
+    line=$( ( cg_enter client; exec timeout $((RUN_TIMEOUT * 4 + 300)) "$PYTHON" "$HELP/mem_run.py" --port "${PORT[ours-mem]}" \
+        --count "$MEM_COUNT" --sessions "$SESSIONS" --size "$SIZE" --limit $((RUN_TIMEOUT * 4)) --sink "$SINK_OUT" \
+        --errfile "$OUT/logs/src-mem.err" --source "$SMTP_SOURCE" --spool "$(spool_dir ours-mem)" --pid "$pid" \
+        --csv "$OUT/mem.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --histo-prefix "$OUT/logs/histo-mem" "${extra[@]}" ) 2>> "$OUT/bench.log")
+    stop_pid "${PID[jstat]}" 5
+    unset 'PID[jstat]'
+    local sess quit mesg warn delivered errlines
+    read -r sess quit mesg <<< "$(sink_counters)"
+    warn=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-mem.log")
+    delivered=$(grep -c '> delivered: ' "$OUT/logs/ours-mem.log")
+    errlines=$(grep -vc '^$' "$OUT/logs/src-mem.err")
+    echo "$line received_final=$mesg sessions=$sess quits=$quit delivered_log=$delivered warn=$warn src_errlines=$errlines" > "$OUT/mem-result.txt"
+    log "memory run: $line; receiver $mesg messages, $sess sessions; app: $delivered delivered, $warn WARN/ERROR lines; smtp-source stderr $errlines lines"
+    [ "$DIAG" = 1 ] && { jvm_threads_cpu "$pid" "$OUT/ours-mem-threads-cpu.txt"; jstack_threads_cpu "$pid" "$OUT/ours-mem-java-threads-cpu.txt"; }
+    timeout 60 jcmd "$pid" GC.class_histogram 2>/dev/null | head -30 > "$OUT/logs/ours-mem-histogram.txt"
+    stop_ours ours-mem
+    stop_sink
+}
+
+phase_backlog() {
+    local spool sink_n
+    spool=$(spool_dir backlog)
+    log "phase backlog: $BACKLOG_COUNT messages into the queue with no consumer (fresh JVM, $MEM_OPTS, $BACKLOG_MODE), then a restart with the consumer: recovery and drain into the receiver"
+    rm -rf "$spool"
+    PORT[ours-fill]=${PORT[ours-accept]}
+    PORT[ours-drain]=${PORT[ours-mta]}
+    start_ours ours-fill "$BENCH/routes/queue-accept.camel.yaml" "$MEM_OPTS" "$spool"
+    local extra=() line
+    [ "$BACKLOG_MODE" = reuse ] && extra+=(--reuse)
+    sleep 2
+    line=$( ( cg_enter client; exec timeout $((RUN_TIMEOUT * 4 + 300)) "$PYTHON" "$HELP/mem_run.py" --port "${PORT[ours-fill]}" \
+        --count "$BACKLOG_COUNT" --sessions "$SESSIONS" --size "$SIZE" --limit $((RUN_TIMEOUT * 4)) \
+        --errfile "$OUT/logs/src-backlog.err" --source "$SMTP_SOURCE" --spool "$spool" --pid "${JVM[ours-fill]}" \
+        --csv "$OUT/backlog-fill.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --end-wait 2 --gc-at-start --histo-prefix "$OUT/logs/histo-fill" "${extra[@]}" ) 2>> "$OUT/bench.log")
+    timeout 60 jcmd "${JVM[ours-fill]}" GC.class_histogram 2>/dev/null | head -20 > "$OUT/logs/ours-fill-histogram.txt"
+    local t0 t1
+    t0=$(date +%s.%N); stop_ours ours-fill; t1=$(date +%s.%N)
+    echo "fill $line stop_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') src_errlines=$(grep -vc '^$' "$OUT/logs/src-backlog.err") warn=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-fill.log")" > "$OUT/backlog-result.txt"
+    log "backlog fill: $line; spool $("$PYTHON" "$HELP/spool_count.py" "$spool")"
+    start_sink
+    t0=$(date +%s.%N)
+    start_ours ours-drain "$BENCH/routes/queue-mta.camel.yaml" "$MEM_OPTS" "$spool"
+    t1=$(date +%s.%N)
+    line=$( ( cg_enter client; exec timeout $((RUN_TIMEOUT * 4 + 300)) "$PYTHON" "$HELP/mem_run.py" --no-source \
+        --port "${PORT[ours-drain]}" --count "$BACKLOG_COUNT" --sessions "$SESSIONS" --size "$SIZE" --limit $((RUN_TIMEOUT * 4)) \
+        --sink "$SINK_OUT" --errfile /dev/null --spool "$spool" --pid "${JVM[ours-drain]}" \
+        --csv "$OUT/backlog-drain.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --gc-at-start \
+        --histo-prefix "$OUT/logs/histo-drain" ) 2>> "$OUT/bench.log")
+    local sess quit mesg recovered
+    read -r sess quit mesg <<< "$(sink_counters)"
+    recovered=$(sed -n 's/.*opened spool .* with \([0-9]*\) message(s) waiting.*/\1/p' "$OUT/logs/ours-drain.log" | head -1)
+    echo "drain $line start_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') recovered=$recovered received_final=$mesg sessions=$sess delivered_log=$(grep -c '> delivered: ' "$OUT/logs/ours-drain.log") warn=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-drain.log")" >> "$OUT/backlog-result.txt"
+    log "backlog drain: JVM started and listening after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s with $recovered messages recovered; $line; receiver $mesg messages, $sess sessions"
+    timeout 60 jcmd "${JVM[ours-drain]}" GC.class_histogram 2>/dev/null | head -20 > "$OUT/logs/ours-drain-histogram.txt"
+    stop_ours ours-drain
+    stop_sink
+    rm -rf "$spool"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# main
+
+[ "$(id -u)" -eq 0 ] || { echo "run as root (private Postfix instances, cgroups)" >&2; trap - EXIT; exit 1; }
+case $OUT in /tmp/?*|/var/tmp/?*) ;; *) echo "OUT must be a folder under /tmp or /var/tmp (it is wiped): $OUT" >&2; trap - EXIT; exit 1 ;; esac
+rm -rf "$OUT"
+mkdir -p "$OUT/logs" "$OUT/spool"
+for b in "$SMTP_SOURCE" "$SMTP_SINK" "$PYTHON" /usr/sbin/postfix; do [ -x "$b" ] || die "missing $b (apt-get install postfix)"; done
+command -v jcmd > /dev/null || die "no jcmd (JDK)"
+if [ "$PERF" = 1 ] && [ "$(perf list 2>/dev/null | grep -c 'syscalls:sys_enter_fdatasync')" -eq 0 ]; then
+    echo "perf or its syscall tracepoints are missing: system calls are not counted (PERF=0)" >&2
+    PERF=0
+fi
+[ -f "$APP_DIR/camel-smtp-examples.jar" ] || die "no $APP_DIR/camel-smtp-examples.jar (build examples first, or set APP_DIR)"
+[ "$(unzip -l "$APP_DIR/lib/"camel-smtp-relay-*.jar 2>/dev/null | grep -c 'smtp-queue')" -gt 0 ] || die "the app in $APP_DIR has no smtp-queue component"
+DISK=${DISK:-$(lsblk -no PKNAME "$(findmnt -n -o SOURCE -T "$OUT")" 2>/dev/null | head -1)}
+[ -n "$DISK" ] || DISK=$(basename "$(findmnt -n -o SOURCE -T "$OUT")")
+ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+echo "label,server,mode,run,count,seconds,msg_per_s,rc,src_errlines,stored,pf_stray,app_warn_lines,cpu_server_s,cpu_client_s,machine_busy_s,foreign_cpu_s,disk_flushes,disk_writes,disk_sectors,fdatasync_calls,fsync_calls,busy_cores_before,ok" > "$OUT/accept.csv"
+echo "label,server,mode,run,count,t_src,t_sink,t_end,msg_per_s,accepted_per_s,rc,src_errlines,received,rcv_sessions,rcv_quits,delivered,deferred,bounced,queue_left,warn_lines,cpu_server_s,cpu_sink_s,cpu_client_s,machine_busy_s,foreign_cpu_s,disk_flushes,fdatasync_calls,fsync_calls,settle_s,rss_kb,busy_cores_before,ok" > "$OUT/e2e.csv"
+
+start_time=$(date +%s)
+cg_setup
+machine_info
+for phase in $PHASES; do
+    case $phase in
+        accept) phase_accept ;;
+        e2e) phase_e2e ;;
+        mem) phase_mem ;;
+        backlog) phase_backlog ;;
+        *) die "unknown phase $phase" ;;
+    esac
+done
+log "phases done in $(( $(date +%s) - start_time )) s"
+
+"$PYTHON" "$HELP/summary.py" "$OUT" | tee "$OUT/summary.md"
+log "total $(( $(date +%s) - start_time )) s; raw results in $OUT"
