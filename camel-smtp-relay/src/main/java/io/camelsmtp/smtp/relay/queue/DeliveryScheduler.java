@@ -45,6 +45,11 @@ final class DeliveryScheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryScheduler.class);
     private static final long STATE_FLUSH_MS = 200;
+    /**
+     * At most this many delivery jobs wait for a worker (like Postfix's qmgr_message_active_limit): a backlog of a
+     * million due messages stays in the time-ordered queue and costs its index entries only, not a job each.
+     */
+    static final int ACTIVE_LIMIT = 10_000;
 
     private final MailQueue queue;
     private final Spool spool;
@@ -58,6 +63,7 @@ final class DeliveryScheduler {
     private final Map<String, ArrayDeque<Job>> ready = new LinkedHashMap<>();
     private final Map<String, Integer> activePerDomain = new HashMap<>();
     private int running;
+    private int readyJobs;
     private boolean stopping;
 
     private ExecutorService timer;
@@ -111,6 +117,7 @@ final class DeliveryScheduler {
         try {
             stopping = true;
             ready.clear();
+            readyJobs = 0;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -170,12 +177,13 @@ final class DeliveryScheduler {
                 }
                 long now = System.currentTimeMillis();
                 SpoolEntry head;
-                while ((head = waiting.peek()) != null && head.nextAttempt() <= now) {
+                while ((head = waiting.peek()) != null && head.nextAttempt() <= now && readyJobs < ACTIVE_LIMIT) {
                     waiting.poll();
                     begin(head);
                 }
                 dispatch();
-                long wait = Math.min(STATE_FLUSH_MS, head == null ? STATE_FLUSH_MS : head.nextAttempt() - now);
+                long wait = head == null || readyJobs >= ACTIVE_LIMIT ? STATE_FLUSH_MS
+                        : Math.min(STATE_FLUSH_MS, head.nextAttempt() - now);
                 if (wait > 0) {
                     changed.await(wait, TimeUnit.MILLISECONDS);
                 }
@@ -212,6 +220,7 @@ final class DeliveryScheduler {
         }
         for (Map.Entry<String, List<SpoolEntry.Recipient>> d : byDomain.entrySet()) {
             ready.computeIfAbsent(d.getKey(), k -> new ArrayDeque<>()).add(new Job(attempt, d.getKey(), d.getValue()));
+            readyJobs++;
         }
     }
 
@@ -224,6 +233,7 @@ final class DeliveryScheduler {
                 Map.Entry<String, ArrayDeque<Job>> d = it.next();
                 if (activePerDomain.getOrDefault(d.getKey(), 0) < settings.maxPerDomain()) {
                     job = d.getValue().poll();
+                    readyJobs--;
                     it.remove();
                     if (!d.getValue().isEmpty()) {
                         ready.put(d.getKey(), d.getValue()); // to the back of the line
@@ -256,6 +266,9 @@ final class DeliveryScheduler {
                     activePerDomain.remove(job.domain());
                 }
                 dispatch();
+                if (readyJobs < ACTIVE_LIMIT && !waiting.isEmpty()) {
+                    changed.signalAll(); // room for more due messages
+                }
             } finally {
                 lock.unlock();
             }

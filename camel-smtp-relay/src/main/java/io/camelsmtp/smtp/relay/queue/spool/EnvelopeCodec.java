@@ -84,16 +84,25 @@ final class EnvelopeCodec {
             }
             sb.append('\n');
         }
-        line(sb, "size", String.format("%012d", e.size()));
-        line(sb, "crc32", String.format("%08x", e.crc()));
+        line(sb, "size", pad(Long.toString(e.size()), 12));
+        line(sb, "crc32", hex8(e.crc()));
         byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
         CRC32 check = new CRC32();
         check.update(head);
-        byte[] tail = ("check: " + String.format("%08x", check.getValue()) + "\n\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("check: " + hex8(check.getValue()) + "\n\n").getBytes(StandardCharsets.US_ASCII);
         byte[] block = new byte[head.length + tail.length];
         System.arraycopy(head, 0, block, 0, head.length);
         System.arraycopy(tail, 0, block, head.length, tail.length);
         return block;
+    }
+
+    /** Fixed width, so that a block's length does not change when its size and CRC are filled in. */
+    private static String pad(String digits, int width) {
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
+    }
+
+    static String hex8(long value) {
+        return pad(Long.toHexString(value & 0xffffffffL), 8);
     }
 
     private static void line(StringBuilder sb, String name, String value) {
@@ -154,7 +163,7 @@ final class EnvelopeCodec {
         int checked = block.length - checkLine.length() - 2;
         CRC32 crc = new CRC32();
         crc.update(block, 0, checked);
-        if (!String.format("%08x", crc.getValue()).equals(checkLine.substring(7))) {
+        if (!hex8(crc.getValue()).equals(checkLine.substring(7))) {
             throw new CorruptSpoolException("envelope block check sum mismatch");
         }
         String id = null;

@@ -34,6 +34,7 @@ final class Segment {
     private final FileChannel channel;
     private final FileChannel stateChannel;
 
+    private final byte[] copyBuffer = new byte[COPY_BUFFER];
     private long end;
     private volatile long written;
     private boolean broken;
@@ -153,7 +154,7 @@ final class Segment {
     }
 
     private long copy(InputStream body, long position, CRC32 crc) throws IOException {
-        byte[] buf = new byte[COPY_BUFFER];
+        byte[] buf = copyBuffer; // append is synchronized: one buffer per segment serves every record
         long pos = position;
         int n;
         while ((n = body.read(buf)) > 0) {
