@@ -128,6 +128,23 @@ class QueuePeerTest extends PeerTestSupport {
     }
 
     @Test
+    void aDomainThatDoesNotExistBouncesAndADnsFailureIsRetried() throws Exception {
+        String sender = rcpt(SENDER_DOMAIN);
+        String nx = rcpt("nx.test");
+        String servfail = rcpt("servfail.test");
+        swaks(sender, nx);
+        swaks(sender, servfail);
+        await("NXDOMAIN bounce", () -> testbed.dumped("mx1", sender).stream().anyMatch(m -> m.contains(nx)));
+        String status = deliveryStatus(testbed.dumped("mx1", sender).stream().filter(m -> m.contains(nx)).findFirst().orElseThrow());
+        assertTrue(status.contains("Final-Recipient: rfc822; " + nx) && status.contains("Status: 5.1.2"), status);
+        await("SERVFAIL deferred twice", () -> count(DeliveryEvent.DEFERRED, servfail) >= 2);
+        DeliveryEvent d = events.stream().filter(e -> e.recipient().equals(servfail)).filter(e -> e.type().equals(DeliveryEvent.DEFERRED))
+                .findFirst().orElseThrow();
+        assertEquals("4.4.3", d.enhancedStatus(), d.toJson());
+        assertEquals(0, count(DeliveryEvent.BOUNCED, servfail), "a DNS failure is not final");
+    }
+
+    @Test
     void aRemoteThatKeepsDeferringIsRetriedThenExpiresAndBounces() throws Exception {
         String sender = rcpt(SENDER_DOMAIN);
         String to = rcpt("tempfail.test");
