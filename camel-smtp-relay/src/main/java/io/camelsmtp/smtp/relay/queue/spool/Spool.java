@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -284,6 +285,8 @@ public final class Spool {
         for (Segment s : open.values()) {
             try {
                 s.flushState();
+            } catch (ClosedChannelException e) {
+                LOG.trace("Segment {} was deleted while its state log was flushed", s.number());
             } catch (IOException e) {
                 LOG.warn("Could not flush the state log of segment {}: {}", s.number(), e.toString());
             }
