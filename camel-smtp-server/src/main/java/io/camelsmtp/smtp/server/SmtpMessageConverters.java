@@ -1,6 +1,7 @@
 package io.camelsmtp.smtp.server;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,13 +26,27 @@ public final class SmtpMessageConverters {
     private SmtpMessageConverters() {
     }
 
-    /** Parses the message; a re-readable body (a StreamCache) is read from its start and left readable again. */
+    /**
+     * Parses the message; a re-readable body (a StreamCache) is read from its start and left readable again. Jakarta
+     * Mail marks and resets the stream it parses; a StreamCache's reset() returns to its mark, so the parser gets a
+     * view that cannot be marked (it buffers by itself) and the cache's mark stays at the start.
+     */
     @Converter
     public static MimeMessage toMimeMessage(InputStream raw) throws MessagingException {
         if (raw instanceof StreamCache cache) {
             cache.reset();
             try {
-                return new MimeMessage(SESSION, raw);
+                return new MimeMessage(SESSION, new FilterInputStream(raw) {
+                    @Override
+                    public boolean markSupported() {
+                        return false;
+                    }
+
+                    @Override
+                    public synchronized void mark(int readlimit) {
+                        // not markable: see above
+                    }
+                });
             } finally {
                 cache.reset();
             }

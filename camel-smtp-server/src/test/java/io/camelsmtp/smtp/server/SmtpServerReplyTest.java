@@ -85,6 +85,7 @@ class SmtpServerReplyTest extends CamelTestSupport {
             assertTrue(body.endsWith("\r\n\r\nHello hello\r\n"), body);
             MimeMessage mime = e.getMessage().getBody(MimeMessage.class);
             assertEquals("hello", mime.getSubject());
+            assertEquals(body, e.getMessage().getBody(String.class), "converting left the body readable from its start");
             assertEquals(queueId, e.getMessage().getHeader(SmtpServerConstants.MESSAGE_ID));
         }
     }
