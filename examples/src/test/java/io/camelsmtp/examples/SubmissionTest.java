@@ -1,0 +1,263 @@
+package io.camelsmtp.examples;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * routes/submission.camel.yaml between real peers: swaks is the mail client (with and without STARTTLS and AUTH),
+ * Postfix's smtp-sink the smart host, dumping every message it accepts to a file. The server's key store is made
+ * with the JDK's keytool at the start, in target/submission/. Nothing is relayed without TLS and AUTH; with both, the
+ * message arrives at the smart host.
+ */
+class SubmissionTest {
+
+    private static final Path WORK = Path.of("target", "submission").toAbsolutePath();
+    private static final Path KEYSTORE = WORK.resolve("submission.p12");
+    private static final String KEYSTORE_PASSWORD = "changeit";
+    /** Characters a password may have in submission.users.secret: all but & + and quotes. */
+    private static final String BOB_PASSWORD = "p@ss%!=x;#:,(y)";
+
+    @TempDir
+    Path tmp;
+
+    private Process sink;
+    private Path dump;
+    private Main main;
+    private int smtpPort;
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean runs(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static String run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+        return out;
+    }
+
+    private static String smtpSink() {
+        for (String candidate : List.of("/usr/sbin/smtp-sink", "/usr/bin/smtp-sink", "/usr/local/sbin/smtp-sink")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    @BeforeAll
+    static void keyStore() throws Exception {
+        Files.createDirectories(WORK);
+        Files.deleteIfExists(KEYSTORE);
+        String out = run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-keystore", KEYSTORE.toString(), "-storetype", "PKCS12",
+                "-storepass", KEYSTORE_PASSWORD, "-alias", "smtp", "-keyalg", "RSA", "-keysize", "2048",
+                "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2"));
+        assertTrue(Files.isRegularFile(KEYSTORE), "keytool made no key store: " + out);
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(runs("swaks", "--version"), "SKIPPED: swaks is not installed, this end-to-end test needs it");
+        assumeTrue(runs("perl", "-MNet::SSLeay", "-e", "1"),
+                "SKIPPED: perl's Net::SSLeay is not installed, swaks needs it for STARTTLS");
+        String smtpSink = smtpSink();
+        assumeTrue(smtpSink != null, "SKIPPED: smtp-sink (Debian package postfix) is not installed, the smart host of"
+                                     + " this end-to-end test");
+
+        int sinkPort = freePort();
+        dump = Files.createDirectories(tmp.resolve("sink-dump"));
+        List<String> cmd = new ArrayList<>(List.of(smtpSink));
+        if ("root".equals(System.getProperty("user.name"))) {
+            cmd.addAll(List.of("-u", "root")); // smtp-sink refuses to run as root without -u
+        }
+        cmd.addAll(List.of("-d", dump + "/m.", "127.0.0.1:" + sinkPort, "16"));
+        sink = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("sink.log").toFile())
+                .start();
+        awaitListening(sinkPort);
+
+        smtpPort = freePort();
+        main = MailRouter.create("file:routes/submission.camel.yaml");
+        main.addInitialProperty("smtp.host", "127.0.0.1");
+        main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
+        main.addInitialProperty("smtp.hostName", "submission.test");
+        main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("spool.dir", tmp.resolve("spool").toString());
+        main.addInitialProperty("tls.keystore", "file:" + KEYSTORE);
+        main.addInitialProperty("tls.password", KEYSTORE_PASSWORD);
+        main.addInitialProperty("submission.users.secret", "alice=secret&bob=" + BOB_PASSWORD);
+        main.addInitialProperty("smarthost.uri", "smtp-relay:127.0.0.1:" + sinkPort + "?tls=none&connectTimeout=2s");
+        main.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (main != null) {
+            main.stop();
+        }
+        if (sink != null) {
+            sink.destroy();
+            sink.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private void awaitListening(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline && sink.isAlive()) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("smtp-sink did not start on 127.0.0.1:" + port + ": "
+                                 + Files.readString(tmp.resolve("sink.log")));
+    }
+
+    private String swaks(String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1", "--port",
+                String.valueOf(smtpPort), "--helo", "client.test", "--from", "alice@example.org",
+                "--to", "bob@example.net", "--header", "Subject: submission test"));
+        cmd.addAll(List.of(options));
+        return run(cmd);
+    }
+
+    private List<Path> dumps() throws IOException {
+        try (Stream<Path> files = Files.list(dump)) {
+            return files.sorted().toList();
+        }
+    }
+
+    /** Waits until the smart host got a message with our queue id in it, returns the dump. */
+    private String awaitDump(String queueId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            for (Path f : dumps()) {
+                String text = Files.readString(f, StandardCharsets.ISO_8859_1);
+                if (text.contains(" id " + queueId)) {
+                    return text;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no message with id " + queueId + " arrived at smtp-sink; dumps: " + dumps());
+    }
+
+    /** Whether the EHLO reply lines, as swaks shows them with this prefix, list the keyword. */
+    private static boolean offers(String out, String prefix, String keyword) {
+        return out.lines().anyMatch(l -> l.equals(prefix + "250-" + keyword) || l.equals(prefix + "250 " + keyword));
+    }
+
+    private static String queueId(String out) {
+        assertTrue(out.contains("<~  250 2.0.0 Ok: queued as "), out);
+        return out.substring(out.indexOf("queued as ") + 10).split("\\s")[0];
+    }
+
+    @Test
+    void plaintextOffersStartTlsButNoAuthAndRefusesMail() throws Exception {
+        String out = swaks();
+        assertTrue(out.contains("<-  220 submission.test ESMTP camel-smtp"), out);
+        assertTrue(offers(out, "<-  ", "STARTTLS"), out);
+        assertFalse(out.contains("AUTH"), "AUTH must not be offered before TLS:\n" + out);
+        assertTrue(out.contains("<** 530 5.7.0 Must issue a STARTTLS command first"), out);
+        assertFalse(out.contains("queued as"), out);
+
+        // swaks --auth without --tls: the server has no AUTH to offer, swaks gives up before MAIL
+        String auth = swaks("--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret");
+        assertFalse(auth.lines().anyMatch(l -> l.matches("<-  250[- ]AUTH.*")), auth);
+        assertFalse(auth.contains(" -> AUTH"), auth);
+        assertFalse(auth.contains("235 "), auth);
+        assertFalse(auth.contains("queued as"), auth);
+
+        Thread.sleep(300);
+        assertEquals(List.of(), dumps(), "nothing may reach the smart host");
+    }
+
+    @Test
+    void tlsWithoutAuthIsRefused() throws Exception {
+        String out = swaks("--tls");
+        assertTrue(out.contains("<-  220 2.0.0 Ready to start TLS"), out);
+        assertTrue(offers(out, "<~  ", "AUTH PLAIN LOGIN"), "AUTH is offered inside TLS:\n" + out);
+        assertFalse(offers(out, "<~  ", "STARTTLS"), "STARTTLS is not repeated inside TLS:\n" + out);
+        assertTrue(out.contains("<~* 530 5.7.0 Authentication required"), out);
+        assertFalse(out.contains("queued as"), out);
+        Thread.sleep(300);
+        assertEquals(List.of(), dumps(), "nothing may reach the smart host");
+    }
+
+    @Test
+    void wrongPasswordIsRefused() throws Exception {
+        long t0 = System.nanoTime();
+        String out = swaks("--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "wrong");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(out.contains("<~* 535 5.7.8 Authentication credentials invalid"), out);
+        assertFalse(out.contains("queued as"), out);
+        assertTrue(millis >= 1000, "the 535 comes after authFailureDelay (1 s), took " + millis + " ms");
+
+        String unknown = swaks("--tls", "--auth", "LOGIN", "--auth-user", "mallory", "--auth-password", "secret");
+        assertTrue(unknown.contains("<~* 535 5.7.8 Authentication credentials invalid"), unknown);
+        assertFalse(unknown.contains("queued as"), unknown);
+        Thread.sleep(300);
+        assertEquals(List.of(), dumps(), "nothing may reach the smart host");
+    }
+
+    @Test
+    void tlsAndAuthRelayToTheSmartHost() throws Exception {
+        String out = swaks("--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+                "--body", "hello through the smart host");
+        assertTrue(out.contains("<~  235 2.7.0 Authentication successful"), out);
+        assertTrue(out.contains("<~  250 2.1.0 Ok"), out);
+        assertTrue(out.contains("<~  250 2.1.5 Ok"), out);
+        String id = queueId(out);
+
+        String message = awaitDump(id);
+        assertTrue(message.contains("by submission.test (camel-smtp) with ESMTPSA id " + id), message);
+        assertTrue(message.contains("(using TLSv1."), message);
+        assertTrue(message.contains("Subject: submission test"), message);
+        assertTrue(message.contains("hello through the smart host"), message);
+        assertTrue(message.contains("X-Mail-Args: <alice@example.org>"), message);
+        assertTrue(message.contains("X-Rcpt-Args: <bob@example.net>"), message);
+
+        // the second user, with a password full of punctuation, with AUTH LOGIN
+        String bob = swaks("--tls", "--auth", "LOGIN", "--auth-user", "bob", "--auth-password", BOB_PASSWORD,
+                "--from", "bob@example.org", "--to", "carol@example.com");
+        assertTrue(bob.contains("<~  235 2.7.0 Authentication successful"), bob);
+        String bobMessage = awaitDump(queueId(bob));
+        assertTrue(bobMessage.contains("X-Rcpt-Args: <carol@example.com>"), bobMessage);
+        assertEquals(2, dumps().size(), "one dump per message");
+    }
+}
