@@ -124,7 +124,7 @@ final class DeliveryScheduler {
         }
         var ecm = queue.context().getExecutorServiceManager();
         ecm.shutdownGraceful(workers, settings.stopTimeout());
-        ecm.shutdownNow(timer);
+        ecm.shutdownGraceful(timer, 2 * STATE_FLUSH_MS); // it sees stopping within STATE_FLUSH_MS: no interrupt needed
         spool.flushState();
     }
 

@@ -3,6 +3,7 @@ package io.camelsmtp.smtp.relay.queue.spool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,8 +32,10 @@ final class Segment {
     private final long number;
     private final Path data;
     private final Path stateLog;
-    private final FileChannel channel;
-    private final FileChannel stateChannel;
+    private volatile FileChannel channel;
+    private volatile FileChannel stateChannel;
+    private final Object stateLock = new Object();
+    private volatile boolean closed;
 
     private final byte[] copyBuffer = new byte[COPY_BUFFER];
     private long end;
@@ -145,7 +148,7 @@ final class Segment {
         } catch (IOException | RuntimeException e) {
             broken = true;
             try {
-                channel.truncate(start);
+                reopen(channel).truncate(start);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -172,6 +175,34 @@ final class Segment {
         }
     }
 
+    /**
+     * A FileChannel is closed for every thread when one thread using it is interrupted (a stop time-out, a route
+     * shut down mid-write). The interrupted thread's operation fails; the others get a fresh channel on the same file
+     * and go on. Written octets are in the file either way, so forcing the new channel makes them durable.
+     */
+    private synchronized FileChannel reopen(FileChannel dead) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        if (channel == dead) {
+            channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+        return channel;
+    }
+
+    private FileChannel reopenState(FileChannel dead) throws IOException {
+        synchronized (stateLock) {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            if (stateChannel == dead) {
+                stateChannel = FileChannel.open(stateLog, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND);
+            }
+            return stateChannel;
+        }
+    }
+
     /** Returns once every octet up to {@code upTo} is on disk (group commit). */
     void awaitDurable(long upTo) throws IOException {
         syncLock.lock();
@@ -186,7 +217,7 @@ final class Segment {
                 IOException failure = null;
                 syncLock.unlock();
                 try {
-                    channel.force(false);
+                    force();
                     forceCounter.increment();
                 } catch (IOException e) {
                     failure = e;
@@ -205,30 +236,74 @@ final class Segment {
         }
     }
 
-    /** Reads {@code length} octets at {@code position} into {@code dst}; safe from any thread. */
+    private void force() throws IOException {
+        FileChannel ch = channel;
+        try {
+            ch.force(false);
+        } catch (ClosedChannelException e) {
+            FileChannel fresh = reopen(ch);
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            fresh.force(false);
+        }
+    }
+
+    /** Reads up to {@code dst.remaining()} octets at {@code position} into {@code dst}; safe from any thread. */
     int read(ByteBuffer dst, long position) throws IOException {
-        return channel.read(dst, position);
+        FileChannel ch = channel;
+        try {
+            return ch.read(dst, position);
+        } catch (ClosedChannelException e) {
+            FileChannel fresh = reopen(ch);
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            return fresh.read(dst, position);
+        }
     }
 
     /** Appends a line to the state log; it reaches the disk at the next {@link #flushState()}. */
     void appendState(String line) throws IOException {
         ByteBuffer buf = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-        synchronized (stateChannel) {
-            while (buf.hasRemaining()) {
-                stateChannel.write(buf);
+        synchronized (stateLock) {
+            FileChannel ch = stateChannel;
+            try {
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            } catch (ClosedChannelException e) {
+                FileChannel fresh = reopenState(ch);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                buf.rewind();
+                while (buf.hasRemaining()) {
+                    fresh.write(buf);
+                }
             }
             stateDirty = true;
         }
     }
 
     void flushState() throws IOException {
-        synchronized (stateChannel) {
+        FileChannel ch;
+        synchronized (stateLock) {
             if (!stateDirty) {
                 return;
             }
             stateDirty = false;
+            ch = stateChannel;
         }
-        stateChannel.force(false);
+        try {
+            ch.force(false);
+        } catch (ClosedChannelException e) {
+            FileChannel fresh = reopenState(ch);
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            fresh.force(false);
+        }
     }
 
     synchronized int live() {
@@ -247,6 +322,7 @@ final class Segment {
     }
 
     void close() {
+        closed = true;
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -286,6 +286,27 @@ class SpoolTest {
     }
 
     @Test
+    void aThreadInterruptedWhileReadingDoesNotCloseTheSpoolForOthers() throws Exception {
+        Spool s = open(1 << 20);
+        put(s, entry("I1", "bob@example.net"));
+        put(s, entry("I2", "bob@example.net"));
+        Thread reader = new Thread(() -> {
+            Thread.currentThread().interrupt(); // a FileChannel closes itself when a thread using it is interrupted
+            try (InputStream in = s.openMessage(s.get("I1"))) {
+                in.readAllBytes();
+            } catch (IOException expected) {
+                // the interrupted reader fails; the others must not
+            }
+        });
+        reader.start();
+        reader.join(5000);
+        assertArrayEquals(body("I2"), read(s, s.get("I2")), "other readers get a fresh channel");
+        put(s, entry("I3", "bob@example.net"));
+        s.flushState();
+        assertEquals(3, reopen(s).size());
+    }
+
+    @Test
     void aDamagedDeferredFileIsMovedAside() throws Exception {
         Spool s = open(1 << 20);
         SpoolEntry e = entry("G1", "bob@example.net");
