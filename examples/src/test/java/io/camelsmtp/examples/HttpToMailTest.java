@@ -1,0 +1,305 @@
+package io.camelsmtp.examples;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.mail.BodyPart;
+import jakarta.mail.Message;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * routes/http-to-mail.camel.yaml, alone, between real peers: curl and the JDK's HttpClient POST JSON to the app's
+ * platform-http server; the app queues the mail and relays it to Postfix's smtp-sink, which dumps every transaction
+ * (envelope as X-Mail-Args / X-Rcpt-Args lines, then the message) into a file.
+ */
+class HttpToMailTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path tmp;
+
+    private Path dumps;
+    private Process sink;
+    private Main main;
+    private String base;
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean runs(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(new File("/usr/sbin/smtp-sink").canExecute() || runs("smtp-sink"),
+                "SKIPPED: Postfix's smtp-sink is not installed, this end-to-end test needs it as the receiving MTA");
+        assumeTrue(runs("curl", "--version"), "SKIPPED: curl is not installed, this end-to-end test needs it");
+
+        dumps = Files.createDirectories(tmp.resolve("dumps"));
+        int sinkPort = freePort();
+        List<String> command = new ArrayList<>(List.of(
+                new File("/usr/sbin/smtp-sink").canExecute() ? "/usr/sbin/smtp-sink" : "smtp-sink"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("-u", "root"));
+        }
+        command.addAll(List.of("-d", dumps + "/%H%M%S.", "127.0.0.1:" + sinkPort, "10"));
+        sink = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("smtp-sink.log").toFile()).start();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Socket s = new Socket("127.0.0.1", sinkPort)) {
+                break;
+            } catch (Exception e) {
+                if (System.nanoTime() > until || !sink.isAlive()) {
+                    fail("smtp-sink did not start: " + Files.readString(tmp.resolve("smtp-sink.log")));
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        int adminPort = freePort();
+        base = "http://127.0.0.1:" + adminPort;
+        main = MailRouter.create("file:routes/http-to-mail.camel.yaml");
+        main.addInitialProperty("admin.port", String.valueOf(adminPort));
+        main.addInitialProperty("spool.dir", tmp.resolve("spool").toString());
+        main.addInitialProperty("relay.uri", "smtp-relay:127.0.0.1:" + sinkPort + "?tls=none&heloName=app.example.org");
+        main.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (main != null) {
+            main.stop();
+        }
+        if (sink != null) {
+            sink.destroy();
+            sink.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private record Answer(int status, String contentType, String body) {
+    }
+
+    private Answer post(String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/mail"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+
+    /** POSTs with curl; the request body from a file (as a user would: curl --data-binary @mail.json). */
+    private Answer curl(String body) throws Exception {
+        Path request = Files.writeString(tmp.resolve("request.json"), body);
+        Path headers = tmp.resolve("headers.txt");
+        Process p = new ProcessBuilder("curl", "-sS", "-D", headers.toString(), "-H", "Content-Type: application/json",
+                "--data-binary", "@" + request, base + "/mail").redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "curl hangs");
+        assertEquals(0, p.exitValue(), "curl failed: " + err);
+        List<String> lines = Files.readAllLines(headers);
+        int status = Integer.parseInt(lines.get(0).split(" ")[1]);
+        String type = lines.stream().filter(l -> l.toLowerCase().startsWith("content-type:"))
+                .map(l -> l.substring(13).trim()).findFirst().orElse("");
+        return new Answer(status, type, out);
+    }
+
+    private List<Path> dumped() throws Exception {
+        try (Stream<Path> files = Files.list(dumps)) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    private static String error(Answer a) throws Exception {
+        assertEquals(400, a.status(), a.body());
+        assertTrue(a.contentType().startsWith("application/json"), a.contentType());
+        JsonNode json = JSON.readTree(a.body());
+        assertNotNull(json.get("error"), a.body());
+        return json.get("error").asText();
+    }
+
+    @Test
+    void jsonMailWithTextHtmlAndAttachmentIsRelayedToTheSink() throws Exception {
+        byte[] pdf = new byte[5000];
+        new Random(7).nextBytes(pdf);
+        Map<String, Object> request = Map.of(
+                "from", "Alice Example <alice@example.org>",
+                "to", List.of("bob@example.net", "Ernie <ernie@example.net>"),
+                "cc", "carol@example.net",
+                "bcc", List.of("dave@example.net"),
+                "subject", "Quarterly report – Grüße",
+                "text", "plain body äöü\n",
+                "html", "<p>html <b>body</b></p>\n",
+                "attachments", List.of(Map.of("name", "report.pdf", "type", "application/pdf",
+                        "content", Base64.getEncoder().encodeToString(pdf))));
+        Answer answer = curl(JSON.writeValueAsString(request));
+        assertEquals(202, answer.status(), answer.body());
+        assertTrue(answer.contentType().startsWith("application/json"), answer.contentType());
+        JsonNode json = JSON.readTree(answer.body());
+        String queueId = json.get("queueId").asText();
+        assertTrue(queueId.matches("[0-9A-Za-z]+"), answer.body());
+        String messageId = json.get("messageId").asText();
+
+        // delivered: the queue is empty again, and the sink has dumped the transaction
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(dumped().size() >= 1 && queueEmpty())) {
+            assertTrue(System.nanoTime() < until, "not delivered in 30 s; queue: "
+                    + HTTP.send(HttpRequest.newBuilder(URI.create(base + "/queue/outbound/mailq")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body());
+            Thread.sleep(100);
+        }
+        Thread.sleep(500); // a second transaction (there must be none) would show up by now
+        List<Path> files = dumped();
+        assertEquals(1, files.size(), "exactly one message: " + files);
+        byte[] dump = Files.readAllBytes(files.get(0));
+        String text = new String(dump, StandardCharsets.ISO_8859_1);
+
+        List<String> mailArgs = text.lines().filter(l -> l.startsWith("X-Mail-Args: ")).toList();
+        List<String> rcptArgs = text.lines().filter(l -> l.startsWith("X-Rcpt-Args: ")).map(l -> l.substring(13)).toList();
+        assertEquals(1, mailArgs.size(), text);
+        assertTrue(mailArgs.get(0).startsWith("X-Mail-Args: <alice@example.org>"), mailArgs.get(0));
+        assertEquals(List.of("<bob@example.net>", "<ernie@example.net>", "<carol@example.net>",
+                "<dave@example.net>"), rcptArgs.stream().map(a -> a.split(" ")[0]).toList(), text);
+
+        MimeMessage m = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(dump));
+        assertEquals("Quarterly report – Grüße", m.getSubject());
+        assertEquals(messageId, m.getMessageID());
+        assertNotNull(m.getSentDate());
+        assertEquals("1.0", m.getHeader("MIME-Version", null));
+        assertEquals(List.of(new InternetAddress("Alice Example <alice@example.org>")), List.of(m.getFrom()));
+        assertEquals(List.of(new InternetAddress("bob@example.net"), new InternetAddress("Ernie <ernie@example.net>")),
+                List.of(m.getRecipients(Message.RecipientType.TO)));
+        assertEquals(List.of(new InternetAddress("carol@example.net")), List.of(m.getRecipients(Message.RecipientType.CC)));
+        assertNull(m.getHeader("Bcc"), "Bcc must not be in the headers");
+        int daveInHeaders = text.substring(0, text.indexOf("\n\n")).split("dave@example.net", -1).length - 1;
+        assertEquals(1, daveInHeaders, "dave only in the envelope (X-Rcpt-Args), nowhere in the message headers");
+        assertTrue(m.isMimeType("multipart/mixed"), m.getContentType());
+
+        Multipart mixed = (Multipart) m.getContent();
+        assertEquals(2, mixed.getCount());
+        BodyPart alternativePart = mixed.getBodyPart(0);
+        assertTrue(alternativePart.isMimeType("multipart/alternative"), alternativePart.getContentType());
+        Multipart alternative = (Multipart) alternativePart.getContent();
+        assertEquals(2, alternative.getCount());
+        assertTrue(alternative.getBodyPart(0).isMimeType("text/plain"));
+        assertEquals("plain body äöü\n", alternative.getBodyPart(0).getContent().toString().replace("\r\n", "\n"));
+        assertTrue(alternative.getBodyPart(1).isMimeType("text/html"));
+        assertEquals("<p>html <b>body</b></p>", alternative.getBodyPart(1).getContent().toString().strip());
+
+        BodyPart attachment = mixed.getBodyPart(1);
+        assertTrue(attachment.isMimeType("application/pdf"), attachment.getContentType());
+        assertEquals("report.pdf", attachment.getFileName());
+        assertEquals(Part.ATTACHMENT, attachment.getDisposition());
+        assertArrayEquals(pdf, attachment.getInputStream().readAllBytes());
+    }
+
+    private boolean queueEmpty() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/queue/outbound")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 && JSON.readTree(r.body()).isEmpty();
+    }
+
+    @Test
+    void notJsonIs400() throws Exception {
+        String error = error(curl("{\"from\": \"alice@example.org\", \"to\": "));
+        assertTrue(error.startsWith("not valid JSON"), error);
+        error = error(post("hello"));
+        assertTrue(error.startsWith("not valid JSON"), error);
+        error = error(post("[1, 2]"));
+        assertTrue(error.contains("JSON object"), error);
+        error = error(post(""));
+        assertTrue(error.contains("empty request"), error);
+        assertTrue(dumped().isEmpty());
+    }
+
+    @Test
+    void missingFromOrToIs400NamingIt() throws Exception {
+        String error = error(post("{\"from\": \"alice@example.org\", \"subject\": \"x\", \"text\": \"y\"}"));
+        assertTrue(error.contains("\"to\""), error);
+        error = error(post("{\"to\": \"bob@example.net\", \"text\": \"y\"}"));
+        assertTrue(error.contains("\"from\""), error);
+        error = error(post("{\"from\": \"alice@example.org\", \"to\": [], \"text\": \"y\"}"));
+        assertTrue(error.contains("\"to\""), error);
+        error = error(post("{\"from\": \"alice@example.org\", \"to\": \"bob@example.net\", \"txt\": \"y\"}"));
+        assertTrue(error.contains("unknown field \"txt\""), error);
+        assertTrue(dumped().isEmpty());
+    }
+
+    @Test
+    void invalidAddressIs400() throws Exception {
+        for (String bad : List.of("bob", "bob@@example.net", "bob@exa mple.net", "<bob@example.net", "bob@")) {
+            String error = error(post(JSON.writeValueAsString(Map.of("from", "alice@example.org", "to", bad, "text", "y"))));
+            assertTrue(error.contains("\"to\"") && error.contains("invalid address"), bad + ": " + error);
+        }
+        String error = error(post(JSON.writeValueAsString(
+                Map.of("from", "alice@example.org", "to", "bob@example.net", "bcc", List.of("x y z"), "text", "y"))));
+        assertTrue(error.contains("\"bcc\"") && error.contains("invalid address"), error);
+        error = error(post(JSON.writeValueAsString(Map.of("from", "alice(at)example.org", "to", "bob@example.net"))));
+        assertTrue(error.contains("\"from\""), error);
+        assertTrue(dumped().isEmpty());
+    }
+
+    @Test
+    void badBase64Is400() throws Exception {
+        String error = error(curl(JSON.writeValueAsString(Map.of("from", "alice@example.org", "to", "bob@example.net",
+                "text", "see attachment",
+                "attachments", List.of(Map.of("name", "a.bin", "type", "application/octet-stream", "content", "%%%not base64"))))));
+        assertTrue(error.contains("\"attachments\"[0].content") && error.contains("base64"), error);
+        assertTrue(dumped().isEmpty());
+    }
+
+    @Test
+    void getIsRefused() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/mail")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, r.statusCode(), r.body());
+    }
+}
