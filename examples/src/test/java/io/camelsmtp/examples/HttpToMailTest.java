@@ -192,7 +192,7 @@ class HttpToMailTest {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!(dumped().size() >= 1 && queueEmpty())) {
             assertTrue(System.nanoTime() < until, "not delivered in 30 s; queue: "
-                    + HTTP.send(HttpRequest.newBuilder(URI.create(base + "/queue/outbound/mailq")).build(),
+                    + HTTP.send(HttpRequest.newBuilder(URI.create(base + "/queue/http-outbound/mailq")).build(),
                             HttpResponse.BodyHandlers.ofString()).body());
             Thread.sleep(100);
         }
@@ -242,7 +242,7 @@ class HttpToMailTest {
     }
 
     private boolean queueEmpty() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/queue/outbound")).build(),
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/queue/http-outbound")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 && JSON.readTree(r.body()).isEmpty();
     }
