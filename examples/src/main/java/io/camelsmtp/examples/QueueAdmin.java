@@ -72,6 +72,7 @@ public class QueueAdmin implements CamelContextAware {
         m.put("held", q.heldCount());
         m.put("oldestAgeSeconds", q.oldestAgeSeconds());
         m.put("queued", q.queuedTotal());
+        m.put("messagesPerSync", q.messagesPerSync());
         m.put("delivered", q.deliveredTotal());
         m.put("deferred", q.deferredTotal());
         m.put("bounced", q.bouncedTotal());

@@ -90,6 +90,7 @@ class ShippedRoutesTest {
         HttpResponse<String> stats = call("GET", "/queue/outbound/stats");
         assertEquals(200, stats.statusCode());
         assertTrue(stats.body().contains("\"queued\":1") && stats.body().contains("\"delivered\":1"), stats.body());
+        assertTrue(stats.body().contains("\"messagesPerSync\":1.0"), "one arrival, one fdatasync: " + stats.body());
         assertEquals("[]", call("GET", "/queue/outbound").body());
         assertEquals("Mail queue is empty\n", call("GET", "/queue/outbound/mailq").body());
         assertEquals("{\"flushed\":0}", call("POST", "/queue/outbound/flush").body());

@@ -312,6 +312,12 @@ public final class MailQueue {
         return storageFailure;
     }
 
+    /** Messages written to segments per fdatasync since the spool was opened: how much one group commit covered. */
+    public double messagesPerSync() {
+        long[] stats = spool.commitStatistics();
+        return stats[1] == 0 ? 0 : (double) stats[0] / stats[1];
+    }
+
     public long queuedTotal() {
         return queued.get();
     }

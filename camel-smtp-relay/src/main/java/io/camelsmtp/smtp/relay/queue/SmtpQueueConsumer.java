@@ -65,6 +65,11 @@ public class SmtpQueueConsumer extends DefaultConsumer {
         return queue == null ? 0 : queue.oldestAgeSeconds();
     }
 
+    @ManagedAttribute(description = "Messages made durable per fdatasync since start (group commit)")
+    public double getMessagesPerSync() {
+        return queue == null ? 0 : queue.messagesPerSync();
+    }
+
     @ManagedAttribute(description = "Messages queued since start")
     public long getQueuedTotal() {
         return queue == null ? 0 : queue.queuedTotal();

@@ -69,6 +69,7 @@ class QueueManagementTest extends CamelTestSupport {
             Thread.sleep(20);
         }
         assertEquals(1, mbs.getAttribute(queue, "QueueSize"));
+        assertEquals(1.0, mbs.getAttribute(queue, "MessagesPerSync"), "one message, one sync");
         String mailq = (String) mbs.invoke(queue, "mailq", null, null);
         assertTrue(mailq.contains("b@example.net") && mailq.contains("(451 4.4.1 No answer from host)"), mailq);
         String id = mailq.lines().skip(1).findFirst().orElseThrow().split("\\s+")[0];
