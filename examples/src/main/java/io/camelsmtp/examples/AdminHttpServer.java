@@ -27,7 +27,7 @@ final class AdminHttpServer extends MainListenerSupport {
         }
     }
 
-    private static String property(CamelContext context, String name, String fallback) {
+    static String property(CamelContext context, String name, String fallback) {
         return context.getPropertiesComponent().resolveProperty(name).orElse(fallback);
     }
 }

@@ -10,32 +10,67 @@ import org.apache.camel.main.Main;
  * ({@code classpath:routes/*.camel.yaml}); {@code --routes PATH} loads a YAML file or every {@code *.camel.yaml} in a
  * folder instead. {@code application.properties} in the working directory or on the class path overrides defaults.
  * The admin endpoints (queue operations, health) are always loaded, on {@code http://127.0.0.1:8025} unless
- * {@code admin.host}/{@code admin.port} say otherwise.
+ * {@code admin.host}/{@code admin.port} say otherwise. Once started it logs a summary of what listens where; if
+ * start-up fails it prints the route file and line at fault and exits with status 1 ({@code --stacktrace} adds the
+ * Java stack trace).
  */
 public final class MailRouter {
 
     private MailRouter() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status = run(args);
+        if (status != 0) {
+            // only on failure: after a normal stop the JVM may already be running its shutdown hooks
+            System.exit(status);
+        }
+    }
+
+    /** Runs the app until it is stopped; the exit status: 0 after a normal stop, 1 if it could not start, 2 usage. */
+    static int run(String[] args) {
         String routes = "classpath:routes/*.camel.yaml";
+        boolean stackTrace = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--routes") && i + 1 < args.length) {
-                routes = toPattern(Path.of(args[++i]));
-            } else if (args[i].equals("--help")) {
-                System.out.println("usage: java -jar camel-smtp-examples.jar [--routes FILE|FOLDER]");
-                return;
+                try {
+                    routes = toPattern(Path.of(args[++i]));
+                } catch (IllegalArgumentException e) {
+                    System.err.println(e.getMessage());
+                    return 2;
+                }
+            } else if (args[i].equals("--stacktrace")) {
+                stackTrace = true;
+            } else {
+                System.err.println("usage: java -jar camel-smtp-examples.jar [--routes FILE|FOLDER] [--stacktrace]");
+                return args[i].equals("--help") ? 0 : 2;
             }
         }
-        create(routes).run();
+        Main main = create(routes);
+        try {
+            main.run();
+            return 0;
+        } catch (Exception e) {
+            if (stackTrace) {
+                e.printStackTrace();
+            }
+            System.err.println(StartupFailure.describe(e, main.getCamelContext()));
+            if (!stackTrace) {
+                System.err.println("(--stacktrace shows the Java stack trace)");
+            }
+            return 1;
+        }
     }
 
     /** The app's Camel Main for a route pattern, with the admin endpoints; not started. */
     public static Main create(String routesPattern) {
         Main main = new Main(MailRouter.class);
         main.configure().withName("camel-smtp");
+        // Route nodes keep their file and line, so a start-up failure can name the line at fault.
+        main.configure().withSourceLocationEnabled(true);
         main.configure().withRoutesIncludePattern(routesPattern + ",classpath:admin/*.camel.yaml");
         main.addMainListener(new AdminHttpServer());
+        main.addMainListener(new StartupSummary());
         if (Files.exists(Path.of("application.properties"))) {
             main.setPropertyPlaceholderLocations("file:application.properties;optional=true,"
                                                  + "classpath:application.properties;optional=true");

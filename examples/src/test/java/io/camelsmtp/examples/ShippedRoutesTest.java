@@ -100,4 +100,16 @@ class ShippedRoutesTest {
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("\"smtp-queue-outbound\":\"UP\""), health.body());
     }
+
+    @Test
+    void startUpSummaryNamesTheListenerTheHttpServerTheSpoolAndTheRouteFiles() {
+        String summary = String.join("\n", StartupSummary.lines(main.getCamelContext()));
+        assertTrue(summary.contains("  SMTP   127.0.0.1:" + smtpPort + "  no TLS, no AUTH, domains *  route inbound"),
+                summary);
+        assertTrue(summary.contains("  HTTP   127.0.0.1:" + adminPort + "  admin: /queue/NAME, /health"), summary);
+        assertTrue(summary.contains("  queue  outbound  spool " + data.resolve("spool/outbound").toAbsolutePath()
+                                    + "  0 queued, 0 held"), summary);
+        assertTrue(summary.contains("routes file:") && summary.contains("routes/inbound.camel.yaml: inbound, deliver,"
+                                                                        + " mail-events"), summary);
+    }
 }

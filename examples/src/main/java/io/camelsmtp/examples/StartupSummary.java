@@ -1,0 +1,100 @@
+package io.camelsmtp.examples;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.camelsmtp.smtp.relay.queue.MailQueue;
+import io.camelsmtp.smtp.relay.queue.SmtpQueueComponent;
+import io.camelsmtp.smtp.relay.queue.SmtpQueueEndpoint;
+import io.camelsmtp.smtp.server.SmtpServerEndpoint;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Route;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.util.URISupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs, once the app has started, what an operator checks first: which SMTP listeners are open where and with what
+ * security, where the HTTP server listens, where each queue keeps its spool and how much it holds, and which routes
+ * came from which file. Camel's own start-up lines give route ids and endpoint URIs but not this.
+ */
+final class StartupSummary extends MainListenerSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger("camel-smtp");
+
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        for (String line : lines(main.getCamelContext())) {
+            LOG.info(line);
+        }
+    }
+
+    static List<String> lines(CamelContext context) {
+        List<String> lines = new ArrayList<>();
+        lines.add("camel-smtp started:");
+        for (Route route : context.getRoutes()) {
+            if (route.getEndpoint() instanceof SmtpServerEndpoint smtp) {
+                lines.add("  SMTP   " + smtp.getHost() + ":" + smtp.getPort() + "  " + security(smtp) + ", domains "
+                          + (smtp.getAcceptedDomains() != null ? smtp.getAcceptedDomains() : "(none: policy or AUTH)")
+                          + "  route " + route.getRouteId());
+            }
+        }
+        lines.add("  HTTP   " + AdminHttpServer.property(context, "admin.host", "127.0.0.1") + ":"
+                  + AdminHttpServer.property(context, "admin.port", "8025") + "  admin: /queue/NAME, /health" + httpRoutes(context));
+        Map<String, SmtpQueueEndpoint> queues = new LinkedHashMap<>();
+        for (Endpoint endpoint : context.getEndpoints()) {
+            if (endpoint instanceof SmtpQueueEndpoint queue) {
+                queues.putIfAbsent(queue.getName(), queue);
+            }
+        }
+        SmtpQueueComponent queueComponent = queues.isEmpty() ? null
+                : context.getComponent("smtp-queue", SmtpQueueComponent.class);
+        for (String name : queues.keySet()) {
+            MailQueue queue = queueComponent.getQueue(name);
+            lines.add("  queue  " + name + "  spool " + (queue != null ? queue.spoolDirectory().toAbsolutePath()
+                    : queues.get(name).getSpoolDirectory())
+                      + (queue != null ? "  " + queue.size() + " queued, " + queue.heldCount() + " held" : ""));
+        }
+        Map<String, List<String>> routesBySource = new LinkedHashMap<>();
+        for (Route route : context.getRoutes()) {
+            String source = source(route);
+            routesBySource.computeIfAbsent(source, s -> new ArrayList<>()).add(route.getRouteId());
+        }
+        routesBySource.forEach((source, ids) -> lines.add("  routes " + source + ": " + String.join(", ", ids)));
+        return lines;
+    }
+
+    /** Where a route came from; a file inside the app's own jar as {@code classpath:}, which is how it was named. */
+    private static String source(Route route) {
+        if (route.getSourceResource() == null) {
+            return "Java";
+        }
+        String location = route.getSourceResource().getLocation();
+        int inJar = location.indexOf(".jar!/");
+        return inJar >= 0 ? "classpath:" + location.substring(inJar + ".jar!/".length()) : location;
+    }
+
+    private static String security(SmtpServerEndpoint smtp) {
+        String tls = smtp.isImplicitTls() ? "TLS"
+                : smtp.getSslContextParameters() == null ? "no TLS"
+                : smtp.isRequireTls() ? "STARTTLS required" : "STARTTLS";
+        String auth = smtp.getAuthenticator() == null ? "no AUTH" : smtp.isRequireAuth() ? "AUTH required" : "AUTH";
+        return tls + ", " + auth;
+    }
+
+    private static String httpRoutes(CamelContext context) {
+        List<String> paths = new ArrayList<>();
+        for (Route route : context.getRoutes()) {
+            String uri = route.getEndpoint().getEndpointUri();
+            if (uri.startsWith("platform-http:") && !route.getRouteId().startsWith("admin-")) {
+                paths.add(URISupport.sanitizeUri(uri.substring("platform-http:".length()).replaceFirst("^//", "/")));
+            }
+        }
+        return paths.isEmpty() ? "" : ", routes: " + String.join(", ", paths);
+    }
+}

@@ -1,0 +1,180 @@
+package io.camelsmtp.examples;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A route file with a mistake stops start-up with exit status 1 and a report naming the file and the line, the route
+ * and the reason, without a Java stack trace unless {@code --stacktrace} asks for one: as an operator sees it after
+ * {@code java -jar camel-smtp-examples.jar --routes FILE}.
+ */
+class StartupFailureTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void captureStandardError() throws Exception {
+        originalErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (ServerSocket s = new ServerSocket(0)) {
+            System.setProperty("admin.port", String.valueOf(s.getLocalPort()));
+        }
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(originalErr);
+        System.clearProperty("admin.port");
+    }
+
+    private String start(String yaml, String... extraArgs) throws Exception {
+        Path file = dir.resolve("mistake.camel.yaml");
+        Files.writeString(file, yaml);
+        String[] args = new String[2 + extraArgs.length];
+        args[0] = "--routes";
+        args[1] = file.toString();
+        System.arraycopy(extraArgs, 0, args, 2, extraArgs.length);
+        assertEquals(1, MailRouter.run(args), "start-up must fail");
+        String report = err.toString(StandardCharsets.UTF_8);
+        assertTrue(report.contains("camel-smtp could not start."), report);
+        return report;
+    }
+
+    private String location(int line) {
+        return "file:" + dir.resolve("mistake.camel.yaml").toAbsolutePath() + ":" + line;
+    }
+
+    @Test
+    void misspelledOptionOfAStepNamesItsLine() throws Exception {
+        String report = start("""
+                - route:
+                    id: spelled
+                    from:
+                      uri: "smtp-server:127.0.0.1:0"
+                      steps:
+                        - log:
+                            message: "in"
+                        - to:
+                            uri: "smtp-queue:q"
+                            parameters:
+                              segmentSise: 5
+                """);
+        assertTrue(report.contains("  " + location(8) + " (route spelled)"), report);
+        assertTrue(report.contains("endpoint smtp-queue://q?segmentSise=5: There are 1 parameters that couldn't be"
+                                   + " set on the endpoint."), report);
+        assertTrue(report.contains("Unknown parameters=[{segmentSise=5}]"), report);
+        assertFalse(report.contains("\tat "), "no stack trace without --stacktrace: " + report);
+        assertTrue(report.contains("(--stacktrace shows the Java stack trace)"), report);
+    }
+
+    @Test
+    void badValueOfTheListenerNamesTheFromLine() throws Exception {
+        String report = start("""
+                - route:
+                    id: listener
+                    from:
+                      uri: "smtp-server:127.0.0.1:0"
+                      parameters:
+                        maxRecipients: "many"
+                      steps:
+                        - to: "log:x"
+                """);
+        assertTrue(report.contains("  " + location(4) + " (route listener)"), report);
+        assertTrue(report.contains("endpoint smtp-server://127.0.0.1:0?maxRecipients=many: For input string: \"many\""),
+                report);
+    }
+
+    @Test
+    void unknownComponentAndMissingPropertyAndMissingBean() throws Exception {
+        String unknown = start("""
+                - route:
+                    id: typo
+                    from:
+                      uri: "smtp-servr:127.0.0.1:0"
+                      steps:
+                        - to: "log:x"
+                """);
+        assertTrue(unknown.contains("  " + location(4) + " (route typo)"), unknown);
+        assertTrue(unknown.contains("No endpoint could be found for: smtp-servr://127.0.0.1:0"), unknown);
+
+        err.reset();
+        String property = start("""
+                - route:
+                    id: placeholder
+                    from:
+                      uri: "smtp-server:127.0.0.1:{{no.such.port}}"
+                      steps:
+                        - to: "log:x"
+                """);
+        assertTrue(property.contains("(route placeholder)"), property);
+        assertTrue(property.contains("Property with key [no.such.port] not found"), property);
+
+        err.reset();
+        String bean = start("""
+                - route:
+                    id: beans
+                    from:
+                      uri: "smtp-server:127.0.0.1:0"
+                      steps:
+                        - bean:
+                            ref: nosuchbean
+                """);
+        assertTrue(bean.contains("(route beans)"), bean);
+        assertTrue(bean.contains("No bean could be found in the registry for: nosuchbean"), bean);
+    }
+
+    @Test
+    void yamlSyntaxErrorKeepsTheParsersFileLineAndColumn() throws Exception {
+        String report = start("""
+                - route:
+                    id: syntax
+                    from:
+                      uri: "smtp-server:127.0.0.1:0"
+                      steps:
+                        - lgo: "x"
+                """);
+        assertTrue(report.contains("Unknown node id: lgo"), report);
+        assertTrue(report.contains("mistake.camel.yaml, line 6, column"), report);
+    }
+
+    @Test
+    void portInUseIsNamedAndStackTraceOnRequest() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String report = start("""
+                    - route:
+                        id: taken
+                        from:
+                          uri: "smtp-server:127.0.0.1:%d"
+                          steps:
+                            - to: "log:x"
+                    """.formatted(taken.getLocalPort()), "--stacktrace");
+            assertTrue(report.contains("smtp-server cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                                       + ": Address already in use"), report);
+            assertTrue(report.contains("\tat "), "--stacktrace prints the stack trace: " + report);
+        }
+    }
+
+    @Test
+    void missingRoutesFileIsAUsageError() {
+        assertEquals(2, MailRouter.run(new String[] {"--routes", dir.resolve("absent.camel.yaml").toString()}));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--routes: no such file or folder"));
+    }
+}
