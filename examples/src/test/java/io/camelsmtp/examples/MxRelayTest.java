@@ -7,6 +7,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +51,7 @@ class MxRelayTest {
 
     private static final String REMOTE_MX = "127.0.0.61";
     private static final String REJECT_MX = "127.0.0.62";
+    private static final String LATER_MX = "127.0.0.63";
     private static final String UNTRUSTED_CLIENT = "127.0.0.5";
     private static final String HOST_NAME = "mx.test";
 
@@ -68,6 +74,9 @@ class MxRelayTest {
     private int smtpPort;
     private Path mailboxes;
     private Path remoteDump;
+    private List<String> sinkCommand;
+    private int receiverPort;
+    private int adminPort;
 
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -82,13 +91,14 @@ class MxRelayTest {
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(REMOTE_MX))) {
                 port = s.getLocalPort();
             }
-            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(REJECT_MX))) {
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(REJECT_MX));
+                 ServerSocket t = new ServerSocket(port, 1, InetAddress.getByName(LATER_MX))) {
                 return port;
             } catch (IOException taken) {
                 // try another one
             }
         }
-        throw new IllegalStateException("no common free port on " + REMOTE_MX + " and " + REJECT_MX);
+        throw new IllegalStateException("no common free port on " + REMOTE_MX + ", " + REJECT_MX + " and " + LATER_MX);
     }
 
     /** A port free for both TCP and UDP on 127.0.0.1, as dnsmasq serves both. */
@@ -180,11 +190,12 @@ class MxRelayTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")),
                 "SKIPPED: /usr/bin/python3 is not installed, the multi-recipient client of this end-to-end test");
 
-        int receiverPort = freeReceiverPort();
+        receiverPort = freeReceiverPort();
         List<String> sink = new ArrayList<>(List.of(smtpSink.get()));
         if ("root".equals(System.getProperty("user.name"))) {
             sink.addAll(List.of("-u", "root")); // smtp-sink refuses to run as root without -u
         }
+        sinkCommand = sink;
         remoteDump = Files.createDirectories(tmp.resolve("remote-dump"));
         List<String> accepting = new ArrayList<>(sink);
         accepting.addAll(List.of("-d", remoteDump + "/m.", REMOTE_MX + ":" + receiverPort, "16"));
@@ -198,7 +209,8 @@ class MxRelayTest {
         String conf;
         try (InputStream in = MxRelayTest.class.getResourceAsStream("/mx-relay/dnsmasq.conf")) {
             conf = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("@PORT@", String.valueOf(dnsPort))
-                    .replace("@REMOTE_MX@", REMOTE_MX).replace("@REJECT_MX@", REJECT_MX);
+                    .replace("@REMOTE_MX@", REMOTE_MX).replace("@REJECT_MX@", REJECT_MX)
+                    .replace("@LATER_MX@", LATER_MX);
         }
         Path confFile = Files.writeString(tmp.resolve("dnsmasq.conf"), conf);
         awaitDns(start("dnsmasq", List.of(dnsmasq.get(), "-C", confFile.toString())), dnsPort);
@@ -209,7 +221,8 @@ class MxRelayTest {
         main.addInitialProperty("smtp.host", "127.0.0.1");
         main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
         main.addInitialProperty("smtp.hostName", HOST_NAME);
-        main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        adminPort = freePort();
+        main.addInitialProperty("admin.port", String.valueOf(adminPort));
         main.addInitialProperty("spool.dir", tmp.resolve("spool").toString());
         main.addInitialProperty("mailbox.dir", mailboxes.toString());
         main.addInitialProperty("mx.localDomains", "example.test,example.org");
@@ -218,6 +231,7 @@ class MxRelayTest {
         main.addInitialProperty("relay.dnsServers", "127.0.0.1:" + dnsPort);
         main.addInitialProperty("relay.port", String.valueOf(receiverPort));
         main.addInitialProperty("relay.allowPrivateAddresses", "true");
+        main.addInitialProperty("retry.min", "300ms");
         main.start();
     }
 
@@ -400,6 +414,34 @@ class MxRelayTest {
         String direct = swaks("--local-interface", UNTRUSTED_CLIENT, "--from", "carol@example.net",
                 "--to", "postmaster@example.org");
         assertTrue(mailbox("postmaster", queueId(direct)).contains("for <postmaster@example.org>;"));
+        // and so is the bare <postmaster> (RFC 5321 4.5.1), from any client
+        String bare = swaks("--local-interface", UNTRUSTED_CLIENT, "--from", "carol@example.net", "--to", "postmaster");
+        assertTrue(bare.contains(" -> RCPT TO:<postmaster>"), bare);
+        String forBare = mailbox("postmaster", queueId(bare));
+        assertTrue(forBare.contains("for <postmaster>;"), forBare);
+    }
+
+    @Test
+    void anUnreachableMxIsRetriedUntilItAnswers() throws Exception {
+        String out = swaks("--from", "alice@example.test", "--to", "gina@later.test", "--body", "patience");
+        String id = queueId(out);
+        Thread.sleep(1000); // the first attempts find nobody on mx.later.test: connection refused, deferred
+        HttpResponse<String> mailq = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort + "/queue/mx/mailq")).build(), BodyHandlers.ofString());
+        assertEquals(200, mailq.statusCode(), mailq.body());
+        assertTrue(mailq.body().contains(id), mailq.body());
+        assertTrue(mailq.body().contains("451 4.4.1 Connection to mx.later.test [" + LATER_MX + "]:" + receiverPort
+                                         + " failed: Connection refused"), mailq.body());
+
+        Path laterDump = Files.createDirectories(tmp.resolve("later-dump"));
+        List<String> later = new ArrayList<>(sinkCommand);
+        later.addAll(List.of("-d", laterDump + "/m.", LATER_MX + ":" + receiverPort, "16"));
+        awaitListening(start("later-mx", later), "later-mx", LATER_MX, receiverPort);
+
+        String message = await(laterDump, " id " + id);
+        assertTrue(message.contains("X-Rcpt-Args: <gina@later.test>"), message);
+        assertTrue(message.contains("patience"), message);
+        assertFalse(Files.exists(mailboxes.resolve("alice")), "no bounce: a refused connection is only a delay");
     }
 
     @Test
