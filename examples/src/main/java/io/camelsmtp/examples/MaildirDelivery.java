@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -73,7 +74,7 @@ public class MaildirDelivery {
                 set.add(user);
             }
         }
-        this.users = Set.copyOf(set);
+        this.users = Collections.unmodifiableSet(set);
     }
 
     public String getUsers() {
@@ -249,14 +250,16 @@ public class MaildirDelivery {
                + COUNTER.incrementAndGet() + "." + HOST;
     }
 
-    /** This host's name with the two characters Maildir names cannot hold encoded: {@code /} and {@code :}. */
-    static String maildirHostName() {
-        String host;
+    private static String maildirHostName() {
         try {
-            host = InetAddress.getLocalHost().getHostName();
+            return maildirHostName(InetAddress.getLocalHost().getHostName());
         } catch (IOException e) {
-            host = "localhost";
+            return "localhost";
         }
+    }
+
+    /** A host name with the two characters a Maildir name cannot hold encoded: {@code /} and {@code :}. */
+    static String maildirHostName(String host) {
         return host.replace("/", "\\057").replace(":", "\\072");
     }
 }
