@@ -158,29 +158,20 @@ public class MaildirDelivery {
                 copies.add(write(e.getKey(), sender, e.getValue(), content, owner));
             }
             for (Copy c : copies) {
-                failed = c.recipient;
-                DurableFiles.rename(c.tmp, c.target);
-                c.renamed = true;
+                failed = c.recipient();
+                DurableFiles.rename(c.tmp(), c.target());
             }
         } catch (IOException | InvalidPayloadException | RuntimeException e) {
+            // under either name: a rename may have happened even when the fsync after it failed
             for (Copy c : copies) {
-                DurableFiles.deleteQuietly(c.renamed ? c.target : c.tmp, e);
+                DurableFiles.deleteQuietly(c.tmp(), e);
+                DurableFiles.deleteQuietly(c.target(), e);
             }
             throw failure(failed, e);
         }
     }
 
-    private static final class Copy {
-        final String recipient;
-        final Path tmp;
-        final Path target;
-        boolean renamed;
-
-        Copy(String recipient, Path tmp, Path target) {
-            this.recipient = recipient;
-            this.tmp = tmp;
-            this.target = target;
-        }
+    private record Copy(String recipient, Path tmp, Path target) {
     }
 
     /** Writes and fsyncs one copy into the user's {@code tmp/}, creating the Maildir when it is missing. */
