@@ -2,13 +2,8 @@ package io.camelsmtp.examples;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Handler;
@@ -41,22 +36,11 @@ public class FsyncMailbox {
         }
         String id = exchange.getMessage().getHeader("CamelSmtpMessageId", exchange.getExchangeId(), String.class);
         Path tmp = directory.resolve("." + id + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-             InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
-            OutputStream out = Channels.newOutputStream(ch);
-            in.transferTo(out);
-            ch.force(true);
+        try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
+            DurableFiles.write(tmp, false, null, in::transferTo);
         } catch (InvalidPayloadException e) {
-            Files.deleteIfExists(tmp);
             throw new IOException(e);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
         }
-        Files.move(tmp, directory.resolve(id + ".eml"), StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        DurableFiles.rename(tmp, directory.resolve(id + ".eml"));
     }
 }
