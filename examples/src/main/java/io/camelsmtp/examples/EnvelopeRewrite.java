@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Qualifies the envelope: smtp-server accepts the bare {@code RCPT TO:<postmaster>} (RFC 5321 §4.5.1), but
- * smtp-queue only takes addresses with a domain and refuses the message with {@code 553 5.1.3} otherwise. Like
+ * Qualifies the envelope: smtp-server accepts the bare {@code RCPT TO:<postmaster>} (RFC 5321 §4.5.1) and the queue
+ * keeps it as it is, but a local mailbox, a delivery event or a notification is clearer with a full address. Like
  * Postfix's {@code append_at_myorigin}, an address without a domain gets one: the first of the local domains.
  * Used from YAML as a method expression:
  * {@code method: { beanType: io.camelsmtp.examples.EnvelopeRewrite,

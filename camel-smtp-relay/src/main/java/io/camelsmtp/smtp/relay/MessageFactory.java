@@ -117,7 +117,7 @@ public final class MessageFactory {
         boolean utf8 = Boolean.TRUE.equals(in.getHeader(SmtpRelayConstants.UTF8, Boolean.class)) || nonAscii(from);
         for (int i = 0; i < to.size(); i++) {
             String r = to.get(i);
-            if (!MAILBOX.matcher(r).matches()) {
+            if (!MAILBOX.matcher(r).matches() && !isBarePostmaster(r)) {
                 invalid.add(r);
                 continue;
             }
@@ -135,6 +135,15 @@ public final class MessageFactory {
         in.setHeader(SmtpRelayConstants.ENVELOPE_FROM, from);
         in.setHeader(SmtpRelayConstants.ENVELOPE_TO, new ArrayList<>(to));
         return new Prepared(message, invalid);
+    }
+
+    /**
+     * The bare {@code postmaster}, the one recipient without a domain that SMTP servers must accept (RFC 5321
+     * §4.5.1): it is carried as it is, so a queue keeps it and a smart host can take it; delivery by MX has no
+     * domain to look up and fails it with {@code 553 5.1.3}.
+     */
+    public static boolean isBarePostmaster(String address) {
+        return address.equalsIgnoreCase("postmaster");
     }
 
     private static InputStream open(StreamCache cache) {

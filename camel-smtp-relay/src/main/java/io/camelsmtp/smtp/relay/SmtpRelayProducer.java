@@ -177,7 +177,8 @@ public class SmtpRelayProducer extends DefaultProducer {
     private Map<String, List<OutboundMessage.Recipient>> groups(OutboundMessage message) {
         Map<String, List<OutboundMessage.Recipient>> groups = new LinkedHashMap<>();
         for (OutboundMessage.Recipient r : message.recipients()) {
-            String key = endpoint.isMx() ? r.address().substring(r.address().lastIndexOf('@') + 1).toLowerCase(Locale.ROOT) : "";
+            int at = r.address().lastIndexOf('@');
+            String key = endpoint.isMx() && at >= 0 ? r.address().substring(at + 1).toLowerCase(Locale.ROOT) : "";
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
         }
         return groups;
@@ -185,6 +186,10 @@ public class SmtpRelayProducer extends DefaultProducer {
 
     private List<MxHost> hosts(String domain) throws ResolutionException {
         if (endpoint.isMx()) {
+            if (domain.isEmpty()) {
+                throw new ResolutionException(SmtpReply.of(553, "5.1.3",
+                        "Recipient address has no domain to look up; deliver the bare postmaster locally"));
+            }
             return resolver.resolve(domain);
         }
         String host = endpoint.smartHost();

@@ -169,6 +169,26 @@ class SmtpRelayProducerTest extends CamelTestSupport {
     }
 
     @Test
+    void barePostmasterGoesToASmartHostButHasNoDomainForAnMxLookUp() throws Exception {
+        MockEndpoint mx = getMockEndpoint("mock:mx");
+        mx.expectedMessageCount(2);
+        Exchange byMx = send("a@sender.test", List.of("b@example.test", "Postmaster"), message("by mx"));
+        SmtpDeliveryException x = assertInstanceOf(SmtpDeliveryException.class, byMx.getException());
+        assertFalse(x.isTransient());
+        assertEquals(RecipientResult.Status.DELIVERED, x.getReport().get("b@example.test").getStatus());
+        assertEquals("553 5.1.3", x.getReport().get("Postmaster").getReply().toString().substring(0, 9));
+
+        Exchange bySmartHost = template.send("smtp-relay:127.0.0.1:" + mxPort + "?tls=none", e -> {
+            e.getMessage().setHeader("CamelSmtpEnvelopeFrom", "a@sender.test");
+            e.getMessage().setHeader("CamelSmtpEnvelopeTo", List.of("postmaster"));
+            e.getMessage().setBody(message("smart host"));
+        });
+        assertNull(bySmartHost.getException());
+        mx.assertIsSatisfied();
+        assertEquals(List.of("postmaster"), mx.getExchanges().get(1).getMessage().getHeader("CamelSmtpEnvelopeTo"));
+    }
+
+    @Test
     void badInputFailsBeforeAnyNetworkIo() {
         assertInstanceOf(IllegalArgumentException.class,
                 send("a@sender.test", List.of(), message("no rcpt")).getException());

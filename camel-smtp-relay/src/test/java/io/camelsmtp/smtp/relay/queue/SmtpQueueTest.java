@@ -75,7 +75,7 @@ class SmtpQueueTest extends CamelTestSupport {
         attempts.add(copy);
         @SuppressWarnings("unchecked")
         List<String> to = e.getMessage().getHeader(SmtpQueueConstants.ENVELOPE_TO, List.class);
-        String local = to.get(0).substring(0, to.get(0).indexOf('@'));
+        String local = to.get(0).contains("@") ? to.get(0).substring(0, to.get(0).indexOf('@')) : to.get(0);
         if (local.startsWith("slow")) {
             Thread.sleep(100);
         }
@@ -165,6 +165,20 @@ class SmtpQueueTest extends CamelTestSupport {
         try (Stream<Path> f = Files.list(spool.resolve("deferred"))) {
             assertEquals(0, f.count());
         }
+    }
+
+    @Test
+    void theBarePostmasterIsQueuedWithTheOtherRecipientsAndDeliveredThroughTheRoute() throws Exception {
+        start("");
+        String id = send("a@example.org", "ok@example.net", "postmaster");
+        await("both delivered", () -> events(DeliveryEvent.DELIVERED).size() == 2);
+        List<Object> delivered = new ArrayList<>();
+        for (Exchange attempt : attempts) {
+            delivered.addAll(attempt.getMessage().getHeader(SmtpQueueConstants.ENVELOPE_TO, List.class));
+            assertEquals(id, attempt.getMessage().getHeader(SmtpQueueConstants.QUEUE_ID));
+        }
+        assertEquals(2, attempts.size(), "one job per domain, the bare postmaster its own");
+        assertTrue(delivered.containsAll(List.of("ok@example.net", "postmaster")), delivered.toString());
     }
 
     @Test
