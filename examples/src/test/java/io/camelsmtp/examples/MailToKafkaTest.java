@@ -63,7 +63,6 @@ class MailToKafkaTest {
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
     private static KafkaBroker broker;
-    private static long brokerStartMillis;
 
     @TempDir
     Path tmp;
@@ -108,6 +107,9 @@ class MailToKafkaTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
+        assumeTrue(runs("swaks", "--version"), "SKIPPED: swaks is not installed, this end-to-end test needs it");
+        assumeTrue(smtpSink() != null, "SKIPPED: smtp-sink (Debian package postfix) is not installed, the smart host"
+                                       + " of this end-to-end test");
         // kept after the run for a look at broker.log, replaced by the next run
         Path dir = WORK.resolve("broker");
         if (Files.exists(dir)) {
@@ -119,9 +121,8 @@ class MailToKafkaTest {
         }
         long t0 = System.nanoTime();
         broker = KafkaBroker.start(dir);
-        brokerStartMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        System.out.println("kafka broker (format + start) ready on " + broker.bootstrap() + " in " + brokerStartMillis
-                           + " ms, data in " + dir);
+        System.out.println("kafka broker (format + start) ready on " + broker.bootstrap() + " in "
+                           + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms, data in " + dir);
     }
 
     @AfterAll
@@ -133,13 +134,9 @@ class MailToKafkaTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(runs("swaks", "--version"), "SKIPPED: swaks is not installed, this end-to-end test needs it");
-        String smtpSink = smtpSink();
-        assumeTrue(smtpSink != null, "SKIPPED: smtp-sink (Debian package postfix) is not installed, the smart host of"
-                                     + " this end-to-end test");
         sinkPort = freePort();
         dump = Files.createDirectories(tmp.resolve("sink-dump"));
-        List<String> cmd = new ArrayList<>(List.of(smtpSink));
+        List<String> cmd = new ArrayList<>(List.of(smtpSink()));
         if ("root".equals(System.getProperty("user.name"))) {
             cmd.addAll(List.of("-u", "root")); // smtp-sink refuses to run as root without -u
         }
