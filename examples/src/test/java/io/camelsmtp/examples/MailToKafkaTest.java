@@ -1,0 +1,448 @@
+package io.camelsmtp.examples;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import org.apache.camel.main.Main;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * routes/mail-to-kafka.camel.yaml between real peers: a real Kafka 4 broker (KRaft, started once for the class as a
+ * separate JVM, see {@link KafkaBroker}), swaks and Python's smtplib as mail clients, Postfix's smtp-sink as the smart
+ * host, dumping every message it accepts. What the listener publishes is read back with a plain KafkaConsumer; the
+ * worker must deliver each message once and commit its offset. Each test has a topic and a consumer group of its
+ * own. The broker crash test kills the broker and starts it again, so it runs last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MailToKafkaTest {
+
+    private static final Path WORK = Path.of("target", "mail-to-kafka").toAbsolutePath();
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+
+    private static KafkaBroker broker;
+
+    @TempDir
+    Path tmp;
+
+    private Process sink;
+    private Path dump;
+    private int sinkPort;
+    private String topic;
+    private final List<Main> mains = new ArrayList<>();
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean runs(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static String run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), out);
+        return out;
+    }
+
+    private static String smtpSink() {
+        for (String candidate : List.of("/usr/sbin/smtp-sink", "/usr/bin/smtp-sink", "/usr/local/sbin/smtp-sink")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        assumeTrue(runs("swaks", "--version"), "SKIPPED: swaks is not installed, this end-to-end test needs it");
+        assumeTrue(smtpSink() != null, "SKIPPED: smtp-sink (Debian package postfix) is not installed, the smart host"
+                                       + " of this end-to-end test");
+        // kept after the run for a look at broker.log, replaced by the next run
+        Path dir = WORK.resolve("broker");
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        long t0 = System.nanoTime();
+        broker = KafkaBroker.start(dir);
+        System.out.println("kafka broker (format + start) ready on " + broker.bootstrap() + " in "
+                           + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms, data in " + dir);
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        sinkPort = freePort();
+        dump = Files.createDirectories(tmp.resolve("sink-dump"));
+        List<String> cmd = new ArrayList<>(List.of(smtpSink()));
+        if ("root".equals(System.getProperty("user.name"))) {
+            cmd.addAll(List.of("-u", "root")); // smtp-sink refuses to run as root without -u
+        }
+        cmd.addAll(List.of("-d", dump + "/m.", "127.0.0.1:" + sinkPort, "16"));
+        sink = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("sink.log").toFile())
+                .start();
+        awaitListening(sinkPort);
+
+        topic = "mail-" + TOPICS.incrementAndGet();
+        broker.createTopic(topic, 2);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Main main : mains) {
+            main.stop();
+        }
+        if (sink != null) {
+            sink.destroy();
+            sink.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts the YAML with this test's topic and group; returns the SMTP port. */
+    private int startRouter(String name, Map<String, String> extra) throws Exception {
+        int smtpPort = freePort();
+        Main main = MailRouter.create("file:routes/mail-to-kafka.camel.yaml");
+        main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
+        main.addInitialProperty("smtp.hostName", name + ".test");
+        main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("spool.dir", tmp.resolve("spool-" + name).toString());
+        main.addInitialProperty("kafka.brokers", broker.bootstrap());
+        main.addInitialProperty("kafka.topic", topic);
+        main.addInitialProperty("kafka.groupId", "relay-" + topic);
+        // a dead broker shows up within seconds, not the production 30 s
+        main.addInitialProperty("kafka.deliveryTimeoutMs", "3000");
+        main.addInitialProperty("kafka.requestTimeoutMs", "2000");
+        main.addInitialProperty("kafka.maxBlockMs", "3000");
+        main.addInitialProperty("kafka.pollTimeoutMs", "500"); // stopping a worker waits for its poll
+        main.addInitialProperty("smarthost.uri", "smtp-relay:127.0.0.1:" + sinkPort + "?tls=none&connectTimeout=2s");
+        extra.forEach(main::addInitialProperty);
+        main.start();
+        mains.add(main);
+        return smtpPort;
+    }
+
+    private void awaitListening(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline && sink.isAlive()) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("smtp-sink did not start on 127.0.0.1:" + port + ": "
+                                 + Files.readString(tmp.resolve("sink.log")));
+    }
+
+    private String swaks(int smtpPort, String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1", "--port",
+                String.valueOf(smtpPort), "--helo", "client.test", "--from", "alice@example.org"));
+        cmd.addAll(List.of(options));
+        return run(cmd);
+    }
+
+    private static String queueId(String out) {
+        assertTrue(out.contains("<-  250 2.0.0 Ok: queued as "), out);
+        return out.substring(out.indexOf("queued as ") + 10).split("\\s")[0];
+    }
+
+    /** Every record in this test's topic, read from the start with a plain consumer (no group, no commits). */
+    private List<ConsumerRecord<String, byte[]>> records(int atLeast) throws Exception {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline
+                   && (records.size() < atLeast
+                       || partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The offsets the worker's group committed, per partition. */
+    private long committed() throws Exception {
+        try (Admin admin = broker.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("relay-" + topic)
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            return offsets.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+        }
+    }
+
+    private void awaitCommitted(long expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long seen = -1;
+        while (System.nanoTime() < deadline) {
+            seen = committed();
+            if (seen == expected) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("committed offsets of relay-" + topic + ": " + seen + ", expected " + expected);
+    }
+
+    private List<Path> dumps() throws IOException {
+        try (Stream<Path> files = Files.list(dump)) {
+            return files.sorted().toList();
+        }
+    }
+
+    /** Waits until the smart host got a message with this queue id in it, returns the dump. */
+    private String awaitDump(String queueId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (Path f : dumps()) {
+                String text = Files.readString(f, StandardCharsets.ISO_8859_1);
+                if (text.contains(" id " + queueId)) {
+                    return text;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no message with id " + queueId + " arrived at smtp-sink; dumps: " + dumps());
+    }
+
+    @Test
+    @Order(1)
+    void messageIsPublishedWithItsEnvelopeThenRelayedOnce() throws Exception {
+        int smtpPort = startRouter("mx1", Map.of());
+        String out = swaks(smtpPort, "--to", "bob@example.net,carol@example.net", "--header",
+                "Subject: through kafka", "--body", "hello through the topic");
+        assertTrue(out.contains("<-  250 2.1.5 Ok"), out);
+        String id = queueId(out);
+
+        List<ConsumerRecord<String, byte[]>> records = records(1);
+        assertEquals(1, records.size(), "one record per message");
+        ConsumerRecord<String, byte[]> record = records.get(0);
+        assertEquals(id, record.key());
+        assertEquals("alice@example.org", header(record, "SmtpEnvelopeFrom"));
+        assertEquals("[\"bob@example.net\",\"carol@example.net\"]", header(record, "SmtpEnvelopeTo"));
+        assertEquals(id, header(record, "SmtpMessageId"));
+        assertEquals("client.test", header(record, "SmtpHelo"));
+        assertEquals("127.0.0.1", header(record, "SmtpRemoteAddress"));
+        assertEquals(String.valueOf(smtpPort), header(record, "SmtpLocalPort"));
+        assertEquals(String.valueOf(record.value().length), header(record, "SmtpMessageSize"));
+        assertEquals("7BIT", header(record, "SmtpBodyType"));
+        assertNull(header(record, "SmtpAuthenticatedUser"));
+        for (Header h : record.headers()) {
+            assertFalse(h.key().startsWith("Camel"), "no Camel header goes out: " + h.key());
+        }
+        String value = new String(record.value(), StandardCharsets.ISO_8859_1);
+        assertTrue(value.startsWith("Received: from client.test ([127.0.0.1])"), value);
+        assertTrue(value.contains("by mx1.test (camel-smtp) with ESMTP id " + id), value);
+        assertTrue(value.contains("\r\nSubject: through kafka\r\n"), value);
+        assertTrue(value.contains("\r\n\r\nhello through the topic"), value);
+
+        String message = awaitDump(id);
+        assertTrue(message.contains("X-Mail-Args: <alice@example.org>"), message);
+        assertTrue(message.contains("X-Rcpt-Args: <bob@example.net>"), message);
+        assertTrue(message.contains("X-Rcpt-Args: <carol@example.net>"), message);
+        assertTrue(message.replace("\r\n", "\n").contains(value.replace("\r\n", "\n")),
+                "the smart host got the record's octets:\n" + message);
+
+        awaitCommitted(1);
+        Thread.sleep(500);
+        assertEquals(1, dumps().size(), "delivered once");
+    }
+
+    @Test
+    @Order(2)
+    void nullSenderFromSmtplibStaysTheNullSender() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "SKIPPED: /usr/bin/python3 is not installed");
+        int smtpPort = startRouter("mx1", Map.of());
+        String script = """
+                import smtplib, sys
+                msg = b"From: MAILER-DAEMON@example.org\\r\\nSubject: bounce\\r\\n\\r\\nyour mail could not be delivered\\r\\n"
+                with smtplib.SMTP("127.0.0.1", int(sys.argv[1])) as s:
+                    s.ehlo("bouncer.test")
+                    print(s.sendmail("", ["bob@example.net"], msg))
+                    print(s.noop())
+                """;
+        Path py = Files.writeString(tmp.resolve("send.py"), script);
+        String out = run(List.of("/usr/bin/python3", py.toString(), String.valueOf(smtpPort)));
+        assertTrue(out.startsWith("{}"), out); // no recipient refused, no exception
+
+        ConsumerRecord<String, byte[]> record = records(1).get(0);
+        assertEquals("", header(record, "SmtpEnvelopeFrom"), "the null sender <> travels as an empty value");
+        assertEquals("[\"bob@example.net\"]", header(record, "SmtpEnvelopeTo"));
+        assertEquals("bouncer.test", header(record, "SmtpHelo"));
+
+        String message = awaitDump(record.key());
+        assertTrue(message.contains("X-Mail-Args: <>"), message);
+        assertTrue(message.contains("X-Rcpt-Args: <bob@example.net>"), message);
+        assertTrue(message.contains("your mail could not be delivered"), message);
+    }
+
+    @Test
+    @Order(3)
+    void twoListenersShareTheTopicAndTwoWorkersShareTheWork() throws Exception {
+        // the scale-out shape: a full node, a listener-only node and a worker-only node, one topic, one group
+        int first = startRouter("mx1", Map.of());
+        int second = startRouter("mx2", Map.of("worker.enabled", "false"));
+        startRouter("worker", Map.of("listener.enabled", "false"));
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(queueId(swaks(first, "--to", "bob" + i + "@example.net", "--header", "Subject: via mx1")));
+            ids.add(queueId(swaks(second, "--to", "carol" + i + "@example.net", "--header", "Subject: via mx2")));
+        }
+        assertEquals(6, ids.size());
+
+        List<ConsumerRecord<String, byte[]>> records = records(6);
+        assertEquals(6, records.size());
+        Set<String> keys = new HashSet<>();
+        records.forEach(r -> keys.add(r.key()));
+        assertEquals(ids, keys);
+
+        for (String id : ids) {
+            awaitDump(id);
+        }
+        awaitCommitted(6);
+        try (Admin admin = broker.admin()) {
+            int members = admin.describeConsumerGroups(List.of("relay-" + topic)).all().get(10, TimeUnit.SECONDS)
+                    .get("relay-" + topic).members().size();
+            assertEquals(2, members, "the two workers are in the group, the listener-only node is not");
+        }
+        Thread.sleep(500);
+        assertEquals(6, dumps().size(), "each message delivered once");
+    }
+
+    @Test
+    @Order(4)
+    void messageLargerThanTheProducerMaySendGets552() throws Exception {
+        int smtpPort = startRouter("mx1", Map.of("kafka.maxRequestSize", "4096"));
+        String out = swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: big", "--body",
+                ("y".repeat(70) + "\n").repeat(100)); // 7 KB
+        assertTrue(out.contains("<** 552 5.3.4 Message too big for the mail topic"), out);
+        assertFalse(out.contains("queued as"), out);
+
+        String small = swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: small");
+        String id = queueId(small);
+        List<ConsumerRecord<String, byte[]>> records = records(1);
+        assertEquals(1, records.size(), "only the small message was published");
+        assertEquals(id, records.get(0).key());
+    }
+
+    @Test
+    @Order(5)
+    void recordWithoutAnEnvelopeIsSkippedAndTheNextDelivered() throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+            producer.send(new ProducerRecord<>(topic, 0, "junk", "not mail".getBytes(StandardCharsets.US_ASCII)))
+                    .get(10, TimeUnit.SECONDS);
+        }
+        int smtpPort = startRouter("mx1", Map.of());
+        String id = queueId(swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: after the junk"));
+        assertTrue(awaitDump(id).contains("Subject: after the junk"));
+        awaitCommitted(2);
+        Thread.sleep(500);
+        assertEquals(1, dumps().size(), "the junk record is not mail");
+    }
+
+    @Test
+    @Order(6)
+    void brokerDownGives451AndNothingIsPublished() throws Exception {
+        int smtpPort = startRouter("mx1", Map.of());
+        broker.kill();
+        try {
+            long t0 = System.nanoTime();
+            String out = swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: while the broker is down");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(out.contains("<** 451 4.3.0 Temporary failure, try again later"), out);
+            assertFalse(out.contains("queued as"), out);
+            System.out.println("broker down: 451 after " + millis + " ms");
+        } finally {
+            long t0 = System.nanoTime();
+            broker.restart();
+            System.out.println("kafka broker restarted in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
+                               + " ms");
+        }
+        // the client's retry, once the broker is back
+        String retry = swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: after the broker is back");
+        String id = queueId(retry);
+        List<ConsumerRecord<String, byte[]>> records = records(1);
+        assertEquals(1, records.size(), "only the retry was published");
+        assertEquals(id, records.get(0).key());
+        assertTrue(awaitDump(id).contains("Subject: after the broker is back"));
+        Thread.sleep(500);
+        assertEquals(1, dumps().size());
+    }
+}
