@@ -3,9 +3,7 @@ package io.camelsmtp.embedding;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -16,11 +14,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import io.camelsmtp.examples.support.Peers;
 import io.camelsmtp.smtp.relay.queue.SmtpQueueConstants;
 import io.camelsmtp.smtp.server.SmtpRejectException;
 import io.camelsmtp.smtp.server.SmtpServerComponent;
@@ -47,6 +45,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.camelsmtp.examples.support.Peers.freePort;
+import static io.camelsmtp.examples.support.Peers.run;
+import static io.camelsmtp.examples.support.Peers.runs;
+import static io.camelsmtp.examples.support.Peers.smtpSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -105,38 +107,6 @@ class PlainCamelContextTest {
     private Main main;
     /** Headers of the last exchange each route completed or failed, keyed by route id. */
     private final Map<String, Map<String, Object>> seen = new ConcurrentHashMap<>();
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
-        return out;
-    }
-
-    private static String smtpSink() {
-        for (String candidate : List.of("/usr/sbin/smtp-sink", "/usr/bin/smtp-sink", "/usr/local/sbin/smtp-sink")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return null;
-    }
 
     @BeforeAll
     static void keyStore() throws Exception {
@@ -284,25 +254,8 @@ class PlainCamelContextTest {
         }
     }
 
-    private List<Path> dumps() throws IOException {
-        try (Stream<Path> files = Files.list(dump)) {
-            return files.sorted().toList();
-        }
-    }
-
-    /** Waits until the sink got a message with our queue id in it, returns the dump. */
     private String awaitDump(String queueId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            for (Path f : dumps()) {
-                String text = Files.readString(f, StandardCharsets.ISO_8859_1);
-                if (text.contains(" id " + queueId)) {
-                    return text;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no message with id " + queueId + " arrived at smtp-sink; dumps: " + dumps());
+        return Peers.awaitDump(dump, queueId, 20);
     }
 
     private Map<String, Object> awaitSeen(String routeId) throws Exception {
@@ -347,7 +300,7 @@ class PlainCamelContextTest {
         assertEquals(id, out.get(SmtpQueueConstants.QUEUE_ID));
         assertEquals(1, out.get(SmtpQueueConstants.ATTEMPT));
         assertEquals(List.of("bob@example.net"), out.get(SmtpQueueConstants.ENVELOPE_TO));
-        assertEquals(1, dumps().size(), "one message at the next hop");
+        assertEquals(1, Peers.dumps(dump).size(), "one message at the next hop");
     }
 
     @Test
@@ -365,7 +318,7 @@ class PlainCamelContextTest {
         String id = queueId(send("alice@example.org", "bob@example.net", "accepted"));
         assertTrue(awaitDump(id).contains("X-Mail-Args: <alice@example.org>"));
         Thread.sleep(300);
-        assertEquals(1, dumps().size(), "the refused message never reaches the next hop");
+        assertEquals(1, Peers.dumps(dump).size(), "the refused message never reaches the next hop");
     }
 
     @Test

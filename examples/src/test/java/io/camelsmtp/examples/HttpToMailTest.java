@@ -1,8 +1,6 @@
 package io.camelsmtp.examples;
 
 import java.io.ByteArrayInputStream;
-import java.io.File;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,6 +33,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.camelsmtp.examples.support.Peers.freePort;
+import static io.camelsmtp.examples.support.Peers.runs;
+import static io.camelsmtp.examples.support.Peers.smtpSink;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -61,32 +62,15 @@ class HttpToMailTest {
     private Main main;
     private String base;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(new File("/usr/sbin/smtp-sink").canExecute() || runs("smtp-sink"),
+        assumeTrue(smtpSink() != null,
                 "SKIPPED: Postfix's smtp-sink is not installed, this end-to-end test needs it as the receiving MTA");
         assumeTrue(runs("curl", "--version"), "SKIPPED: curl is not installed, this end-to-end test needs it");
 
         dumps = Files.createDirectories(tmp.resolve("dumps"));
         int sinkPort = freePort();
-        List<String> command = new ArrayList<>(List.of(
-                new File("/usr/sbin/smtp-sink").canExecute() ? "/usr/sbin/smtp-sink" : "smtp-sink"));
+        List<String> command = new ArrayList<>(List.of(smtpSink()));
         if ("root".equals(System.getProperty("user.name"))) {
             command.addAll(List.of("-u", "root"));
         }

@@ -2,7 +2,6 @@ package io.camelsmtp.examples;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import io.camelsmtp.examples.support.Peers;
 import org.apache.camel.main.Main;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,6 +43,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.camelsmtp.examples.support.Peers.freePort;
+import static io.camelsmtp.examples.support.Peers.run;
+import static io.camelsmtp.examples.support.Peers.runs;
+import static io.camelsmtp.examples.support.Peers.smtpSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -72,38 +76,6 @@ class MailToKafkaTest {
     private int sinkPort;
     private String topic;
     private final List<Main> mains = new ArrayList<>();
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), out);
-        return out;
-    }
-
-    private static String smtpSink() {
-        for (String candidate : List.of("/usr/sbin/smtp-sink", "/usr/bin/smtp-sink", "/usr/local/sbin/smtp-sink")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return null;
-    }
 
     @BeforeAll
     static void startBroker() throws Exception {
@@ -258,25 +230,8 @@ class MailToKafkaTest {
         throw new AssertionError("committed offsets of relay-" + topic + ": " + seen + ", expected " + expected);
     }
 
-    private List<Path> dumps() throws IOException {
-        try (Stream<Path> files = Files.list(dump)) {
-            return files.sorted().toList();
-        }
-    }
-
-    /** Waits until the smart host got a message with this queue id in it, returns the dump. */
     private String awaitDump(String queueId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            for (Path f : dumps()) {
-                String text = Files.readString(f, StandardCharsets.ISO_8859_1);
-                if (text.contains(" id " + queueId)) {
-                    return text;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no message with id " + queueId + " arrived at smtp-sink; dumps: " + dumps());
+        return Peers.awaitDump(dump, queueId, 30);
     }
 
     @Test
@@ -319,7 +274,7 @@ class MailToKafkaTest {
 
         awaitCommitted(1);
         Thread.sleep(500);
-        assertEquals(1, dumps().size(), "delivered once");
+        assertEquals(1, Peers.dumps(dump).size(), "delivered once");
     }
 
     @Test
@@ -380,7 +335,7 @@ class MailToKafkaTest {
             assertEquals(2, members, "the two workers are in the group, the listener-only node is not");
         }
         Thread.sleep(500);
-        assertEquals(6, dumps().size(), "each message delivered once");
+        assertEquals(6, Peers.dumps(dump).size(), "each message delivered once");
     }
 
     @Test
@@ -414,7 +369,7 @@ class MailToKafkaTest {
         assertTrue(awaitDump(id).contains("Subject: after the junk"));
         awaitCommitted(2);
         Thread.sleep(500);
-        assertEquals(1, dumps().size(), "the junk record is not mail");
+        assertEquals(1, Peers.dumps(dump).size(), "the junk record is not mail");
     }
 
     @Test
@@ -443,6 +398,6 @@ class MailToKafkaTest {
         assertEquals(id, records.get(0).key());
         assertTrue(awaitDump(id).contains("Subject: after the broker is back"));
         Thread.sleep(500);
-        assertEquals(1, dumps().size());
+        assertEquals(1, Peers.dumps(dump).size());
     }
 }

@@ -1,6 +1,5 @@
 package io.camelsmtp.examples;
 
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.camelsmtp.examples.support.Peers.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -33,12 +33,6 @@ class MultiNodeTest {
     private final List<Main> nodes = new ArrayList<>();
     private CamelContext receiver;
     private final List<String> received = Collections.synchronizedList(new ArrayList<>());
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private Main node(String name, int smtpPort, int relayPort) throws Exception {
         Main main = MailRouter.create("file:routes/multi-node/node.camel.yaml");

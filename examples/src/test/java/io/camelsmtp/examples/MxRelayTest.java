@@ -35,6 +35,9 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
+import static io.camelsmtp.examples.support.Peers.freePort;
+import static io.camelsmtp.examples.support.Peers.run;
+import static io.camelsmtp.examples.support.Peers.runs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,12 +81,6 @@ class MxRelayTest {
     private int receiverPort;
     private int adminPort;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /** A port free for TCP on both receiver addresses. */
     private static int freeReceiverPort() throws Exception {
         for (int i = 0; i < 20; i++) {
@@ -114,25 +111,8 @@ class MxRelayTest {
         throw new IllegalStateException("no port free for both UDP and TCP");
     }
 
-    private static boolean runs(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     private static Optional<String> executable(String... candidates) {
         return Stream.of(candidates).filter(c -> Files.isExecutable(Path.of(c))).findFirst();
-    }
-
-    private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
-        return out;
     }
 
     /** Starts a child that cannot outlive a killed test JVM by more than 10 minutes; its output goes to a file. */

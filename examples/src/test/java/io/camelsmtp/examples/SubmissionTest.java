@@ -2,16 +2,14 @@ package io.camelsmtp.examples;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import io.camelsmtp.examples.support.Peers;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.camelsmtp.examples.support.Peers.freePort;
+import static io.camelsmtp.examples.support.Peers.run;
+import static io.camelsmtp.examples.support.Peers.runs;
+import static io.camelsmtp.examples.support.Peers.smtpSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,38 +47,6 @@ class SubmissionTest {
     private Path dump;
     private Main main;
     private int smtpPort;
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
-        return out;
-    }
-
-    private static String smtpSink() {
-        for (String candidate : List.of("/usr/sbin/smtp-sink", "/usr/bin/smtp-sink", "/usr/local/sbin/smtp-sink")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return null;
-    }
 
     @BeforeAll
     static void keyStore() throws Exception {
@@ -156,25 +126,8 @@ class SubmissionTest {
         return run(cmd);
     }
 
-    private List<Path> dumps() throws IOException {
-        try (Stream<Path> files = Files.list(dump)) {
-            return files.sorted().toList();
-        }
-    }
-
-    /** Waits until the smart host got a message with our queue id in it, returns the dump. */
     private String awaitDump(String queueId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            for (Path f : dumps()) {
-                String text = Files.readString(f, StandardCharsets.ISO_8859_1);
-                if (text.contains(" id " + queueId)) {
-                    return text;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no message with id " + queueId + " arrived at smtp-sink; dumps: " + dumps());
+        return Peers.awaitDump(dump, queueId, 20);
     }
 
     /** Whether the EHLO reply lines, as swaks shows them with this prefix, list the keyword. */
@@ -204,7 +157,7 @@ class SubmissionTest {
         assertFalse(auth.contains("queued as"), auth);
 
         Thread.sleep(300);
-        assertEquals(List.of(), dumps(), "nothing may reach the smart host");
+        assertEquals(List.of(), Peers.dumps(dump), "nothing may reach the smart host");
     }
 
     @Test
@@ -216,7 +169,7 @@ class SubmissionTest {
         assertTrue(out.contains("<~* 530 5.7.0 Authentication required"), out);
         assertFalse(out.contains("queued as"), out);
         Thread.sleep(300);
-        assertEquals(List.of(), dumps(), "nothing may reach the smart host");
+        assertEquals(List.of(), Peers.dumps(dump), "nothing may reach the smart host");
     }
 
     @Test
@@ -232,7 +185,7 @@ class SubmissionTest {
         assertTrue(unknown.contains("<~* 535 5.7.8 Authentication credentials invalid"), unknown);
         assertFalse(unknown.contains("queued as"), unknown);
         Thread.sleep(300);
-        assertEquals(List.of(), dumps(), "nothing may reach the smart host");
+        assertEquals(List.of(), Peers.dumps(dump), "nothing may reach the smart host");
     }
 
     @Test
@@ -258,6 +211,6 @@ class SubmissionTest {
         assertTrue(bob.contains("<~  235 2.7.0 Authentication successful"), bob);
         String bobMessage = awaitDump(queueId(bob));
         assertTrue(bobMessage.contains("X-Rcpt-Args: <carol@example.com>"), bobMessage);
-        assertEquals(2, dumps().size(), "one dump per message");
+        assertEquals(2, Peers.dumps(dump).size(), "one dump per message");
     }
 }

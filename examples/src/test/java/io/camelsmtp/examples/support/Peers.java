@@ -1,0 +1,83 @@
+package io.camelsmtp.examples.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the example tests need to drive real peers (swaks, smtp-sink, dnsmasq, Dovecot, curl, Python): a free port,
+ * whether a program is there, running one to completion, and where Postfix's smtp-sink lives.
+ */
+public final class Peers {
+
+    private Peers() {
+    }
+
+    /** A TCP port free at the time of the call. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Whether the command runs and exits with status 0 within 10 s: for skipping a test when a program is missing. */
+    public static boolean runs(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Runs the command to its end (at most 90 s) and returns what it printed, standard error included. */
+    public static String run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), out);
+        return out;
+    }
+
+    /** Postfix's smtp-sink (Debian package postfix), or null when it is not installed. */
+    public static String smtpSink() {
+        for (String candidate : List.of("/usr/sbin/smtp-sink", "/usr/bin/smtp-sink", "/usr/local/sbin/smtp-sink")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** The files smtp-sink dumped into {@code dir} ({@code smtp-sink -d DIR/...}), in name order. */
+    public static List<Path> dumps(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
+    /**
+     * Waits up to {@code seconds} until smtp-sink dumped a message that carries this queue id (in our Received
+     * header), and returns that dump.
+     */
+    public static String awaitDump(Path dir, String queueId, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            for (Path f : dumps(dir)) {
+                String text = Files.readString(f, StandardCharsets.ISO_8859_1);
+                if (text.contains(" id " + queueId)) {
+                    return text;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no message with id " + queueId + " arrived at smtp-sink; dumps: " + dumps(dir));
+    }
+}
