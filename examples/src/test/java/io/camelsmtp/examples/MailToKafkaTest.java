@@ -1,6 +1,7 @@
 package io.camelsmtp.examples;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import io.camelsmtp.examples.support.Peers;
+import org.apache.camel.api.management.ManagedCamelContext;
+import org.apache.camel.api.management.mbean.ManagedRouteMBean;
 import org.apache.camel.main.Main;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -399,5 +402,51 @@ class MailToKafkaTest {
         assertTrue(awaitDump(id).contains("Subject: after the broker is back"));
         Thread.sleep(500);
         assertEquals(1, Peers.dumps(dump).size());
+    }
+
+    @Test
+    @Order(7)
+    void aQueueThatCannotStoreIsRetriedWithBackoffAndNothingIsSkipped() throws Exception {
+        Path disk = Files.createDirectories(tmp.resolve("disk"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString())
+                .redirectErrorStream(true).start();
+        String mountOut = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assumeTrue(mount.waitFor(10, TimeUnit.SECONDS) && mount.exitValue() == 0,
+                "SKIPPED: cannot mount a tmpfs to fill (needs root; CI runs as root): " + mountOut);
+        try {
+            int smtpPort = startRouter("mx1", Map.of("spool.dir", disk.toString(), "worker.retryDelay", "200",
+                    "worker.retryMaxDelay", "800"));
+            Path filler = disk.resolve("filler");
+            try (OutputStream out = Files.newOutputStream(filler)) {
+                byte[] block = new byte[4096];
+                while (Files.getFileStore(disk).getUsableSpace() > 0) {
+                    out.write(block);
+                }
+            } catch (IOException full) {
+                // the disk is full: the queue cannot store the next message
+            }
+            String id = queueId(swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: disk full"));
+            assertEquals(1, records(1).size(), "the listener published it; the worker cannot queue it");
+
+            Thread.sleep(3000);
+            ManagedRouteMBean route = mains.get(0).getCamelContext().getCamelContextExtension()
+                    .getContextPlugin(ManagedCamelContext.class).getManagedRoute("kafka-to-queue");
+            long exchanges = route.getExchangesTotal() + route.getExchangesInflight();
+            // without the backoff the record was consumed 7 times in these 3 s
+            assertTrue(exchanges <= 2, "the record is retried with backoff, not consumed again and again: "
+                                       + exchanges + " exchanges in 3 s");
+            assertEquals(0, committed(), "nothing committed while the queue cannot store");
+            assertTrue(Peers.dumps(dump).isEmpty());
+
+            Files.delete(filler);
+            assertTrue(awaitDump(id).contains("Subject: disk full"));
+            awaitCommitted(1);
+        } finally {
+            for (Main main : mains) {
+                main.stop();
+            }
+            mains.clear();
+            new ProcessBuilder("umount", "-l", disk.toString()).start().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 }
