@@ -8,6 +8,8 @@ import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.LineNumberAware;
 import org.apache.camel.ResolveEndpointFailedException;
+import org.apache.camel.Route;
+import org.apache.camel.StatefulService;
 import org.apache.camel.model.EndpointRequiredDefinition;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinition;
@@ -48,6 +50,7 @@ final class StartupFailure {
             }
         }
 
+        boolean consumerFailed = routeId == null && (routeId = failedConsumerRoute(context)) != null;
         List<String> lines = new ArrayList<>();
         lines.add("camel-smtp could not start.");
         if (routeId == null && endpoint == null) {
@@ -67,9 +70,25 @@ final class StartupFailure {
         if (endpoint != null) {
             lines.add("  endpoint " + URISupport.sanitizeUri(endpoint.getUri()) + ": " + reason(endpoint));
         } else {
-            lines.add("  " + message(innermost));
+            lines.add("  " + message(consumerFailed ? firstOwnMessage(failure) : innermost));
         }
         return String.join("\n", lines);
+    }
+
+    /**
+     * The route whose consumer failed to start (a listener that cannot bind its port, say): Camel reports such a
+     * failure without the route, but the consumer stays marked as failed.
+     */
+    private static String failedConsumerRoute(CamelContext context) {
+        if (context == null) {
+            return null;
+        }
+        for (Route route : context.getRoutes()) {
+            if (route.getConsumer() instanceof StatefulService consumer && consumer.isFailed()) {
+                return route.getRouteId();
+            }
+        }
+        return null;
     }
 
     /** The innermost reason of an endpoint failure, without Camel's repeated "Failed to resolve endpoint" prefixes. */

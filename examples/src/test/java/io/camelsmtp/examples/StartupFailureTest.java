@@ -166,7 +166,8 @@ class StartupFailureTest {
                           steps:
                             - to: "log:x"
                     """.formatted(taken.getLocalPort()), "--stacktrace");
-            assertTrue(report.contains("smtp-server cannot listen on 127.0.0.1:" + taken.getLocalPort()
+            assertTrue(report.contains("  " + location(4) + " (route taken)"), report);
+            assertTrue(report.contains("\n  smtp-server cannot listen on 127.0.0.1:" + taken.getLocalPort()
                                        + ": Address already in use"), report);
             assertTrue(report.contains("\tat "), "--stacktrace prints the stack trace: " + report);
         }
