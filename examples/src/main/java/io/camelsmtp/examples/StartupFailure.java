@@ -8,8 +8,6 @@ import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.LineNumberAware;
 import org.apache.camel.ResolveEndpointFailedException;
-import org.apache.camel.Route;
-import org.apache.camel.StatefulService;
 import org.apache.camel.model.EndpointRequiredDefinition;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinition;
@@ -19,7 +17,7 @@ import org.apache.camel.util.URISupport;
 
 /**
  * Turns an exception that stopped start-up into a few lines an operator can act on: the route file and line, the
- * route, the endpoint, and the innermost reason. Camel's own message names the route's file but not the line of
+ * route, the endpoint, and the reason. Camel's own message names the route's file but not the line of
  * the step that failed, and repeats the endpoint URI two or three times over a page of stack trace; the line comes
  * from the route model, whose nodes carry their YAML line when source locations are on (the app turns them on).
  */
@@ -32,25 +30,25 @@ final class StartupFailure {
     static String describe(Throwable failure, CamelContext context) {
         String routeId = null;
         String routeLocation = null;
+        Throwable routeFailure = null;
         ResolveEndpointFailedException endpoint = null;
-        Throwable innermost = failure;
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof FailedToCreateRouteException created && routeId == null) {
                 routeId = created.getRouteId();
                 routeLocation = created.getLocation();
+                routeFailure = t;
             } else if (t instanceof FailedToStartRouteException started && routeId == null) {
                 routeId = started.getRouteId();
                 routeLocation = started.getLocation();
+                routeFailure = t;
             } else if (t instanceof ResolveEndpointFailedException resolve) {
                 endpoint = resolve;
             }
-            innermost = t;
             if (t.getCause() == t) {
                 break;
             }
         }
 
-        boolean consumerFailed = routeId == null && (routeId = failedConsumerRoute(context)) != null;
         List<String> lines = new ArrayList<>();
         lines.add("camel-smtp could not start.");
         if (routeId == null && endpoint == null) {
@@ -70,25 +68,10 @@ final class StartupFailure {
         if (endpoint != null) {
             lines.add("  endpoint " + URISupport.sanitizeUri(endpoint.getUri()) + ": " + reason(endpoint));
         } else {
-            lines.add("  " + message(consumerFailed ? firstOwnMessage(failure) : innermost));
+            Throwable cause = routeFailure.getCause() != null ? routeFailure.getCause() : routeFailure;
+            lines.add("  " + message(firstOwnMessage(cause)));
         }
         return String.join("\n", lines);
-    }
-
-    /**
-     * The route whose consumer failed to start (a listener that cannot bind its port, say): Camel reports such a
-     * failure without the route, but the consumer stays marked as failed.
-     */
-    private static String failedConsumerRoute(CamelContext context) {
-        if (context == null) {
-            return null;
-        }
-        for (Route route : context.getRoutes()) {
-            if (route.getConsumer() instanceof StatefulService consumer && consumer.isFailed()) {
-                return route.getRouteId();
-            }
-        }
-        return null;
     }
 
     /** The innermost reason of an endpoint failure, without Camel's repeated "Failed to resolve endpoint" prefixes. */

@@ -25,6 +25,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeUtility;
 import org.apache.camel.Exchange;
+import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
@@ -161,8 +162,11 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         } catch (RuntimeException e) {
             threads.shutdownNow(sessions);
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IOException("smtp-server cannot listen on " + endpoint.getHost() + ":" + endpoint.getPort()
-                                  + ": " + cause.getMessage(), cause);
+            IOException bind = new IOException("smtp-server cannot listen on " + endpoint.getHost() + ":"
+                                               + endpoint.getPort() + ": " + cause.getMessage(), cause);
+            // Camel reports a consumer that fails to start without its route; naming it lets the report point at
+            // the route's definition
+            throw getRouteId() != null ? new FailedToStartRouteException(getRouteId(), bind.getMessage(), bind) : bind;
         }
         server = s;
         timer = threads.newSingleThreadScheduledExecutor(this, "SmtpSessionTimer");
