@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.camelsmtp.smtp.common.SmtpReplyException;
@@ -177,6 +178,30 @@ class MaildirDeliveryTest {
         delivery.deliver(exchange("carol@example.net", MESSAGE, "alice@example.org", "bob@example.org"));
         assertEquals(1, files(base.resolve("alice").resolve("new")).size());
         assertEquals(1, files(base.resolve("bob").resolve("new")).size());
+    }
+
+    @Test
+    void aFullDiskAsksForARetryWith452AndLeavesNothing() throws Exception {
+        Path disk = Files.createDirectories(tmp.resolve("disk"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assumeTrue(mount.waitFor(10, TimeUnit.SECONDS) && mount.exitValue() == 0,
+                "SKIPPED: cannot mount a tmpfs to fill (needs root; CI runs as root): " + out);
+        try {
+            base = disk.resolve("maildir");
+            delivery.setBase(base.toString());
+            String big = "Subject: big\r\n\r\n" + ("x".repeat(998) + "\r\n").repeat(700); // 700 KB per copy
+            SmtpReplyException e = assertThrows(SmtpReplyException.class, () -> delivery.deliver(
+                    exchange("carol@example.net", big, "alice@example.org", "bob@example.org")));
+            assertEquals("452 4.3.1 Insufficient system storage, try again later", e.getMessage());
+            assertEquals(List.of(), everything(), "no copy left in any tmp/ or new/");
+
+            delivery.deliver(exchange("carol@example.net", MESSAGE, "alice@example.org", "bob@example.org"));
+            assertEquals(1, files(base.resolve("alice").resolve("new")).size(), "a small one still fits");
+        } finally {
+            new ProcessBuilder("umount", "-l", disk.toString()).start().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
