@@ -1,13 +1,9 @@
 package io.camelsmtp.embedding;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-import io.camelsmtp.examples.support.Peers;
+import io.camelsmtp.examples.support.SmtpSink;
 import io.camelsmtp.smtp.relay.queue.SmtpQueueConstants;
 import io.camelsmtp.smtp.server.SmtpRejectException;
 import io.camelsmtp.smtp.server.SmtpServerComponent;
@@ -99,9 +95,7 @@ class PlainCamelContextTest {
     @TempDir
     Path tmp;
 
-    private Process sink;
-    private Path dump;
-    private int sinkPort;
+    private SmtpSink sink;
     private int smtpPort;
     private CamelContext context;
     private Main main;
@@ -124,17 +118,8 @@ class PlainCamelContextTest {
         String smtpSink = smtpSink();
         assumeTrue(smtpSink != null, "SKIPPED: smtp-sink (Debian package postfix) is not installed, the next hop of"
                                      + " this end-to-end test");
-        sinkPort = freePort();
+        sink = SmtpSink.start(tmp);
         smtpPort = freePort();
-        dump = Files.createDirectories(tmp.resolve("sink-dump"));
-        List<String> cmd = new ArrayList<>(List.of(smtpSink));
-        if ("root".equals(System.getProperty("user.name"))) {
-            cmd.addAll(List.of("-u", "root")); // smtp-sink refuses to run as root without -u
-        }
-        cmd.addAll(List.of("-d", dump + "/m.", "127.0.0.1:" + sinkPort, "16"));
-        sink = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("sink.log").toFile())
-                .start();
-        awaitListening(sinkPort);
     }
 
     @AfterEach
@@ -146,8 +131,7 @@ class PlainCamelContextTest {
             main.stop();
         }
         if (sink != null) {
-            sink.destroy();
-            sink.waitFor(10, TimeUnit.SECONDS);
+            sink.close();
         }
     }
 
@@ -159,7 +143,7 @@ class PlainCamelContextTest {
         p.setProperty("smtp.hostName", "embedded.test");
         p.setProperty("smtp.acceptedDomains", "example.net");
         p.setProperty("spool.dir", tmp.resolve("spool").toString());
-        p.setProperty("delivery.uri", "smtp-relay:127.0.0.1:" + sinkPort + "?tls=none&connectTimeout=2s");
+        p.setProperty("delivery.uri", "smtp-relay:127.0.0.1:" + sink.port() + "?tls=none&connectTimeout=2s");
         return p;
     }
 
@@ -195,20 +179,6 @@ class PlainCamelContextTest {
         });
         context.addRoutes(new MailRoutes());
         context.start();
-    }
-
-    private void awaitListening(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline && sink.isAlive()) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new AssertionError("smtp-sink did not start on 127.0.0.1:" + port + ": "
-                                 + Files.readString(tmp.resolve("sink.log")));
     }
 
     /** A Jakarta Mail session that insists on STARTTLS and trusts only the test's certificate. */
@@ -255,7 +225,7 @@ class PlainCamelContextTest {
     }
 
     private String awaitDump(String queueId) throws Exception {
-        return Peers.awaitDump(dump, queueId, 20);
+        return sink.awaitDump(queueId, 20);
     }
 
     private Map<String, Object> awaitSeen(String routeId) throws Exception {
@@ -300,7 +270,7 @@ class PlainCamelContextTest {
         assertEquals(id, out.get(SmtpQueueConstants.QUEUE_ID));
         assertEquals(1, out.get(SmtpQueueConstants.ATTEMPT));
         assertEquals(List.of("bob@example.net"), out.get(SmtpQueueConstants.ENVELOPE_TO));
-        assertEquals(1, Peers.dumps(dump).size(), "one message at the next hop");
+        assertEquals(1, sink.dumped().size(), "one message at the next hop");
     }
 
     @Test
@@ -318,7 +288,7 @@ class PlainCamelContextTest {
         String id = queueId(send("alice@example.org", "bob@example.net", "accepted"));
         assertTrue(awaitDump(id).contains("X-Mail-Args: <alice@example.org>"));
         Thread.sleep(300);
-        assertEquals(1, Peers.dumps(dump).size(), "the refused message never reaches the next hop");
+        assertEquals(1, sink.dumped().size(), "the refused message never reaches the next hop");
     }
 
     @Test

@@ -2,8 +2,6 @@ package io.camelsmtp.examples;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import io.camelsmtp.examples.support.Peers;
+import io.camelsmtp.examples.support.SmtpSink;
 import org.apache.camel.api.management.ManagedCamelContext;
 import org.apache.camel.api.management.mbean.ManagedRouteMBean;
 import org.apache.camel.main.Main;
@@ -74,9 +73,7 @@ class MailToKafkaTest {
     @TempDir
     Path tmp;
 
-    private Process sink;
-    private Path dump;
-    private int sinkPort;
+    private SmtpSink sink;
     private String topic;
     private final List<Main> mains = new ArrayList<>();
 
@@ -109,16 +106,7 @@ class MailToKafkaTest {
 
     @BeforeEach
     void start() throws Exception {
-        sinkPort = freePort();
-        dump = Files.createDirectories(tmp.resolve("sink-dump"));
-        List<String> cmd = new ArrayList<>(List.of(smtpSink()));
-        if ("root".equals(System.getProperty("user.name"))) {
-            cmd.addAll(List.of("-u", "root")); // smtp-sink refuses to run as root without -u
-        }
-        cmd.addAll(List.of("-d", dump + "/m.", "127.0.0.1:" + sinkPort, "16"));
-        sink = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("sink.log").toFile())
-                .start();
-        awaitListening(sinkPort);
+        sink = SmtpSink.start(tmp);
 
         topic = "mail-" + TOPICS.incrementAndGet();
         broker.createTopic(topic, 2);
@@ -130,8 +118,7 @@ class MailToKafkaTest {
             main.stop();
         }
         if (sink != null) {
-            sink.destroy();
-            sink.waitFor(10, TimeUnit.SECONDS);
+            sink.close();
         }
     }
 
@@ -151,25 +138,11 @@ class MailToKafkaTest {
         main.addInitialProperty("kafka.requestTimeoutMs", "2000");
         main.addInitialProperty("kafka.maxBlockMs", "3000");
         main.addInitialProperty("kafka.pollTimeoutMs", "500"); // stopping a worker waits for its poll
-        main.addInitialProperty("smarthost.uri", "smtp-relay:127.0.0.1:" + sinkPort + "?tls=none&connectTimeout=2s");
+        main.addInitialProperty("smarthost.uri", "smtp-relay:127.0.0.1:" + sink.port() + "?tls=none&connectTimeout=2s");
         extra.forEach(main::addInitialProperty);
         main.start();
         mains.add(main);
         return smtpPort;
-    }
-
-    private void awaitListening(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline && sink.isAlive()) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new AssertionError("smtp-sink did not start on 127.0.0.1:" + port + ": "
-                                 + Files.readString(tmp.resolve("sink.log")));
     }
 
     private String swaks(int smtpPort, String... options) throws Exception {
@@ -234,7 +207,7 @@ class MailToKafkaTest {
     }
 
     private String awaitDump(String queueId) throws Exception {
-        return Peers.awaitDump(dump, queueId, 30);
+        return sink.awaitDump(queueId, 30);
     }
 
     @Test
@@ -277,7 +250,7 @@ class MailToKafkaTest {
 
         awaitCommitted(1);
         Thread.sleep(500);
-        assertEquals(1, Peers.dumps(dump).size(), "delivered once");
+        assertEquals(1, sink.dumped().size(), "delivered once");
     }
 
     @Test
@@ -338,7 +311,7 @@ class MailToKafkaTest {
             assertEquals(2, members, "the two workers are in the group, the listener-only node is not");
         }
         Thread.sleep(500);
-        assertEquals(6, Peers.dumps(dump).size(), "each message delivered once");
+        assertEquals(6, sink.dumped().size(), "each message delivered once");
     }
 
     @Test
@@ -372,7 +345,7 @@ class MailToKafkaTest {
         assertTrue(awaitDump(id).contains("Subject: after the junk"));
         awaitCommitted(2);
         Thread.sleep(500);
-        assertEquals(1, Peers.dumps(dump).size(), "the junk record is not mail");
+        assertEquals(1, sink.dumped().size(), "the junk record is not mail");
     }
 
     @Test
@@ -401,18 +374,13 @@ class MailToKafkaTest {
         assertEquals(id, records.get(0).key());
         assertTrue(awaitDump(id).contains("Subject: after the broker is back"));
         Thread.sleep(500);
-        assertEquals(1, Peers.dumps(dump).size());
+        assertEquals(1, sink.dumped().size());
     }
 
     @Test
     @Order(7)
     void aQueueThatCannotStoreIsRetriedWithBackoffAndNothingIsSkipped() throws Exception {
-        Path disk = Files.createDirectories(tmp.resolve("disk"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString())
-                .redirectErrorStream(true).start();
-        String mountOut = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(mount.waitFor(10, TimeUnit.SECONDS) && mount.exitValue() == 0,
-                "SKIPPED: cannot mount a tmpfs to fill (needs root; CI runs as root): " + mountOut);
+        Path disk = Peers.mountTinyDisk(tmp.resolve("disk"));
         try {
             int smtpPort = startRouter("mx1", Map.of("spool.dir", disk.toString(), "worker.retryDelay", "200",
                     "worker.retryMaxDelay", "800"));
@@ -436,7 +404,7 @@ class MailToKafkaTest {
             assertTrue(exchanges <= 2, "the record is retried with backoff, not consumed again and again: "
                                        + exchanges + " exchanges in 3 s");
             assertEquals(0, committed(), "nothing committed while the queue cannot store");
-            assertTrue(Peers.dumps(dump).isEmpty());
+            assertTrue(sink.dumped().isEmpty());
 
             Files.delete(filler);
             assertTrue(awaitDump(id).contains("Subject: disk full"));
@@ -446,7 +414,7 @@ class MailToKafkaTest {
                 main.stop();
             }
             mains.clear();
-            new ProcessBuilder("umount", "-l", disk.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            Peers.unmount(disk);
         }
     }
 }

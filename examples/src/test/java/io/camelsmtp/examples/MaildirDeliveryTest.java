@@ -7,9 +7,9 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.camelsmtp.examples.support.Peers;
 import io.camelsmtp.smtp.common.SmtpReplyException;
 import org.apache.camel.Exchange;
 import org.apache.camel.converter.stream.InputStreamCache;
@@ -182,12 +182,7 @@ class MaildirDeliveryTest {
 
     @Test
     void aFullDiskAsksForARetryWith452AndLeavesNothing() throws Exception {
-        Path disk = Files.createDirectories(tmp.resolve("disk"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(mount.waitFor(10, TimeUnit.SECONDS) && mount.exitValue() == 0,
-                "SKIPPED: cannot mount a tmpfs to fill (needs root; CI runs as root): " + out);
+        Path disk = Peers.mountTinyDisk(tmp.resolve("disk"));
         try {
             base = disk.resolve("maildir");
             delivery.setBase(base.toString());
@@ -200,7 +195,7 @@ class MaildirDeliveryTest {
             delivery.deliver(exchange("carol@example.net", MESSAGE, "alice@example.org", "bob@example.org"));
             assertEquals(1, files(base.resolve("alice").resolve("new")).size(), "a small one still fits");
         } finally {
-            new ProcessBuilder("umount", "-l", disk.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            Peers.unmount(disk);
         }
     }
 

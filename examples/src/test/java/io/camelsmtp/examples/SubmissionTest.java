@@ -1,15 +1,12 @@
 package io.camelsmtp.examples;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.camelsmtp.examples.support.Peers;
+import io.camelsmtp.examples.support.SmtpSink;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,8 +40,7 @@ class SubmissionTest {
     @TempDir
     Path tmp;
 
-    private Process sink;
-    private Path dump;
+    private SmtpSink sink;
     private Main main;
     private int smtpPort;
 
@@ -68,16 +64,7 @@ class SubmissionTest {
         assumeTrue(smtpSink != null, "SKIPPED: smtp-sink (Debian package postfix) is not installed, the smart host of"
                                      + " this end-to-end test");
 
-        int sinkPort = freePort();
-        dump = Files.createDirectories(tmp.resolve("sink-dump"));
-        List<String> cmd = new ArrayList<>(List.of(smtpSink));
-        if ("root".equals(System.getProperty("user.name"))) {
-            cmd.addAll(List.of("-u", "root")); // smtp-sink refuses to run as root without -u
-        }
-        cmd.addAll(List.of("-d", dump + "/m.", "127.0.0.1:" + sinkPort, "16"));
-        sink = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("sink.log").toFile())
-                .start();
-        awaitListening(sinkPort);
+        sink = SmtpSink.start(tmp);
 
         smtpPort = freePort();
         main = MailRouter.create("file:routes/submission.camel.yaml");
@@ -89,7 +76,7 @@ class SubmissionTest {
         main.addInitialProperty("tls.keystore", "file:" + KEYSTORE);
         main.addInitialProperty("tls.password", KEYSTORE_PASSWORD);
         main.addInitialProperty("submission.users.secret", "alice=secret&bob=" + BOB_PASSWORD);
-        main.addInitialProperty("smarthost.uri", "smtp-relay:127.0.0.1:" + sinkPort + "?tls=none&connectTimeout=2s");
+        main.addInitialProperty("smarthost.uri", "smtp-relay:127.0.0.1:" + sink.port() + "?tls=none&connectTimeout=2s");
         main.start();
     }
 
@@ -99,23 +86,8 @@ class SubmissionTest {
             main.stop();
         }
         if (sink != null) {
-            sink.destroy();
-            sink.waitFor(10, TimeUnit.SECONDS);
+            sink.close();
         }
-    }
-
-    private void awaitListening(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline && sink.isAlive()) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new AssertionError("smtp-sink did not start on 127.0.0.1:" + port + ": "
-                                 + Files.readString(tmp.resolve("sink.log")));
     }
 
     private String swaks(String... options) throws Exception {
@@ -127,7 +99,7 @@ class SubmissionTest {
     }
 
     private String awaitDump(String queueId) throws Exception {
-        return Peers.awaitDump(dump, queueId, 20);
+        return sink.awaitDump(queueId, 20);
     }
 
     /** Whether the EHLO reply lines, as swaks shows them with this prefix, list the keyword. */
@@ -157,7 +129,7 @@ class SubmissionTest {
         assertFalse(auth.contains("queued as"), auth);
 
         Thread.sleep(300);
-        assertEquals(List.of(), Peers.dumps(dump), "nothing may reach the smart host");
+        assertEquals(List.of(), sink.dumped(), "nothing may reach the smart host");
     }
 
     @Test
@@ -169,7 +141,7 @@ class SubmissionTest {
         assertTrue(out.contains("<~* 530 5.7.0 Authentication required"), out);
         assertFalse(out.contains("queued as"), out);
         Thread.sleep(300);
-        assertEquals(List.of(), Peers.dumps(dump), "nothing may reach the smart host");
+        assertEquals(List.of(), sink.dumped(), "nothing may reach the smart host");
     }
 
     @Test
@@ -185,7 +157,7 @@ class SubmissionTest {
         assertTrue(unknown.contains("<~* 535 5.7.8 Authentication credentials invalid"), unknown);
         assertFalse(unknown.contains("queued as"), unknown);
         Thread.sleep(300);
-        assertEquals(List.of(), Peers.dumps(dump), "nothing may reach the smart host");
+        assertEquals(List.of(), sink.dumped(), "nothing may reach the smart host");
     }
 
     @Test
@@ -211,6 +183,6 @@ class SubmissionTest {
         assertTrue(bob.contains("<~  235 2.7.0 Authentication successful"), bob);
         String bobMessage = awaitDump(queueId(bob));
         assertTrue(bobMessage.contains("X-Rcpt-Args: <carol@example.com>"), bobMessage);
-        assertEquals(2, Peers.dumps(dump).size(), "one dump per message");
+        assertEquals(2, sink.dumped().size(), "one dump per message");
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What the example tests need to drive real peers (swaks, smtp-sink, dnsmasq, Dovecot, curl, Python): a free port,
@@ -79,5 +80,23 @@ public final class Peers {
             Thread.sleep(100);
         }
         throw new AssertionError("no message with id " + queueId + " arrived at smtp-sink; dumps: " + dumps(dir));
+    }
+
+    /**
+     * Mounts a 1 MiB tmpfs on {@code dir} (created if missing), a disk a test can really fill; skips the test when it
+     * cannot (mounting needs root, as in CI). Undo with {@link #unmount(Path)}.
+     */
+    public static Path mountTinyDisk(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assumeTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0,
+                "SKIPPED: cannot mount a tmpfs to fill (needs root; CI runs as root): " + out);
+        return dir;
+    }
+
+    public static void unmount(Path dir) throws Exception {
+        new ProcessBuilder("umount", "-l", dir.toString()).start().waitFor(10, TimeUnit.SECONDS);
     }
 }
