@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import io.camelsmtp.examples.support.Peers;
 import io.camelsmtp.examples.support.SmtpSink;
 import io.camelsmtp.smtp.relay.queue.SmtpQueueConstants;
 import io.camelsmtp.smtp.server.SmtpRejectException;
@@ -104,13 +105,7 @@ class PlainCamelContextTest {
 
     @BeforeAll
     static void keyStore() throws Exception {
-        Files.createDirectories(WORK);
-        Files.deleteIfExists(KEYSTORE);
-        String out = run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-keystore", KEYSTORE.toString(), "-storetype", "PKCS12",
-                "-storepass", KEYSTORE_PASSWORD, "-alias", "smtp", "-keyalg", "RSA", "-keysize", "2048",
-                "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2"));
-        assertTrue(Files.isRegularFile(KEYSTORE), "keytool made no key store: " + out);
+        Peers.selfSignedKeyStore(KEYSTORE, KEYSTORE_PASSWORD);
     }
 
     @BeforeEach

@@ -1,11 +1,11 @@
 package io.camelsmtp.examples;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.camelsmtp.examples.support.Peers;
 import io.camelsmtp.examples.support.SmtpSink;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
@@ -46,13 +46,7 @@ class SubmissionTest {
 
     @BeforeAll
     static void keyStore() throws Exception {
-        Files.createDirectories(WORK);
-        Files.deleteIfExists(KEYSTORE);
-        String out = run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-keystore", KEYSTORE.toString(), "-storetype", "PKCS12",
-                "-storepass", KEYSTORE_PASSWORD, "-alias", "smtp", "-keyalg", "RSA", "-keysize", "2048",
-                "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2"));
-        assertTrue(Files.isRegularFile(KEYSTORE), "keytool made no key store: " + out);
+        Peers.selfSignedKeyStore(KEYSTORE, KEYSTORE_PASSWORD);
     }
 
     @BeforeEach

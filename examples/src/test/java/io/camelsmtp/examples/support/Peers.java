@@ -99,4 +99,18 @@ public final class Peers {
     public static void unmount(Path dir) throws Exception {
         new ProcessBuilder("umount", "-l", dir.toString()).start().waitFor(10, TimeUnit.SECONDS);
     }
+
+    /**
+     * Makes a PKCS12 key store with a fresh self-signed RSA certificate for localhost and 127.0.0.1 (alias
+     * {@code smtp}, valid 2 days) with the JDK's keytool, replacing any file at {@code keyStore}.
+     */
+    public static void selfSignedKeyStore(Path keyStore, String password) throws Exception {
+        Files.createDirectories(keyStore.getParent());
+        Files.deleteIfExists(keyStore);
+        String out = run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-keystore", keyStore.toString(), "-storetype", "PKCS12",
+                "-storepass", password, "-alias", "smtp", "-keyalg", "RSA", "-keysize", "2048",
+                "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2"));
+        assertTrue(Files.isRegularFile(keyStore), "keytool made no key store: " + out);
+    }
 }
