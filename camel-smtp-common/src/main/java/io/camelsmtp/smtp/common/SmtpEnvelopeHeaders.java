@@ -31,6 +31,12 @@ public final class SmtpEnvelopeHeaders {
      */
     public static final String DSN_ORCPT = "CamelSmtpDsnOrcpt";
 
+    /**
+     * The outcome of a delivery, per recipient: a {@link DeliveryReport}. {@code smtp-relay} sets it; {@code smtp-queue}
+     * reads it from any delivery route (see {@link DeliveryReport#read}).
+     */
+    public static final String DELIVERY_REPORT = "CamelSmtpDeliveryReport";
+
     private SmtpEnvelopeHeaders() {
     }
 }

@@ -16,7 +16,12 @@ public class SmtpReplyException extends Exception {
     }
 
     public SmtpReplyException(SmtpReply reply, Throwable cause) {
-        super(reply.toString(), cause);
+        this(reply.toString(), reply, cause);
+    }
+
+    /** For subclasses whose message says more than the reply (a per-recipient report, say). */
+    protected SmtpReplyException(String message, SmtpReply reply, Throwable cause) {
+        super(message, cause);
         if (reply.isPositive()) {
             throw new IllegalArgumentException("A failure needs a 4xx or 5xx reply, not " + reply);
         }

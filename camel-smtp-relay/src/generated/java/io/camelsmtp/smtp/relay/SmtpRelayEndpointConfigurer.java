@@ -51,7 +51,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "port": target.setPort(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
-        case "tls": target.setTls(property(camelContext, io.camelsmtp.smtp.relay.TlsPolicy.class, value)); return true;
+        case "tls": target.setTls(property(camelContext, io.camelsmtp.smtp.relay.client.TlsPolicy.class, value)); return true;
         case "username": target.setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
@@ -88,7 +88,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "port": return int.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
-        case "tls": return io.camelsmtp.smtp.relay.TlsPolicy.class;
+        case "tls": return io.camelsmtp.smtp.relay.client.TlsPolicy.class;
         case "username": return java.lang.String.class;
         default: return null;
         }

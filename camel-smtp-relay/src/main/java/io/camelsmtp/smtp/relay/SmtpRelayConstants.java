@@ -33,8 +33,8 @@ public final class SmtpRelayConstants {
     @Metadata(label = "producer", description = "Set by the producer: the DeliveryReport, one RecipientResult per "
                                                 + "recipient (status delivered, deferred or failed; reply code, enhanced status, text; "
                                                 + "host, address, TLS protocol, time).",
-              javaType = "io.camelsmtp.smtp.relay.DeliveryReport")
-    public static final String DELIVERY_REPORT = "CamelSmtpDeliveryReport";
+              javaType = "io.camelsmtp.smtp.common.DeliveryReport")
+    public static final String DELIVERY_REPORT = SmtpEnvelopeHeaders.DELIVERY_REPORT;
 
     private SmtpRelayConstants() {
     }

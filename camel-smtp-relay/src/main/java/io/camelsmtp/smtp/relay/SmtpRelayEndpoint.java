@@ -3,6 +3,7 @@ package io.camelsmtp.smtp.relay;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
+import io.camelsmtp.smtp.relay.client.TlsPolicy;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;

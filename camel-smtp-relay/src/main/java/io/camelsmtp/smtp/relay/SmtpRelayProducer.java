@@ -18,10 +18,14 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 
+import io.camelsmtp.smtp.common.DeliveryReport;
+import io.camelsmtp.smtp.common.Envelope;
+import io.camelsmtp.smtp.common.EnvelopeBinding;
+import io.camelsmtp.smtp.common.MessageFactory;
+import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.relay.client.ClientSettings;
 import io.camelsmtp.smtp.relay.client.DeliveryAgent;
-import io.camelsmtp.smtp.relay.client.OutboundMessage;
 import io.camelsmtp.smtp.relay.dns.MxHost;
 import io.camelsmtp.smtp.relay.dns.MxResolver;
 import io.camelsmtp.smtp.relay.dns.ResolutionException;
@@ -97,20 +101,21 @@ public class SmtpRelayProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) throws Exception {
         MessageFactory.Prepared prepared = MessageFactory.create(exchange);
+        Envelope envelope = prepared.envelope();
         Map<String, RecipientResult> results = new HashMap<>(decidedBefore(exchange));
-        OutboundMessage message = prepared.message().without(results.keySet());
+        Envelope sendable = prepared.deliverable().without(results.keySet());
         for (String bad : prepared.invalidRecipients()) {
             results.put(bad, new RecipientResult(bad, RecipientResult.Status.FAILED,
                     SmtpReply.of(553, "5.1.3", "Bad recipient address syntax"), null, null, null, Instant.now()));
         }
-        for (Map.Entry<String, List<OutboundMessage.Recipient>> group : groups(message).entrySet()) {
-            List<OutboundMessage.Recipient> recipients = group.getValue();
+        for (Map.Entry<String, List<Envelope.Recipient>> group : groups(sendable).entrySet()) {
+            List<Envelope.Recipient> recipients = group.getValue();
             List<RecipientResult> outcome;
             try {
-                outcome = agent.deliver(message, recipients, hosts(group.getKey()));
+                outcome = agent.deliver(sendable.withRecipients(recipients), prepared.content(), hosts(group.getKey()));
             } catch (ResolutionException e) {
                 outcome = new ArrayList<>();
-                for (OutboundMessage.Recipient r : recipients) {
+                for (Envelope.Recipient r : recipients) {
                     outcome.add(RecipientResult.of(r.address(), e.reply(), null, null, null));
                 }
             }
@@ -118,9 +123,8 @@ public class SmtpRelayProducer extends DefaultProducer {
                 results.put(r.getRecipient(), r);
             }
         }
-        List<String> envelope = exchange.getMessage().getHeader(SmtpRelayConstants.ENVELOPE_TO, List.class);
         List<RecipientResult> ordered = new ArrayList<>();
-        for (String r : envelope) {
+        for (String r : envelope.addresses()) {
             RecipientResult result = results.get(r);
             if (result != null && !ordered.contains(result)) {
                 ordered.add(result);
@@ -133,13 +137,21 @@ public class SmtpRelayProducer extends DefaultProducer {
             return;
         }
         Map<String, RecipientResult> decided = new HashMap<>();
+        List<Envelope.Recipient> pending = new ArrayList<>();
         for (RecipientResult r : ordered) {
             if (r.getStatus() != RecipientResult.Status.DEFERRED) {
                 decided.put(r.getRecipient(), r);
             }
         }
+        for (Envelope.Recipient r : envelope.recipients()) {
+            RecipientResult result = report.get(r.address());
+            if (result != null && result.getStatus() == RecipientResult.Status.DEFERRED) {
+                pending.add(r);
+            }
+        }
         exchange.setProperty(DECIDED_PROPERTY, decided);
-        keepOnlyPending(exchange, report);
+        // after a partial delivery the envelope shrinks to the deferred recipients, so a redelivery sends to those alone
+        EnvelopeBinding.write(envelope.withRecipients(pending), exchange.getMessage());
         throw new SmtpDeliveryException(report);
     }
 
@@ -149,34 +161,9 @@ public class SmtpRelayProducer extends DefaultProducer {
         return decided == null ? Map.of() : decided;
     }
 
-    /** After a partial delivery the envelope shrinks to the deferred recipients, DSN lists kept aligned. */
-    private static void keepOnlyPending(Exchange exchange, DeliveryReport report) {
-        List<String> before = exchange.getMessage().getHeader(SmtpRelayConstants.ENVELOPE_TO, List.class);
-        List<?> notify = exchange.getMessage().getHeader(SmtpRelayConstants.DSN_NOTIFY, List.class);
-        List<?> orcpt = exchange.getMessage().getHeader(SmtpRelayConstants.DSN_ORCPT, List.class);
-        List<String> pending = new ArrayList<>();
-        List<Object> pendingNotify = new ArrayList<>();
-        List<Object> pendingOrcpt = new ArrayList<>();
-        for (int i = 0; i < before.size(); i++) {
-            RecipientResult r = report.get(before.get(i));
-            if (r != null && r.getStatus() == RecipientResult.Status.DEFERRED) {
-                pending.add(before.get(i));
-                pendingNotify.add(notify != null && i < notify.size() ? notify.get(i) : null);
-                pendingOrcpt.add(orcpt != null && i < orcpt.size() ? orcpt.get(i) : null);
-            }
-        }
-        exchange.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_TO, pending);
-        if (notify != null) {
-            exchange.getMessage().setHeader(SmtpRelayConstants.DSN_NOTIFY, pendingNotify);
-        }
-        if (orcpt != null) {
-            exchange.getMessage().setHeader(SmtpRelayConstants.DSN_ORCPT, pendingOrcpt);
-        }
-    }
-
-    private Map<String, List<OutboundMessage.Recipient>> groups(OutboundMessage message) {
-        Map<String, List<OutboundMessage.Recipient>> groups = new LinkedHashMap<>();
-        for (OutboundMessage.Recipient r : message.recipients()) {
+    private Map<String, List<Envelope.Recipient>> groups(Envelope envelope) {
+        Map<String, List<Envelope.Recipient>> groups = new LinkedHashMap<>();
+        for (Envelope.Recipient r : envelope.recipients()) {
             int at = r.address().lastIndexOf('@');
             String key = endpoint.isMx() && at >= 0 ? r.address().substring(at + 1).toLowerCase(Locale.ROOT) : "";
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);

@@ -4,7 +4,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.camelsmtp.smtp.relay.RecipientResult.Status;
+import io.camelsmtp.smtp.common.DeliveryReport;
+import io.camelsmtp.smtp.common.RecipientResult;
+import io.camelsmtp.smtp.common.RecipientResult.Status;
 import io.camelsmtp.smtp.relay.testbed.PeerTestSupport;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;

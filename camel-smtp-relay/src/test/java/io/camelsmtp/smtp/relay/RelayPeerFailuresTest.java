@@ -5,7 +5,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 
-import io.camelsmtp.smtp.relay.RecipientResult.Status;
+import io.camelsmtp.smtp.common.RecipientResult;
+import io.camelsmtp.smtp.common.RecipientResult.Status;
 import io.camelsmtp.smtp.relay.testbed.PeerTestSupport;
 import io.camelsmtp.smtp.relay.testbed.Testbed;
 import org.apache.camel.Exchange;

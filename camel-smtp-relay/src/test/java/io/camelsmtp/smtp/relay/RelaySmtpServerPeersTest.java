@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.camelsmtp.smtp.relay.RecipientResult.Status;
+import io.camelsmtp.smtp.common.DeliveryReport;
+import io.camelsmtp.smtp.common.RecipientResult;
+import io.camelsmtp.smtp.common.RecipientResult.Status;
 import io.camelsmtp.smtp.relay.testbed.PeerTestSupport;
 import io.camelsmtp.smtp.server.SmtpRejectException;
 import io.camelsmtp.smtp.server.SmtpServerConstants;

@@ -2,7 +2,8 @@ package io.camelsmtp.smtp.relay;
 
 import java.util.List;
 
-import io.camelsmtp.smtp.relay.RecipientResult.Status;
+import io.camelsmtp.smtp.common.RecipientResult;
+import io.camelsmtp.smtp.common.RecipientResult.Status;
 import io.camelsmtp.smtp.relay.testbed.PeerTestSupport;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;

@@ -4,8 +4,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.camelsmtp.smtp.server.SmtpRejectException;
+import io.camelsmtp.smtp.common.DeliveryReport;
+import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.relay.support.InJvmDns;
+import io.camelsmtp.smtp.server.SmtpRejectException;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;

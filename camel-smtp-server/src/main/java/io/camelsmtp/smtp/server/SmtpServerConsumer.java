@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 
+import io.camelsmtp.smtp.common.EnvelopeBinding;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
 import io.camelsmtp.smtp.server.protocol.ConnectionState;
@@ -336,26 +336,8 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         if (tx == null) {
             return;
         }
-        in.setHeader(SmtpServerConstants.ENVELOPE_FROM, tx.from());
-        in.setHeader(SmtpServerConstants.ENVELOPE_TO, new ArrayList<>(tx.recipients()));
-        in.setHeader(SmtpServerConstants.BODY_TYPE, tx.bodyType());
-        in.setHeader(SmtpServerConstants.UTF8, tx.utf8());
+        EnvelopeBinding.write(tx.envelope(), in);
         in.setHeader(SmtpServerConstants.DECLARED_SIZE, tx.declaredSize() < 0 ? null : tx.declaredSize());
-        if (tx.queueId() != null) {
-            in.setHeader(SmtpServerConstants.MESSAGE_ID, tx.queueId());
-        }
-        if (tx.ret() != null) {
-            in.setHeader(SmtpServerConstants.DSN_RET, tx.ret());
-        }
-        if (tx.envid() != null) {
-            in.setHeader(SmtpServerConstants.DSN_ENVID, tx.envid());
-        }
-        if (tx.dsnNotify().stream().anyMatch(n -> n != null)) {
-            in.setHeader(SmtpServerConstants.DSN_NOTIFY, new ArrayList<>(tx.dsnNotify()));
-        }
-        if (tx.dsnOrcpt().stream().anyMatch(n -> n != null)) {
-            in.setHeader(SmtpServerConstants.DSN_ORCPT, new ArrayList<>(tx.dsnOrcpt()));
-        }
     }
 
     private static void mapMailHeaders(Message in, SpooledMessage message) {

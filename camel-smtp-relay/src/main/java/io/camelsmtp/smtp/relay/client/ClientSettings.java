@@ -3,9 +3,6 @@ package io.camelsmtp.smtp.relay.client;
 import java.time.Duration;
 
 import javax.net.ssl.SSLContext;
-
-import io.camelsmtp.smtp.relay.TlsPolicy;
-
 /**
  * How the client behaves towards receiving servers.
  *

@@ -21,9 +21,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import io.camelsmtp.smtp.common.Envelope;
+import io.camelsmtp.smtp.common.MailContent;
+import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReply;
-import io.camelsmtp.smtp.relay.RecipientResult;
-import io.camelsmtp.smtp.relay.TlsPolicy;
+import io.camelsmtp.smtp.common.Xtext;
 import io.camelsmtp.smtp.relay.dns.MxHost;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,11 +66,12 @@ public final class DeliveryAgent implements Closeable {
         pool.close();
     }
 
-    /** Per-recipient results, in the order of {@code recipients}. */
-    public List<RecipientResult> deliver(OutboundMessage message, List<OutboundMessage.Recipient> recipients,
-            List<MxHost> hosts) throws InterruptedException {
+    /** Per-recipient results, in the order of the envelope's recipients. */
+    public List<RecipientResult> deliver(Envelope envelope, MailContent content, List<MxHost> hosts)
+            throws InterruptedException {
+        List<Envelope.Recipient> recipients = envelope.recipients();
         Map<String, RecipientResult> decided = new LinkedHashMap<>();
-        List<OutboundMessage.Recipient> pending = recipients;
+        List<Envelope.Recipient> pending = recipients;
         int triedHosts = 0;
         hosts:
         for (MxHost host : hosts) {
@@ -77,8 +80,8 @@ public final class DeliveryAgent implements Closeable {
             }
             for (InetAddress ip : host.addresses()) {
                 try {
-                    List<RecipientResult> results = attempt(host, ip, message, pending);
-                    List<OutboundMessage.Recipient> deferred = new ArrayList<>();
+                    List<RecipientResult> results = attempt(host, ip, envelope.withRecipients(pending), content);
+                    List<Envelope.Recipient> deferred = new ArrayList<>();
                     for (int i = 0; i < results.size(); i++) {
                         decided.put(pending.get(i).address(), results.get(i));
                         if (results.get(i).getStatus() == RecipientResult.Status.DEFERRED) {
@@ -92,7 +95,7 @@ public final class DeliveryAgent implements Closeable {
                     continue hosts;
                 } catch (HostFailure f) {
                     LOG.debug("{} [{}]: {}", host.name(), ip.getHostAddress(), f.reply);
-                    for (OutboundMessage.Recipient r : pending) {
+                    for (Envelope.Recipient r : pending) {
                         decided.put(r.address(), new RecipientResult(r.address(), RecipientResult.Status.DEFERRED,
                                 f.reply, host.name(), ip.getHostAddress(), null, Instant.now()));
                     }
@@ -100,7 +103,7 @@ public final class DeliveryAgent implements Closeable {
             }
         }
         List<RecipientResult> out = new ArrayList<>(recipients.size());
-        for (OutboundMessage.Recipient r : recipients) {
+        for (Envelope.Recipient r : recipients) {
             RecipientResult result = decided.get(r.address());
             out.add(result != null ? result : new RecipientResult(r.address(), RecipientResult.Status.DEFERRED,
                     SmtpReply.of(451, "4.4.4", "No mail exchanger could be tried"), null, null, null, Instant.now()));
@@ -108,8 +111,8 @@ public final class DeliveryAgent implements Closeable {
         return out;
     }
 
-    private List<RecipientResult> attempt(MxHost host, InetAddress ip, OutboundMessage message,
-            List<OutboundMessage.Recipient> recipients) throws HostFailure, InterruptedException {
+    private List<RecipientResult> attempt(MxHost host, InetAddress ip, Envelope envelope, MailContent content)
+            throws HostFailure, InterruptedException {
         InetSocketAddress address = new InetSocketAddress(ip, settings.port());
         if (!pool.acquire(address, settings.connectTimeout())) {
             throw new HostFailure(SmtpReply.of(451, "4.4.5", "Too many connections to " + describe(host, ip)));
@@ -121,7 +124,7 @@ public final class DeliveryAgent implements Closeable {
             if (c == null) {
                 c = connect(host.name(), address, settings.tls() != TlsPolicy.none);
             }
-            tx = new Transaction(c, host.name(), message, recipients);
+            tx = new Transaction(c, host.name(), envelope, content);
             return tx.run();
         } finally {
             if (c != null) {
@@ -308,16 +311,18 @@ public final class DeliveryAgent implements Closeable {
     private final class Transaction {
         private final SmtpConnection c;
         private final String host;
-        private final OutboundMessage message;
-        private final List<OutboundMessage.Recipient> recipients;
+        private final Envelope envelope;
+        private final MailContent content;
+        private final List<Envelope.Recipient> recipients;
         private final RecipientResult[] results;
         private boolean reusable = true;
 
-        Transaction(SmtpConnection c, String host, OutboundMessage message, List<OutboundMessage.Recipient> recipients) {
+        Transaction(SmtpConnection c, String host, Envelope envelope, MailContent content) {
             this.c = c;
             this.host = host;
-            this.message = message;
-            this.recipients = recipients;
+            this.envelope = envelope;
+            this.content = content;
+            this.recipients = envelope.recipients();
             this.results = new RecipientResult[recipients.size()];
         }
 
@@ -339,18 +344,18 @@ public final class DeliveryAgent implements Closeable {
 
         /** What this server cannot take, checked before anything is sent (RFC 1870, 6152, 6531). */
         private SmtpReply unsupported() {
-            if (message.utf8() && !c.supports("SMTPUTF8")) {
+            if (envelope.utf8() && !c.supports("SMTPUTF8")) {
                 return SmtpReply.of(553, "5.6.7", host + " does not support SMTPUTF8, needed for this UTF-8 envelope");
             }
             String size = c.extension("SIZE");
             if (size != null && size.strip().matches("[0-9]{1,18}")) {
                 long limit = Long.parseLong(size.strip());
-                if (limit > 0 && message.size() > limit) {
-                    return SmtpReply.of(552, "5.3.4", "Message of " + message.size() + " octets exceeds the limit of "
+                if (limit > 0 && content.size() > limit) {
+                    return SmtpReply.of(552, "5.3.4", "Message of " + content.size() + " octets exceeds the limit of "
                             + limit + " octets of " + host);
                 }
             }
-            if (message.eightBit() && !c.supports("8BITMIME")) {
+            if (content.eightBit() && !c.supports("8BITMIME")) {
                 return SmtpReply.of(554, "5.6.3", host + " does not support 8BITMIME and 8-bit content is not converted");
             }
             return null;
@@ -358,24 +363,24 @@ public final class DeliveryAgent implements Closeable {
 
         private void send() throws IOException {
             boolean dsn = c.supports("DSN");
-            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(message.from()).append('>');
+            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(envelope.sender()).append('>');
             if (c.supports("SIZE")) {
-                mail.append(" SIZE=").append(message.size());
+                mail.append(" SIZE=").append(content.size());
             }
-            if (message.eightBit() && c.supports("8BITMIME")) {
+            if (content.eightBit() && c.supports("8BITMIME")) {
                 mail.append(" BODY=8BITMIME");
             }
-            if (message.utf8()) {
+            if (envelope.utf8()) {
                 mail.append(" SMTPUTF8");
             }
-            if (dsn && message.ret() != null) {
-                mail.append(" RET=").append(message.ret());
+            if (dsn && envelope.ret() != null) {
+                mail.append(" RET=").append(envelope.ret());
             }
-            if (dsn && message.envid() != null) {
-                mail.append(" ENVID=").append(Xtext.encode(message.envid()));
+            if (dsn && envelope.envid() != null) {
+                mail.append(" ENVID=").append(Xtext.encode(envelope.envid()));
             }
             List<String> rcpts = new ArrayList<>();
-            for (OutboundMessage.Recipient r : recipients) {
+            for (Envelope.Recipient r : recipients) {
                 StringBuilder line = new StringBuilder("RCPT TO:<").append(r.address()).append('>');
                 if (dsn && r.dsnNotify() != null) {
                     line.append(" NOTIFY=").append(r.dsnNotify());
@@ -439,7 +444,7 @@ public final class DeliveryAgent implements Closeable {
                 return;
             }
             c.timeout(settings.dataTimeout());
-            c.writeData(message.open());
+            c.writeData(content.open());
             SmtpReply end = c.read();
             for (int i : accepted) {
                 results[i] = result(i, end);

@@ -18,17 +18,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.DeliveryReport;
+import io.camelsmtp.smtp.common.Envelope;
+import io.camelsmtp.smtp.common.EnvelopeBinding;
+import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReplyException;
-import io.camelsmtp.smtp.relay.DeliveryReport;
-import io.camelsmtp.smtp.relay.RecipientResult;
-import io.camelsmtp.smtp.relay.SmtpDeliveryException;
-import io.camelsmtp.smtp.relay.SmtpRelayConstants;
 import io.camelsmtp.smtp.relay.queue.spool.Spool;
 import io.camelsmtp.smtp.relay.queue.spool.SpoolEntry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,38 +281,14 @@ final class DeliveryScheduler {
         try {
             Message m = exchange.getMessage();
             m.setBody(body);
-            List<String> to = new ArrayList<>();
-            List<String> notify = new ArrayList<>();
-            List<String> orcpt = new ArrayList<>();
+            List<Envelope.Recipient> to = new ArrayList<>();
             for (SpoolEntry.Recipient r : job.recipients()) {
-                to.add(r.address());
-                notify.add(r.dsnNotify());
-                orcpt.add(r.dsnOrcpt());
+                to.add(new Envelope.Recipient(r.address(), r.dsnNotify(), r.dsnOrcpt()));
             }
-            m.setHeader(SmtpQueueConstants.ENVELOPE_FROM, e.sender());
-            m.setHeader(SmtpQueueConstants.ENVELOPE_TO, to);
-            m.setHeader(SmtpQueueConstants.QUEUE_ID, e.id());
+            EnvelopeBinding.write(new Envelope(e.sender(), to, e.bodyType(), e.utf8(), e.dsnRet(), e.dsnEnvid(), e.id()), m);
             m.setHeader(SmtpQueueConstants.ATTEMPT, e.attempts() + 1);
             m.setHeader(SmtpQueueConstants.ARRIVAL, e.arrival());
             m.setHeader(SmtpQueueConstants.KIND, e.kind().name().toLowerCase(Locale.ROOT));
-            if (e.bodyType() != null) {
-                m.setHeader(SmtpQueueConstants.BODY_TYPE, e.bodyType());
-            }
-            if (e.utf8()) {
-                m.setHeader(SmtpQueueConstants.UTF8, true);
-            }
-            if (e.dsnRet() != null) {
-                m.setHeader(SmtpQueueConstants.DSN_RET, e.dsnRet());
-            }
-            if (e.dsnEnvid() != null) {
-                m.setHeader(SmtpQueueConstants.DSN_ENVID, e.dsnEnvid());
-            }
-            if (notify.stream().anyMatch(n -> n != null)) {
-                m.setHeader(SmtpQueueConstants.DSN_NOTIFY, notify);
-            }
-            if (orcpt.stream().anyMatch(o -> o != null)) {
-                m.setHeader(SmtpQueueConstants.DSN_ORCPT, orcpt);
-            }
             try {
                 consumer.getProcessor().process(exchange);
             } catch (Exception ex) {
@@ -328,31 +302,13 @@ final class DeliveryScheduler {
     }
 
     private List<Outcome> outcomes(Job job, Exchange exchange) {
-        Exception failure = exchange.getException();
-        DeliveryReport report = exchange.getMessage().getHeader(SmtpRelayConstants.DELIVERY_REPORT, DeliveryReport.class);
-        SmtpDeliveryException sde = failure == null ? null : ObjectHelper.getException(SmtpDeliveryException.class, failure);
-        if (sde != null) {
-            report = sde.getReport();
-        }
-        SmtpReply fallback;
-        if (failure == null) {
-            fallback = SmtpReply.of(250, "2.0.0", "Delivered by route " + consumer.getRouteId());
-        } else {
-            SmtpReplyException sre = ObjectHelper.getException(SmtpReplyException.class, failure);
-            fallback = sre != null ? sre.getReply() : SmtpReply.of(451, "4.3.0", oneLine(failure));
-        }
+        List<String> addresses = job.recipients().stream().map(SpoolEntry.Recipient::address).toList();
+        DeliveryReport report = DeliveryReport.read(exchange, addresses, "route " + consumer.getRouteId());
         List<Outcome> outcomes = new ArrayList<>();
-        for (SpoolEntry.Recipient r : job.recipients()) {
-            RecipientResult rr = report == null ? null : report.get(r.address());
-            outcomes.add(rr != null ? Outcome.of(r, rr) : Outcome.of(r, fallback));
+        for (int i = 0; i < addresses.size(); i++) {
+            outcomes.add(Outcome.of(job.recipients().get(i), report.getResults().get(i)));
         }
         return outcomes;
-    }
-
-    private static String oneLine(Exception e) {
-        String s = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        s = s.replaceAll("[\\r\\n]+", " ").strip();
-        return s.length() > 300 ? s.substring(0, 300) : s;
     }
 
     /** Records a job's delivered recipients at once (so a restart never resends to them); the rest waits for the attempt. */

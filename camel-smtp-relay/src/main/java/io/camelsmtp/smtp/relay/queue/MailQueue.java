@@ -10,11 +10,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.camelsmtp.smtp.common.Envelope;
+import io.camelsmtp.smtp.common.MessageFactory;
 import io.camelsmtp.smtp.common.QueueIds;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
-import io.camelsmtp.smtp.relay.MessageFactory;
-import io.camelsmtp.smtp.relay.client.OutboundMessage;
 import io.camelsmtp.smtp.relay.queue.spool.Spool;
 import io.camelsmtp.smtp.relay.queue.spool.SpoolEntry;
 import org.apache.camel.CamelContext;
@@ -104,23 +104,23 @@ public final class MailQueue {
             throw new SmtpReplyException(SmtpReply.of(553, "5.1.3", "Invalid recipient address <"
                                                                + prepared.invalidRecipients().get(0) + ">"));
         }
-        OutboundMessage m = prepared.message();
+        Envelope envelope = prepared.envelope();
         Message in = exchange.getMessage();
-        String id = in.getHeader(SmtpQueueConstants.QUEUE_ID, String.class);
+        String id = envelope.queueId();
         if (id == null || !id.matches("[0-9A-Za-z]{1,40}") || spool.contains(id)) {
             id = QueueIds.next();
         }
         List<SpoolEntry.Recipient> recipients = new ArrayList<>();
-        for (OutboundMessage.Recipient r : m.recipients()) {
+        for (Envelope.Recipient r : envelope.recipients()) {
             recipients.add(new SpoolEntry.Recipient(r.address(), r.dsnNotify(), r.dsnOrcpt(), SpoolEntry.State.PENDING, null));
         }
-        String bodyType = in.getHeader(SmtpQueueConstants.BODY_TYPE, String.class);
-        if (bodyType == null && m.eightBit()) {
+        String bodyType = envelope.bodyType();
+        if (bodyType == null && prepared.content().eightBit()) {
             bodyType = "8BITMIME";
         }
-        SpoolEntry entry = SpoolEntry.create(id, Instant.now(), SpoolEntry.Kind.MAIL, m.from(), bodyType, m.utf8(),
-                m.ret(), m.envid(), recipients, m.size());
-        try (InputStream body = m.open()) {
+        SpoolEntry entry = SpoolEntry.create(id, Instant.now(), SpoolEntry.Kind.MAIL, envelope.sender(), bodyType,
+                envelope.utf8(), envelope.ret(), envelope.envid(), recipients, prepared.content().size());
+        try (InputStream body = prepared.content().open()) {
             store(entry, body);
         }
         in.setHeader(SmtpQueueConstants.QUEUE_ID, id);

@@ -2,8 +2,8 @@ package io.camelsmtp.smtp.relay.queue;
 
 import java.time.Instant;
 
+import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReply;
-import io.camelsmtp.smtp.relay.RecipientResult;
 import io.camelsmtp.smtp.relay.queue.spool.SpoolEntry;
 
 /** The result of one delivery attempt for one recipient, as the queue keeps it. */

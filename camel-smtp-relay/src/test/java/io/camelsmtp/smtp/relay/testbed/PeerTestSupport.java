@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.camelsmtp.smtp.relay.DeliveryReport;
-import io.camelsmtp.smtp.relay.RecipientResult;
+import io.camelsmtp.smtp.common.DeliveryReport;
+import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.relay.SmtpDeliveryException;
 import io.camelsmtp.smtp.relay.SmtpRelayConstants;
 import org.apache.camel.Exchange;

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.Xtext;
 import org.subethamail.smtp.server.Session;
 
 /** MAIL FROM with SIZE, BODY, SMTPUTF8, AUTH and (when enabled) DSN's RET and ENVID. */
@@ -99,7 +100,7 @@ final class MailCommand extends SessionCommand {
                         unsupported(c, e.getKey());
                         return;
                     }
-                    envid = value == null ? null : SmtpPath.decodeXtext(value);
+                    envid = value == null ? null : Xtext.decode(value);
                     if (envid == null || envid.length() > 100) {
                         c.reply(501, "5.5.4", "Bad ENVID parameter");
                         return;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import io.camelsmtp.smtp.common.Envelope;
 import org.subethamail.smtp.MessageHandler;
 
 /**
@@ -69,6 +70,15 @@ public final class MailTransaction implements MessageHandler {
     /** DSN ENVID or null. */
     public String envid() {
         return envid;
+    }
+
+    /** The envelope so far: sender, the recipients accepted until now, and the MAIL FROM parameters. */
+    public Envelope envelope() {
+        List<Envelope.Recipient> rcpts = new ArrayList<>(recipients.size());
+        for (int i = 0; i < recipients.size(); i++) {
+            rcpts.add(new Envelope.Recipient(recipients.get(i), notify.get(i), orcpt.get(i)));
+        }
+        return new Envelope(from, rcpts, bodyType, utf8, ret, envid, queueId);
     }
 
     /** Queue id, assigned when the message content starts. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.Xtext;
 import org.subethamail.smtp.server.Session;
 
 /** RCPT TO with DSN's NOTIFY and ORCPT; relay control and the recipient policy decide through {@link MailStages}. */
@@ -65,7 +66,7 @@ final class RcptCommand extends SessionCommand {
                 }
                 case "ORCPT" -> {
                     int semi = value == null ? -1 : value.indexOf(';');
-                    String decoded = semi <= 0 ? null : SmtpPath.decodeXtext(value.substring(semi + 1));
+                    String decoded = semi <= 0 ? null : Xtext.decode(value.substring(semi + 1));
                     if (decoded == null || decoded.isEmpty() || value.length() > 500) {
                         c.reply(501, "5.5.4", "Bad ORCPT parameter; use addr-type;xtext");
                         return;

@@ -87,32 +87,6 @@ final class SmtpPath {
         return false;
     }
 
-    /** Decodes xtext (RFC 3461 §4): {@code +XX} is the octet with hex value XX. Null when malformed. */
-    static String decodeXtext(String xtext) {
-        StringBuilder sb = new StringBuilder(xtext.length());
-        for (int i = 0; i < xtext.length(); i++) {
-            char c = xtext.charAt(i);
-            if (c == '+') {
-                if (i + 2 >= xtext.length()) {
-                    return null;
-                }
-                int v;
-                try {
-                    v = Integer.parseInt(xtext.substring(i + 1, i + 3), 16);
-                } catch (NumberFormatException e) {
-                    return null;
-                }
-                sb.append((char) v);
-                i += 2;
-            } else if (c < 33 || c > 126 || c == '=') {
-                return null;
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
-
     private static int closingBracket(String s) {
         boolean quoted = false;
         for (int i = 1; i < s.length(); i++) {

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
 
-import io.camelsmtp.smtp.relay.client.Xtext;
+import io.camelsmtp.smtp.common.Xtext;
 
 /**
  * The envelope block of the spool format: text lines {@code name: value}, ended by an empty line, readable with
@@ -194,11 +194,11 @@ final class EnvelopeCodec {
                     case "id" -> id = value;
                     case "arrival" -> arrival = Instant.parse(value);
                     case "kind" -> kind = SpoolEntry.Kind.valueOf(value.toUpperCase());
-                    case "sender" -> sender = Xtext.decode(value);
+                    case "sender" -> sender = xtext(value);
                     case "body" -> body = value;
                     case "smtputf8" -> utf8 = Boolean.parseBoolean(value);
                     case "ret" -> ret = value;
-                    case "envid" -> envid = Xtext.decode(value);
+                    case "envid" -> envid = xtext(value);
                     case "attempts" -> attempts = Integer.parseInt(value);
                     case "next-attempt" -> next = Instant.parse(value).toEpochMilli();
                     case "held" -> held = Boolean.parseBoolean(value);
@@ -227,6 +227,14 @@ final class EnvelopeCodec {
         return e;
     }
 
+    private static String xtext(String value) {
+        String decoded = Xtext.decode(value);
+        if (decoded == null) {
+            throw new CorruptSpoolException("not xtext: " + value);
+        }
+        return decoded;
+    }
+
     private static SpoolEntry.Recipient recipient(String value) {
         String[] parts = value.split(" ");
         String notify = null;
@@ -236,7 +244,7 @@ final class EnvelopeCodec {
         for (int i = 1; i < parts.length; i++) {
             int eq = parts[i].indexOf('=');
             String k = parts[i].substring(0, eq);
-            String v = Xtext.decode(parts[i].substring(eq + 1));
+            String v = xtext(parts[i].substring(eq + 1));
             switch (k) {
                 case "state" -> state = SpoolEntry.State.valueOf(v.toUpperCase());
                 case "notify" -> notify = v;
@@ -247,6 +255,6 @@ final class EnvelopeCodec {
                 }
             }
         }
-        return new SpoolEntry.Recipient(Xtext.decode(parts[0]), notify, orcpt, state, reply);
+        return new SpoolEntry.Recipient(xtext(parts[0]), notify, orcpt, state, reply);
     }
 }

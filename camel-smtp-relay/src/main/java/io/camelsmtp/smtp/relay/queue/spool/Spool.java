@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32;
 
-import io.camelsmtp.smtp.relay.client.Xtext;
+import io.camelsmtp.smtp.common.Xtext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package io.camelsmtp.smtp.relay;
+package io.camelsmtp.smtp.common;
 
 import java.time.Instant;
 

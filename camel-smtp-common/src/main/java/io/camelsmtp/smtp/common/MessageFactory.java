@@ -1,4 +1,4 @@
-package io.camelsmtp.smtp.relay;
+package io.camelsmtp.smtp.common;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -6,14 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
-import io.camelsmtp.smtp.relay.client.OutboundMessage;
 import jakarta.mail.Address;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;
@@ -25,12 +22,13 @@ import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
 
 /**
- * Turns an Exchange into an {@link OutboundMessage}, before any network I/O.
+ * Turns an Exchange into an {@link Envelope} and the {@link MailContent} to send or store, before any I/O: what
+ * {@code smtp-relay} and {@code smtp-queue} do first with every message they are given.
  * <p>
- * The envelope comes from {@code CamelSmtpEnvelopeFrom}/{@code CamelSmtpEnvelopeTo} (what {@code smtp-server} sets).
- * Only when they are absent is it derived from the message itself (Sender or From; To, Cc and Bcc), and Bcc is then
- * removed from what is sent. Headers from an untrusted consumer cannot redirect mail: they are {@code Camel}-prefixed,
- * which Camel's HTTP, JMS and Kafka header filters drop.
+ * The envelope comes from the envelope headers (what {@code smtp-server} sets, read by {@link EnvelopeBinding}).
+ * Only when {@code CamelSmtpEnvelopeFrom}/{@code CamelSmtpEnvelopeTo} are absent is it derived from the message
+ * itself (Sender or From; To, Cc and Bcc), and Bcc is then removed from what is sent. Headers from an untrusted
+ * consumer cannot redirect mail: they are {@code Camel}-prefixed, which Camel's HTTP, JMS and Kafka header filters drop.
  * <p>
  * The body may be raw RFC 5322 (bytes, stream, String), a {@link MimeMessage}, or plain text with {@code Subject},
  * {@code From} and {@code To} headers, from which a MIME message with Date and Message-ID is built.
@@ -41,27 +39,44 @@ public final class MessageFactory {
     private static final Pattern MAILBOX = Pattern.compile("^[^\\s<>@]+@([^\\s<>@\\[\\]]+|\\[(?i:IPv6:)?[0-9A-Fa-f:.]+\\])$");
     private static final Session SESSION = Session.getInstance(new Properties());
 
-    /** The message and the recipients refused before sending (bad syntax). */
-    public record Prepared(OutboundMessage message, List<String> invalidRecipients) {
+    /**
+     * A message ready to send or store.
+     *
+     * @param envelope          the envelope, every recipient included (also those in {@code invalidRecipients});
+     *                          {@code utf8} is true also when an address needs it
+     * @param content           the octets
+     * @param invalidRecipients recipients whose address is not a mailbox (refused before sending: 553 5.1.3)
+     */
+    public record Prepared(Envelope envelope, MailContent content, List<String> invalidRecipients) {
+
+        /** The envelope without the invalid recipients. */
+        public Envelope deliverable() {
+            return envelope.without(invalidRecipients);
+        }
     }
 
     private MessageFactory() {
     }
 
+    /**
+     * Reads the Exchange's message; sets the envelope headers to the envelope found (derived ones included) and,
+     * when the body was built or re-read, the body to its octets.
+     */
     public static Prepared create(Exchange exchange) throws Exception {
         Message in = exchange.getMessage();
         Object body = in.getBody();
         if (body == null) {
-            throw new IllegalArgumentException("smtp-relay: the message body is empty; nothing to send");
+            throw new IllegalArgumentException("the message body is empty; nothing to send");
         }
-        String from = in.getHeader(SmtpRelayConstants.ENVELOPE_FROM, String.class);
-        List<String> to = recipients(in.getHeader(SmtpRelayConstants.ENVELOPE_TO));
+        Envelope headerEnvelope = EnvelopeBinding.read(in);
+        String from = headerEnvelope.sender();
+        List<Envelope.Recipient> to = EnvelopeBinding.hasRecipients(in) ? headerEnvelope.recipients() : null;
         MimeMessage mime = null;
         byte[] bytes = null;
         StreamCache cache = null;
         if (body instanceof MimeMessage m) {
             mime = m;
-        } else if (to != null && body instanceof StreamCache sc) {
+        } else if (to != null && body instanceof StreamCache sc && body instanceof InputStream) {
             cache = sc;
         } else {
             bytes = in.getMandatoryBody(byte[].class);
@@ -70,8 +85,8 @@ public final class MessageFactory {
             }
             if (!looksLikeMessage(bytes)) {
                 if (in.getHeader("Subject") == null && in.getHeader("To") == null && in.getHeader("From") == null) {
-                    throw new IllegalArgumentException("smtp-relay: the body is not an RFC 5322 message (it has no "
-                            + "header section) and no Subject/From/To headers are set to build one");
+                    throw new IllegalArgumentException("the body is not an RFC 5322 message (it has no header section) "
+                            + "and no Subject/From/To headers are set to build one");
                 }
                 mime = build(in, new String(bytes, StandardCharsets.UTF_8));
                 bytes = null;
@@ -80,10 +95,11 @@ public final class MessageFactory {
         if (to == null || from == null) {
             MimeMessage headers = mime != null ? mime : parse(bytes != null ? new ByteArrayInputStream(bytes) : open(cache));
             if (to == null) {
-                to = new ArrayList<>();
+                List<String> found = new ArrayList<>();
                 for (RecipientType type : new RecipientType[] { RecipientType.TO, RecipientType.CC, RecipientType.BCC }) {
-                    addAll(to, headers.getRecipients(type));
+                    addAll(found, headers.getRecipients(type));
                 }
+                to = found.stream().map(Envelope.Recipient::of).toList();
                 if (headers.getHeader("Bcc") != null) {
                     headers.removeHeader("Bcc");
                     mime = headers;
@@ -108,33 +124,27 @@ public final class MessageFactory {
             in.setBody(bytes);
         }
         if (to.isEmpty()) {
-            throw new IllegalArgumentException("smtp-relay: no recipient (set CamelSmtpEnvelopeTo, or To/Cc/Bcc in the message)");
+            throw new IllegalArgumentException("no recipient (set CamelSmtpEnvelopeTo, or To/Cc/Bcc in the message)");
         }
-        List<String> notify = list(in.getHeader(SmtpRelayConstants.DSN_NOTIFY));
-        List<String> orcpt = list(in.getHeader(SmtpRelayConstants.DSN_ORCPT));
-        List<OutboundMessage.Recipient> valid = new ArrayList<>();
         List<String> invalid = new ArrayList<>();
-        boolean utf8 = Boolean.TRUE.equals(in.getHeader(SmtpRelayConstants.UTF8, Boolean.class)) || nonAscii(from);
-        for (int i = 0; i < to.size(); i++) {
-            String r = to.get(i);
-            if (!MAILBOX.matcher(r).matches() && !isBarePostmaster(r)) {
-                invalid.add(r);
-                continue;
+        boolean utf8 = headerEnvelope.utf8() || nonAscii(from);
+        for (Envelope.Recipient r : to) {
+            if (!MAILBOX.matcher(r.address()).matches() && !isBarePostmaster(r.address())) {
+                invalid.add(r.address());
+            } else {
+                utf8 |= nonAscii(r.address());
             }
-            utf8 |= nonAscii(r);
-            valid.add(new OutboundMessage.Recipient(r, at(notify, i), at(orcpt, i)));
         }
         if (!from.isEmpty() && !MAILBOX.matcher(from).matches()) {
-            throw new IllegalArgumentException("smtp-relay: invalid envelope sender <" + from + ">");
+            throw new IllegalArgumentException("invalid envelope sender <" + from + ">");
         }
-        long size = bytes != null ? bytes.length : cache.length();
-        boolean eightBit = "8BITMIME".equalsIgnoreCase(in.getHeader(SmtpRelayConstants.BODY_TYPE, String.class))
+        boolean eightBit = "8BITMIME".equalsIgnoreCase(headerEnvelope.bodyType())
                            || hasEightBit(bytes != null ? new ByteArrayInputStream(bytes) : open(cache));
-        OutboundMessage message = new OutboundMessage(from, valid, bytes, cache, size, eightBit, utf8,
-                in.getHeader(SmtpRelayConstants.DSN_RET, String.class), in.getHeader(SmtpRelayConstants.DSN_ENVID, String.class));
-        in.setHeader(SmtpRelayConstants.ENVELOPE_FROM, from);
-        in.setHeader(SmtpRelayConstants.ENVELOPE_TO, new ArrayList<>(to));
-        return new Prepared(message, invalid);
+        MailContent content = bytes != null ? MailContent.of(bytes, eightBit) : MailContent.of(cache, eightBit);
+        Envelope envelope = new Envelope(from, to, headerEnvelope.bodyType(), utf8, headerEnvelope.ret(),
+                headerEnvelope.envid(), headerEnvelope.queueId());
+        EnvelopeBinding.write(envelope, in);
+        return new Prepared(envelope, content, invalid);
     }
 
     /**
@@ -198,35 +208,6 @@ public final class MessageFactory {
                 }
             }
         }
-    }
-
-    private static List<String> recipients(Object header) {
-        if (header == null) {
-            return null;
-        }
-        if (header instanceof Collection<?> c) {
-            List<String> out = new ArrayList<>();
-            for (Object o : c) {
-                out.add(String.valueOf(o).strip());
-            }
-            return out;
-        }
-        return new ArrayList<>(Arrays.stream(header.toString().split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
-    }
-
-    private static List<String> list(Object header) {
-        if (header instanceof List<?> l) {
-            List<String> out = new ArrayList<>();
-            for (Object o : l) {
-                out.add(o == null ? null : o.toString());
-            }
-            return out;
-        }
-        return List.of();
-    }
-
-    private static String at(List<String> list, int i) {
-        return i < list.size() ? list.get(i) : null;
     }
 
     static boolean looksLikeMessage(byte[] bytes) {

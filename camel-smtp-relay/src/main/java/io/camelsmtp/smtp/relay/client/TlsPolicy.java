@@ -1,4 +1,4 @@
-package io.camelsmtp.smtp.relay;
+package io.camelsmtp.smtp.relay.client;
 
 /** How the relay uses STARTTLS. */
 public enum TlsPolicy {
