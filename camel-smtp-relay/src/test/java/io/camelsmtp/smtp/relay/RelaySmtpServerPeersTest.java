@@ -1,9 +1,12 @@
 package io.camelsmtp.smtp.relay;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import io.camelsmtp.smtp.common.DeliveryReport;
 import io.camelsmtp.smtp.common.RecipientResult;
@@ -17,12 +20,14 @@ import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Receivers that decide per recipient, limit the size or require AUTH, played by this project's own smtp-server
@@ -43,6 +48,7 @@ class RelaySmtpServerPeersTest extends PeerTestSupport {
                                              + "&connectTimeout=1s&commandTimeout=2s&dataTimeout=2s&heloName=relay.test";
 
     private final Set<String> greylisted = ConcurrentHashMap.newKeySet();
+    private final int frontPort = AvailablePortFinder.getNextAvailable();
 
     @Override
     protected void bindToRegistry(Registry registry) {
@@ -87,6 +93,9 @@ class RelaySmtpServerPeersTest extends PeerTestSupport {
                 .convertBodyTo(String.class).to("mock:idle");
         b.from("direct:accept-all").log(LoggingLevel.DEBUG, "accepting ${header.CamelSmtpRecipient}");
 
+        // a listener that relays without a queue: its client hears the relay's outcome
+        b.from("smtp-server:127.0.0.1:" + frontPort + "?hostName=front.test&acceptedDomains=*&" + RECEIVER_OPTIONS).to(MX);
+
         b.from("direct:relay-no-reuse").to(MX + "&connectionReuse=false");
         // a transient failure is redelivered by Camel; the producer has shrunk the envelope to what is still pending
         b.from("direct:relay-retry")
@@ -120,6 +129,34 @@ class RelaySmtpServerPeersTest extends PeerTestSupport {
         partial.assertIsSatisfied();
         assertEquals(List.of(a, c), partial.getExchanges().get(0).getMessage().getHeader(SmtpServerConstants.ENVELOPE_TO),
                 "one transaction for the two accepted recipients");
+    }
+
+    @Test
+    void listenerWithoutQueueAnswersTheClientWithTheRelaysClassOfFailure() throws Exception {
+        String nobody = "nobody-front@partial.test"; // short: a generated local part would pass 64 octets
+        String refused = swaks(nobody);
+        assertTrue(refused.contains("<** 550 5.1.1 <" + nobody + ">: No such user here"), refused);
+        String grey = "later-front@greylist.test";
+        String deferred = swaks(grey);
+        assertTrue(deferred.contains("<** 451 4.7.1 <" + grey + ">: Greylisted, try again later"), deferred);
+        String delivered = swaks(grey);
+        assertTrue(delivered.contains("<-  250 2.0.0"), delivered);
+    }
+
+    /** swaks through the front listener; its transcript (it exits non-zero when the message is refused). */
+    private String swaks(String to) throws Exception {
+        Process p;
+        try {
+            p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", String.valueOf(frontPort), "--from",
+                    SENDER, "--to", to, "--helo", "client.test", "--body", "hello").redirectErrorStream(true).start();
+        } catch (IOException e) {
+            System.err.println("*** SKIPPED: swaks is not installed (apt-get install swaks): " + e.getMessage());
+            assumeTrue(false, "swaks is not installed (apt-get install swaks)");
+            throw e;
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "swaks did not finish");
+        return out;
     }
 
     @Test
