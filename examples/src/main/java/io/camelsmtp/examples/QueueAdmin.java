@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.camelsmtp.smtp.relay.queue.MailQueue;
-import io.camelsmtp.smtp.relay.queue.QueueListing;
-import io.camelsmtp.smtp.relay.queue.SmtpQueueComponent;
+import io.camelsmtp.smtp.queue.MailQueue;
+import io.camelsmtp.smtp.queue.QueueListing;
+import io.camelsmtp.smtp.queue.SmtpQueueComponent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;

@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.camelsmtp.smtp.relay.queue.MailQueue;
-import io.camelsmtp.smtp.relay.queue.SmtpQueueComponent;
-import io.camelsmtp.smtp.relay.queue.SmtpQueueEndpoint;
+import io.camelsmtp.smtp.queue.MailQueue;
+import io.camelsmtp.smtp.queue.SmtpQueueComponent;
+import io.camelsmtp.smtp.queue.SmtpQueueEndpoint;
 import io.camelsmtp.smtp.server.SmtpServerEndpoint;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;

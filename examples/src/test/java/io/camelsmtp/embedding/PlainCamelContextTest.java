@@ -16,7 +16,7 @@ import javax.net.ssl.TrustManagerFactory;
 
 import io.camelsmtp.examples.support.Peers;
 import io.camelsmtp.examples.support.SmtpSink;
-import io.camelsmtp.smtp.relay.queue.SmtpQueueConstants;
+import io.camelsmtp.smtp.queue.SmtpQueueConstants;
 import io.camelsmtp.smtp.server.SmtpRejectException;
 import io.camelsmtp.smtp.server.SmtpServerComponent;
 import io.camelsmtp.smtp.server.SmtpServerConstants;

@@ -2,12 +2,14 @@ package io.camelsmtp.examples.crash;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +48,18 @@ final class MailRouterProcess implements AutoCloseable {
     MailRouterProcess(Path workDir, Path routes, Map<String, String> properties) {
         this.workDir = workDir;
         this.routes = routes;
-        this.properties = properties;
+        // its own admin port, so that an app already running on this machine (on 8025) does not fail the test
+        Map<String, String> props = new LinkedHashMap<>(properties);
+        props.putIfAbsent("admin.port", String.valueOf(freePort()));
+        this.properties = props;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port for the admin endpoints", e);
+        }
     }
 
     /** Starts the app (run number N, log {@code app-N.log}) and returns once Camel reports it started. */

@@ -2,6 +2,7 @@ package io.camelsmtp.smtp.relay.testbed;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -16,6 +17,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +70,9 @@ public final class Testbed implements AutoCloseable {
     private static final Map<String, String> DUMPING = Map.of("mx1", "127.0.0.2", "mx2", "127.0.0.3", "mx3", "127.0.0.4",
             "v6", "::1");
 
+    private static final List<String> RESOURCE_FILES = List.of("dnsmasq.conf", "rcode_responder.py", "tls.crt",
+            "tls.key", "tls.p12", "trust.p12");
+
     private final Path resources;
     private final Path work;
     private final Path pids;
@@ -81,16 +86,29 @@ public final class Testbed implements AutoCloseable {
         this.pids = work.resolve("pids");
     }
 
-    /** The copy Maven made of src/test/resources/testbed (never anything outside the module). */
+    /**
+     * The copy Maven made of src/test/resources/testbed (never anything outside the module). Another module that
+     * runs the test bed from this module's test jar gets the files copied into its own target/test-classes/testbed.
+     */
     public static Path resourceDirectory() {
         URL conf = Testbed.class.getResource("/testbed/dnsmasq.conf");
         if (conf == null) {
             throw new IllegalStateException("testbed/dnsmasq.conf is not on the test classpath");
         }
         try {
-            return Path.of(conf.toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+            if (!"jar".equals(conf.getProtocol())) {
+                return Path.of(conf.toURI()).getParent();
+            }
+            Path dir = Path.of("target", "test-classes", "testbed").toAbsolutePath();
+            Files.createDirectories(dir);
+            for (String f : RESOURCE_FILES) {
+                try (InputStream in = Testbed.class.getResourceAsStream("/testbed/" + f)) {
+                    Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return dir;
+        } catch (URISyntaxException | IOException e) {
+            throw new IllegalStateException("cannot read the test bed's files: " + e, e);
         }
     }
 

@@ -1,0 +1,74 @@
+package io.camelsmtp.smtp.queue;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends each {@link DeliveryEvent} to the queue's {@code eventsUri}, synchronously and in order per recipient. A
+ * failing events route is logged and never stops delivery; put a {@code seda:} endpoint in between to decouple a slow
+ * consumer such as a webhook.
+ */
+final class EventPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
+
+    private final CamelContext context;
+    private volatile String uri;
+    private volatile ProducerTemplate template;
+
+    EventPublisher(CamelContext context) {
+        this.context = context;
+    }
+
+    /** Sets where events go; the first endpoint that names an events URI decides it. */
+    synchronized void target(String eventsUri) {
+        if (eventsUri == null || eventsUri.isBlank()) {
+            return;
+        }
+        if (uri != null && !uri.equals(eventsUri)) {
+            LOG.warn("Events of this queue already go to {}; ignoring eventsUri {}", uri, eventsUri);
+            return;
+        }
+        uri = eventsUri;
+        if (template == null) {
+            template = context.createProducerTemplate();
+        }
+    }
+
+    void publish(DeliveryEvent event) {
+        ProducerTemplate t = template;
+        String target = uri;
+        if (t == null || target == null) {
+            return;
+        }
+        try {
+            Exchange result = t.send(target, ex -> {
+                ex.getMessage().setBody(event);
+                ex.getMessage().setHeader(SmtpQueueConstants.EVENT_TYPE, event.type());
+                ex.getMessage().setHeader(SmtpQueueConstants.QUEUE_ID, event.queueId());
+                ex.getMessage().setHeader(SmtpQueueConstants.EVENT_RECIPIENT, event.recipient());
+            });
+            if (result.getException() != null) {
+                LOG.warn("Delivery event {} for {} not taken by {}: {}", event.type(), event.queueId(), target,
+                        result.getException().toString());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Delivery event {} for {} not sent to {}: {}", event.type(), event.queueId(), target, e.toString());
+        }
+    }
+
+    synchronized void stop() {
+        if (template != null) {
+            try {
+                template.stop();
+            } catch (RuntimeException e) {
+                LOG.debug("Stopping the events template: {}", e.toString());
+            }
+            template = null;
+        }
+        uri = null;
+    }
+}

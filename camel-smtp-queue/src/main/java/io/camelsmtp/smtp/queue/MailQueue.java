@@ -1,0 +1,344 @@
+package io.camelsmtp.smtp.queue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.camelsmtp.smtp.common.Envelope;
+import io.camelsmtp.smtp.common.MessageFactory;
+import io.camelsmtp.smtp.common.QueueIds;
+import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.SmtpReplyException;
+import io.camelsmtp.smtp.queue.spool.Spool;
+import io.camelsmtp.smtp.queue.spool.SpoolEntry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One named queue: its spool, the index of queued messages, and the operations of {@code mailq}/{@code postsuper}
+ * (list, flush, delete, hold, release). Shared by every {@code smtp-queue:<name>} endpoint of a CamelContext; a
+ * producer enqueues, a consumer runs the {@link DeliveryScheduler}.
+ */
+public final class MailQueue {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MailQueue.class);
+
+    private final String name;
+    private final Spool spool;
+    private final CamelContext context;
+    private final EventPublisher events;
+
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong deferred = new AtomicLong();
+    private final AtomicLong bounced = new AtomicLong();
+    private final AtomicLong expired = new AtomicLong();
+
+    private volatile DeliveryScheduler scheduler;
+    private volatile String storageFailure;
+    private SmtpQueueHealthCheck healthCheck;
+
+    MailQueue(String name, Path spoolDirectory, long segmentSize, CamelContext context) {
+        this.name = name;
+        this.spool = new Spool(spoolDirectory, segmentSize);
+        this.context = context;
+        this.events = new EventPublisher(context);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path spoolDirectory() {
+        return spool.directory();
+    }
+
+    Spool spool() {
+        return spool;
+    }
+
+    EventPublisher events() {
+        return events;
+    }
+
+    void open() throws IOException {
+        List<?> recovered = spool.open();
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            healthCheck = new SmtpQueueHealthCheck(this);
+            health.register(healthCheck);
+        }
+        LOG.info("smtp-queue:{} opened spool {} with {} message(s) waiting", name, spool.directory(), recovered.size());
+    }
+
+    void close() {
+        if (healthCheck != null) {
+            healthCheck.closed();
+            HealthCheckRegistry health = HealthCheckRegistry.get(context);
+            if (health != null) {
+                health.unregister(healthCheck);
+            }
+        }
+        events.stop();
+        spool.close();
+    }
+
+    /**
+     * Stores the Exchange's message durably and returns its queue id; the message is on disk when this returns. A
+     * storage failure (disk full, unwritable spool) is a {@code 452 4.3.1}, so {@code smtp-server} asks the client to
+     * try again later and nothing is acknowledged.
+     */
+    public String enqueue(Exchange exchange) throws Exception {
+        MessageFactory.Prepared prepared = MessageFactory.create(exchange);
+        if (!prepared.invalidRecipients().isEmpty()) {
+            throw new SmtpReplyException(SmtpReply.of(553, "5.1.3", "Invalid recipient address <"
+                                                               + prepared.invalidRecipients().get(0) + ">"));
+        }
+        Envelope envelope = prepared.envelope();
+        Message in = exchange.getMessage();
+        String id = envelope.queueId();
+        if (id == null || !id.matches("[0-9A-Za-z]{1,40}") || spool.contains(id)) {
+            id = QueueIds.next();
+        }
+        List<SpoolEntry.Recipient> recipients = new ArrayList<>();
+        for (Envelope.Recipient r : envelope.recipients()) {
+            recipients.add(new SpoolEntry.Recipient(r.address(), r.dsnNotify(), r.dsnOrcpt(), SpoolEntry.State.PENDING, null));
+        }
+        String bodyType = envelope.bodyType();
+        if (bodyType == null && prepared.content().eightBit()) {
+            bodyType = "8BITMIME";
+        }
+        SpoolEntry entry = SpoolEntry.create(id, Instant.now(), SpoolEntry.Kind.MAIL, envelope.sender(), bodyType,
+                envelope.utf8(), envelope.ret(), envelope.envid(), recipients, prepared.content().size());
+        try (InputStream body = prepared.content().open()) {
+            store(entry, body);
+        }
+        in.setHeader(SmtpQueueConstants.QUEUE_ID, id);
+        return id;
+    }
+
+    /** Stores a message the queue made itself (a notification). */
+    SpoolEntry enqueueNotification(SpoolEntry.Kind kind, String recipient, byte[] content) throws SmtpReplyException {
+        boolean eightBit = false;
+        for (byte b : content) {
+            if (b < 0) {
+                eightBit = true;
+                break;
+            }
+        }
+        SpoolEntry entry = SpoolEntry.create(QueueIds.next(), Instant.now(), kind, "", eightBit ? "8BITMIME" : null,
+                false, null, null, List.of(new SpoolEntry.Recipient(recipient, "NEVER", null, SpoolEntry.State.PENDING, null)),
+                content.length);
+        store(entry, new ByteArrayInputStream(content));
+        return entry;
+    }
+
+    private void store(SpoolEntry entry, InputStream body) throws SmtpReplyException {
+        try {
+            spool.enqueue(entry, body);
+        } catch (IOException e) {
+            storageFailure = e.toString();
+            LOG.error("smtp-queue:{} cannot store message {}: {}", name, entry.id(), e.toString());
+            throw new SmtpReplyException(SmtpReply.of(452, "4.3.1", "Insufficient system storage, try again later"), e);
+        }
+        storageFailure = null;
+        queued.incrementAndGet();
+        for (SpoolEntry.Recipient r : entry.recipients()) {
+            events.publish(new DeliveryEvent(DeliveryEvent.QUEUED, entry.id(), entry.sender(), r.address(), 0, 0, null,
+                    null, null, null, null, entry.arrival(), entry.arrival(), null));
+        }
+        DeliveryScheduler s = scheduler;
+        if (s != null) {
+            s.add(entry);
+        }
+    }
+
+    void startDelivery(DeliveryScheduler s) {
+        scheduler = s;
+        s.start(spool.entries());
+    }
+
+    void stopDelivery() {
+        DeliveryScheduler s = scheduler;
+        scheduler = null;
+        if (s != null) {
+            s.stop();
+        }
+    }
+
+    void counted(String eventType) {
+        switch (eventType) {
+            case DeliveryEvent.DELIVERED -> delivered.incrementAndGet();
+            case DeliveryEvent.DEFERRED -> deferred.incrementAndGet();
+            case DeliveryEvent.BOUNCED -> bounced.incrementAndGet();
+            case DeliveryEvent.EXPIRED -> expired.incrementAndGet();
+            default -> {
+                // queued is counted by store(); delayed is a notification, not an outcome
+            }
+        }
+    }
+
+    // ---- operations, like mailq / postqueue -f / postsuper -d, -h, -H
+
+    /** Every queued message, oldest first. */
+    public List<QueueItem> list() {
+        List<QueueItem> items = new ArrayList<>();
+        for (SpoolEntry e : spool.entries()) {
+            items.add(item(e));
+        }
+        items.sort(Comparator.comparing(QueueItem::arrival));
+        return items;
+    }
+
+    /** The message with this id, or null. */
+    public QueueItem get(String id) {
+        SpoolEntry e = spool.get(id);
+        return e == null ? null : item(e);
+    }
+
+    private static QueueItem item(SpoolEntry e) {
+        synchronized (e) {
+            String status = e.inFlight() ? "active" : e.held() ? "held" : "waiting";
+            return new QueueItem(e.id(), e.sender(), e.pending().stream().map(SpoolEntry.Recipient::address).toList(),
+                    e.size(), e.arrival(), e.attempts(),
+                    "waiting".equals(status) ? Instant.ofEpochMilli(Math.max(e.nextAttempt(), e.arrival().toEpochMilli())) : null,
+                    e.lastError(), status);
+        }
+    }
+
+    /** Retries every waiting message now (not held ones); returns how many. */
+    public int flush() {
+        DeliveryScheduler s = scheduler;
+        return s == null ? 0 : s.flush();
+    }
+
+    /** Removes a message without notifying anyone (like {@code postsuper -d}); false when there is no such message. */
+    public boolean delete(String id) throws IOException {
+        SpoolEntry e = spool.get(id);
+        if (e == null) {
+            return false;
+        }
+        DeliveryScheduler s = scheduler;
+        boolean now;
+        synchronized (e) {
+            e.deleted(true);
+            now = !e.inFlight();
+        }
+        if (s != null) {
+            s.remove(e);
+        }
+        if (now) {
+            spool.complete(e);
+        }
+        LOG.info("smtp-queue:{} {}: deleted by the operator", name, id);
+        return true;
+    }
+
+    /** Keeps a message from being delivered until it is released; false when there is no such message. */
+    public boolean hold(String id) throws IOException {
+        SpoolEntry e = spool.get(id);
+        if (e == null) {
+            return false;
+        }
+        boolean save;
+        synchronized (e) {
+            e.held(true);
+            save = !e.inFlight();
+        }
+        DeliveryScheduler s = scheduler;
+        if (s != null) {
+            s.remove(e);
+        }
+        if (save) {
+            spool.saveRetryState(e);
+        }
+        LOG.info("smtp-queue:{} {}: on hold", name, id);
+        return true;
+    }
+
+    /** Releases a held message for delivery now; false when there is no such message or it is not held. */
+    public boolean release(String id) throws IOException {
+        SpoolEntry e = spool.get(id);
+        if (e == null) {
+            return false;
+        }
+        synchronized (e) {
+            if (!e.held()) {
+                return false;
+            }
+            e.held(false);
+            e.nextAttempt(System.currentTimeMillis());
+            if (!e.inFlight()) {
+                spool.saveRetryState(e);
+            }
+        }
+        DeliveryScheduler s = scheduler;
+        if (s != null) {
+            s.add(e);
+        }
+        LOG.info("smtp-queue:{} {}: released", name, id);
+        return true;
+    }
+
+    // ---- metrics
+
+    /** Messages in the queue, held ones included. */
+    public int size() {
+        return spool.entries().size();
+    }
+
+    public int heldCount() {
+        return (int) spool.entries().stream().filter(SpoolEntry::held).count();
+    }
+
+    /** Seconds since the oldest queued message arrived; 0 when the queue is empty. */
+    public long oldestAgeSeconds() {
+        long now = System.currentTimeMillis();
+        return spool.entries().stream().mapToLong(e -> now - e.arrival().toEpochMilli()).max().orElse(0) / 1000;
+    }
+
+    /** Why the last attempt to store a message failed, or null when it succeeded. */
+    public String storageFailure() {
+        return storageFailure;
+    }
+
+    /** Messages written to segments per fdatasync since the spool was opened: how much one group commit covered. */
+    public double messagesPerSync() {
+        long[] stats = spool.commitStatistics();
+        return stats[1] == 0 ? 0 : (double) stats[0] / stats[1];
+    }
+
+    public long queuedTotal() {
+        return queued.get();
+    }
+
+    public long deliveredTotal() {
+        return delivered.get();
+    }
+
+    public long deferredTotal() {
+        return deferred.get();
+    }
+
+    public long bouncedTotal() {
+        return bounced.get();
+    }
+
+    public long expiredTotal() {
+        return expired.get();
+    }
+
+    CamelContext context() {
+        return context;
+    }
+}

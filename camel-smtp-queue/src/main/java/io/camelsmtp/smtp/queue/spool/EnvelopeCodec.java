@@ -1,0 +1,260 @@
+package io.camelsmtp.smtp.queue.spool;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+
+import io.camelsmtp.smtp.common.Xtext;
+
+/**
+ * The envelope block of the spool format: text lines {@code name: value}, ended by an empty line, readable with
+ * {@code less} or {@code grep}. The same block starts every record of a segment file and is the whole content of a
+ * {@code deferred/<id>.env} file. Addresses and DSN values are xtext (RFC 3461), so a value never holds a space or a
+ * line end. The last two lines are {@code crc32} (of the message octets) and {@code check} (CRC-32 of the block's own
+ * bytes before that line), so a torn or damaged block is recognised.
+ * <pre>
+ * camel-smtp-queue: 1
+ * id: 4A3F0C2B9D1E7A6B5C
+ * arrival: 2026-11-25T14:50:00.123Z
+ * kind: mail
+ * sender: alice@example.org
+ * recipient: bob@example.net state=pending notify=FAILURE,DELAY orcpt=rfc822;bob@example.net
+ * size: 000000004096
+ * crc32: 89abcdef
+ * check: 01234567
+ * </pre>
+ */
+final class EnvelopeCodec {
+
+    static final String MAGIC = "camel-smtp-queue: 1";
+    private static final int MAX_BLOCK = 1 << 20;
+
+    private EnvelopeCodec() {
+    }
+
+    /** The block for {@code e}; {@code withRetryState} adds attempts, next attempt, hold and last error (deferred files). */
+    static byte[] encode(SpoolEntry e, boolean withRetryState) {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append(MAGIC).append('\n');
+        line(sb, "id", e.id());
+        line(sb, "arrival", e.arrival().toString());
+        line(sb, "kind", e.kind().name().toLowerCase());
+        line(sb, "sender", Xtext.encode(e.sender()));
+        if (e.bodyType() != null) {
+            line(sb, "body", e.bodyType());
+        }
+        if (e.utf8()) {
+            line(sb, "smtputf8", "true");
+        }
+        if (e.dsnRet() != null) {
+            line(sb, "ret", e.dsnRet());
+        }
+        if (e.dsnEnvid() != null) {
+            line(sb, "envid", Xtext.encode(e.dsnEnvid()));
+        }
+        if (withRetryState) {
+            line(sb, "attempts", Integer.toString(e.attempts()));
+            line(sb, "next-attempt", Instant.ofEpochMilli(e.nextAttempt()).toString());
+            if (e.held()) {
+                line(sb, "held", "true");
+            }
+            if (e.delayWarned()) {
+                line(sb, "delay-warned", "true");
+            }
+            if (e.lastError() != null) {
+                line(sb, "last-error", oneLine(e.lastError()));
+            }
+        }
+        for (SpoolEntry.Recipient r : e.recipients()) {
+            sb.append("recipient: ").append(Xtext.encode(r.address()));
+            sb.append(" state=").append(r.state().name().toLowerCase());
+            if (r.dsnNotify() != null) {
+                sb.append(" notify=").append(Xtext.encode(r.dsnNotify()));
+            }
+            if (r.dsnOrcpt() != null) {
+                sb.append(" orcpt=").append(Xtext.encode(r.dsnOrcpt()));
+            }
+            if (withRetryState && r.lastReply() != null) {
+                sb.append(" reply=").append(Xtext.encode(r.lastReply()));
+            }
+            sb.append('\n');
+        }
+        line(sb, "size", pad(Long.toString(e.size()), 12));
+        line(sb, "crc32", hex8(e.crc()));
+        byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
+        CRC32 check = new CRC32();
+        check.update(head);
+        byte[] tail = ("check: " + hex8(check.getValue()) + "\n\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] block = new byte[head.length + tail.length];
+        System.arraycopy(head, 0, block, 0, head.length);
+        System.arraycopy(tail, 0, block, head.length, tail.length);
+        return block;
+    }
+
+    /** Fixed width, so that a block's length does not change when its size and CRC are filled in. */
+    private static String pad(String digits, int width) {
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
+    }
+
+    static String hex8(long value) {
+        return pad(Long.toHexString(value & 0xffffffffL), 8);
+    }
+
+    private static void line(StringBuilder sb, String name, String value) {
+        sb.append(name).append(": ").append(value).append('\n');
+    }
+
+    private static String oneLine(String s) {
+        return s.replace('\r', ' ').replace('\n', ' ');
+    }
+
+    /** A decoded block and its length in octets. */
+    record Decoded(SpoolEntry entry, int length) {
+    }
+
+    /**
+     * Reads one block from {@code in}. Returns null at a clean end of input; throws {@link TruncatedException} when the
+     * input ends inside the block and {@link CorruptSpoolException} when the block is damaged.
+     */
+    static Decoded decode(InputStream in) throws IOException {
+        ByteArrayOutputStream raw = new ByteArrayOutputStream(512);
+        List<String> lines = new ArrayList<>();
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                if (raw.size() == 0) {
+                    return null;
+                }
+                throw new TruncatedException("envelope block ends after " + raw.size() + " octets");
+            }
+            raw.write(c);
+            if (raw.size() > MAX_BLOCK) {
+                throw new CorruptSpoolException("envelope block longer than " + MAX_BLOCK + " octets");
+            }
+            if (c != '\n') {
+                line.write(c);
+                continue;
+            }
+            String l = line.toString(StandardCharsets.UTF_8);
+            line.reset();
+            if (lines.isEmpty() && !MAGIC.equals(l)) {
+                throw new CorruptSpoolException("no '" + MAGIC + "' line where a record starts");
+            }
+            if (l.isEmpty()) {
+                break;
+            }
+            lines.add(l);
+        }
+        byte[] block = raw.toByteArray();
+        return new Decoded(parse(lines, block), block.length);
+    }
+
+    private static SpoolEntry parse(List<String> lines, byte[] block) {
+        String checkLine = lines.get(lines.size() - 1);
+        if (!checkLine.startsWith("check: ")) {
+            throw new CorruptSpoolException("envelope block has no check line");
+        }
+        int checked = block.length - checkLine.length() - 2;
+        CRC32 crc = new CRC32();
+        crc.update(block, 0, checked);
+        if (!hex8(crc.getValue()).equals(checkLine.substring(7))) {
+            throw new CorruptSpoolException("envelope block check sum mismatch");
+        }
+        String id = null;
+        Instant arrival = null;
+        SpoolEntry.Kind kind = SpoolEntry.Kind.MAIL;
+        String sender = null;
+        String body = null;
+        boolean utf8 = false;
+        String ret = null;
+        String envid = null;
+        int attempts = 0;
+        long next = 0;
+        boolean held = false;
+        boolean warned = false;
+        String lastError = null;
+        long size = -1;
+        long messageCrc = -1;
+        List<SpoolEntry.Recipient> recipients = new ArrayList<>();
+        try {
+            for (String l : lines.subList(1, lines.size() - 1)) {
+                int colon = l.indexOf(": ");
+                if (colon < 0) {
+                    throw new CorruptSpoolException("not a 'name: value' line: " + l);
+                }
+                String name = l.substring(0, colon);
+                String value = l.substring(colon + 2);
+                switch (name) {
+                    case "id" -> id = value;
+                    case "arrival" -> arrival = Instant.parse(value);
+                    case "kind" -> kind = SpoolEntry.Kind.valueOf(value.toUpperCase());
+                    case "sender" -> sender = xtext(value);
+                    case "body" -> body = value;
+                    case "smtputf8" -> utf8 = Boolean.parseBoolean(value);
+                    case "ret" -> ret = value;
+                    case "envid" -> envid = xtext(value);
+                    case "attempts" -> attempts = Integer.parseInt(value);
+                    case "next-attempt" -> next = Instant.parse(value).toEpochMilli();
+                    case "held" -> held = Boolean.parseBoolean(value);
+                    case "delay-warned" -> warned = Boolean.parseBoolean(value);
+                    case "last-error" -> lastError = value;
+                    case "recipient" -> recipients.add(recipient(value));
+                    case "size" -> size = Long.parseLong(value);
+                    case "crc32" -> messageCrc = Long.parseLong(value, 16);
+                    default -> {
+                        // fields a newer version may add are ignored, so an older reader can still deliver the message
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            throw e instanceof CorruptSpoolException c ? c : new CorruptSpoolException("bad envelope field: " + e.getMessage());
+        }
+        if (id == null || arrival == null || sender == null || recipients.isEmpty() || size < 0 || messageCrc < 0) {
+            throw new CorruptSpoolException("envelope block misses id, arrival, sender, recipient, size or crc32");
+        }
+        SpoolEntry e = new SpoolEntry(id, arrival, kind, sender, body, utf8, ret, envid, recipients, size, messageCrc);
+        e.attempts(attempts);
+        e.nextAttempt(next);
+        e.held(held);
+        e.delayWarned(warned);
+        e.lastError(lastError);
+        return e;
+    }
+
+    private static String xtext(String value) {
+        String decoded = Xtext.decode(value);
+        if (decoded == null) {
+            throw new CorruptSpoolException("not xtext: " + value);
+        }
+        return decoded;
+    }
+
+    private static SpoolEntry.Recipient recipient(String value) {
+        String[] parts = value.split(" ");
+        String notify = null;
+        String orcpt = null;
+        String reply = null;
+        SpoolEntry.State state = SpoolEntry.State.PENDING;
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            String k = parts[i].substring(0, eq);
+            String v = xtext(parts[i].substring(eq + 1));
+            switch (k) {
+                case "state" -> state = SpoolEntry.State.valueOf(v.toUpperCase());
+                case "notify" -> notify = v;
+                case "orcpt" -> orcpt = v;
+                case "reply" -> reply = v;
+                default -> {
+                    // unknown recipient attributes of a newer version are ignored
+                }
+            }
+        }
+        return new SpoolEntry.Recipient(xtext(parts[0]), notify, orcpt, state, reply);
+    }
+}
