@@ -28,6 +28,8 @@
 #   OUT         raw results, logs and spools (default /tmp/camel-smtp-bench); wiped at start
 # Output: a Markdown table on stdout, also in OUT/summary.md; every run in OUT/runs.csv.
 set -uo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
@@ -60,26 +62,8 @@ PF=$OUT/postfix          # the private Postfix instance: etc/, spool/, data/, ma
 declare -A PID=()        # server name -> pid of the JVM we started
 SOURCE_ARGS=(-4 -M bench.test -f sender@bench.test -t rcpt@bench.test)
 
-log() {
-    local line
-    line="$(date +%H:%M:%S) $*"
-    echo "$line" >&2
-    if [ -d "$OUT/logs" ]; then echo "$line" >> "$OUT/bench.log"; fi
-}
-die() { log "FATAL: $*"; exit 1; }
-
 # ---------------------------------------------------------------------------------------------------------------
 # start / stop
-
-stop_pid() {   # stop one process we started, by pid: TERM, then KILL after 15 s
-    local pid=$1 i
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill "$pid" 2>/dev/null
-    for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
 
 cleanup() {
     local name
@@ -87,8 +71,7 @@ cleanup() {
     PID=()
     pf_stop
 }
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
+set_traps
 
 wait_for_line() {   # file pattern pid timeout_s
     local file=$1 pattern=$2 pid=$3 t
@@ -126,68 +109,9 @@ start_bare() {   # name mode port
 # accepted (mynetworks) and put on hold by smtpd (check_client_access static:HOLD), so cleanup writes and fsyncs
 # the queue file and renames it into hold/ and nothing is delivered. in_flow_delay=0 because no delivery means no
 # flow-control tokens; smtpd maxproc 120 so 100 sessions fit (the master's listen backlog follows: 150).
-pf_setup() {
-    rm -rf "$PF"
-    mkdir -p "$PF/etc" "$PF/spool" "$PF/data"
-    chown postfix "$PF/data"
-    cat > "$PF/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $PF/spool
-data_directory = $PF/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = bench.localdomain
-mydomain = localdomain
-myorigin = \$myhostname
-mydestination =
-relay_domains =
-local_recipient_maps =
-alias_maps =
-alias_database =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
-smtpd_client_restrictions = check_client_access static:HOLD
-smtpd_peername_lookup = no
-smtp_dns_support_level = disabled
-in_flow_delay = 0s
-smtpd_client_connection_count_limit = 0
-default_process_limit = 150
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-biff = no
-smtpd_banner = \$myhostname ESMTP
-EOF
-    cat > "$PF/etc/master.cf" <<EOF
-$HOST:${PORT[postfix]} inet n - n - 120 smtpd
-pickup     unix  n - n 60 1 pickup
-cleanup    unix  n - n -  0 cleanup
-qmgr       unix  n - n 300 1 qmgr
-rewrite    unix  - - n -  - trivial-rewrite
-bounce     unix  - - n -  0 bounce
-defer      unix  - - n -  0 bounce
-trace      unix  - - n -  0 bounce
-verify     unix  - - n -  1 verify
-flush      unix  n - n 1000? 0 flush
-proxymap   unix  - - n -  - proxymap
-proxywrite unix  - - n -  1 proxymap
-smtp       unix  - - n -  - smtp
-relay      unix  - - n -  - smtp
-showq      unix  n - n -  - showq
-error      unix  - - n -  - error
-retry      unix  - - n -  - error
-discard    unix  - - n -  - discard
-local      unix  - n n -  - local
-anvil      unix  - - n -  1 anvil
-scache     unix  - - n -  1 scache
-postlog    unix-dgram n - n - 1 postlogd
-EOF
-}
-
 pf_start() {
     port_free "${PORT[postfix]}" || die "port ${PORT[postfix]} is in use"
-    pf_setup
+    pf_hold_cf | pf_instance "$PF" "$HOST:${PORT[postfix]}" 120
     postfix -c "$PF/etc" start < /dev/null > "$OUT/logs/postfix-start.log" 2>&1
     local i
     for i in $(seq 1 150); do
@@ -224,7 +148,7 @@ listen_counters() {   # "ListenOverflows ListenDrops" of this network namespace 
 
 cpu_ticks() {   # utime+stime of one process in clock ticks; NA for Postfix (many short-lived processes)
     [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] || { echo NA; return; }
-    sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+    stat_ticks "/proc/$1/stat"
 }
 
 store_dir() {
@@ -241,7 +165,7 @@ stored_count() {   # messages stored by the server since the last clean_store; N
     [ -n "$dir" ] || { echo NA; return; }
     if [ "$1" = postfix ]; then
         local stray
-        stray=$(find "$PF/spool/incoming" "$PF/spool/active" "$PF/spool/deferred" "$PF/spool/maildrop" -type f | wc -l)
+        stray=$(pf_files "$PF" incoming active deferred maildrop)
         [ "$stray" -eq 0 ] || log "postfix: $stray queue files outside hold/"
         find "$dir" -type f | wc -l
     else
@@ -279,7 +203,7 @@ run_one() {   # server size sessions mode run count
     stored=$(stored_count "$server")
     errlines=$(grep -vc '^Command exited with non-zero status' "$err")
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    rate=$(awk -v n="$count" -v s="$secs" 'BEGIN { printf "%.1f", n / s }')
+    rate=$(ratio "$count" "$secs")
     read -r ovf drops <<< "$(paste -d' ' <(echo "$lc0") <(echo "$lc1") | awk '{ print $3 - $1, $4 - $2 }')"
     ccpu=$(awk '{ printf "%.2f", $1 + $2 }' "$tf" 2>/dev/null)
     if [ "$cpu0" = NA ] || [ "$cpu1" = NA ]; then scpu=NA
@@ -302,24 +226,17 @@ smtp_source_ok() {   # sanity/warm-up: server count sessions size [-d]
         > /dev/null 2>> "$OUT/logs/warmup.err"
 }
 
-machine_info() {
-    {
-        echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        echo "nproc: $(nproc)"
-        echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
-        echo "ram: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-        echo "kernel: $(uname -sr)"
-        echo "java: $("$JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
-        echo "postfix: $(postconf -d -h mail_version 2>/dev/null)"
-        echo "smtp-source: $SMTP_SOURCE (postfix package $(dpkg-query -W -f='${Version}' postfix 2>/dev/null))"
-        echo "somaxconn: $(cat /proc/sys/net/core/somaxconn) tcp_max_syn_backlog: $(cat /proc/sys/net/ipv4/tcp_max_syn_backlog) syncookies: $(cat /proc/sys/net/ipv4/tcp_syncookies)"
-        echo "filesystem of $OUT: $(findmnt -n -o FSTYPE,SOURCE -T "$OUT" | tr -s ' ')"
-        echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-        echo "APP_DIR: $APP_DIR"
-        echo "JAVA_OPTS: $JAVA_OPTS"
-        echo "RUNS=$RUNS COUNT_4K=$COUNT_4K COUNT_100K=$COUNT_100K DISCARD_FACTOR=$DISCARD_FACTOR RUN_TIMEOUT=$RUN_TIMEOUT SESSIONS='$SESSIONS' SIZES='$SIZES' MODES='$MODES'"
-    } > "$OUT/machine.txt"
-    cat "$OUT/machine.txt" >&2
+machine_lines() {   # OUT/machine.txt (machine_info in lib.sh writes it)
+    # shellcheck disable=SC2119   # no "os" line here, as before
+    host_lines
+    echo "postfix: $(postconf -d -h mail_version 2>/dev/null)"
+    echo "smtp-source: $SMTP_SOURCE (postfix package $(dpkg-query -W -f='${Version}' postfix 2>/dev/null))"
+    echo "somaxconn: $(cat /proc/sys/net/core/somaxconn) tcp_max_syn_backlog: $(cat /proc/sys/net/ipv4/tcp_max_syn_backlog) syncookies: $(cat /proc/sys/net/ipv4/tcp_syncookies)"
+    echo "filesystem of $OUT: $(findmnt -n -o FSTYPE,SOURCE -T "$OUT" | tr -s ' ')"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "APP_DIR: $APP_DIR"
+    echo "JAVA_OPTS: $JAVA_OPTS"
+    echo "RUNS=$RUNS COUNT_4K=$COUNT_4K COUNT_100K=$COUNT_100K DISCARD_FACTOR=$DISCARD_FACTOR RUN_TIMEOUT=$RUN_TIMEOUT SESSIONS='$SESSIONS' SIZES='$SIZES' MODES='$MODES'"
 }
 
 idle_test() {
@@ -500,10 +417,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 log "matrix done in $(( $(date +%s) - start_time )) s"
 
-for server in "${!PID[@]}"; do
-    n=$(grep -cE "WARN|ERROR|Exception" "$OUT/logs/$server.log")
-    [ "$n" -eq 0 ] || log "$server log: $n WARN/ERROR lines, e.g. $(grep -m1 -E "WARN|ERROR|Exception" "$OUT/logs/$server.log")"
-done
+for server in "${!PID[@]}"; do log_warnings "$server" "$OUT/logs/$server.log"; done
 cleanup
 netstat -s 2>/dev/null | grep -i listen > "$OUT/netstat-listen-after.txt"
 

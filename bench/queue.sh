@@ -78,6 +78,8 @@
 # Run as root (private Postfix instances, cgroups). Ports 2531-2534 and 127.0.0.2:2600 must be free.
 set -uo pipefail
 export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/queue/
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
@@ -119,81 +121,20 @@ SINK_PORT=2600
 declare -A PORT=([ours-accept]=2531 [postfix-hold]=2532 [ours-mta]=2533 [postfix-mta]=2534)
 declare -A PID=()         # name -> pid of the timeout(1) wrapping what we started
 declare -A JVM=()         # ours-* -> pid of the JVM
-CGNAME=cs-queue-bench
-CG_BASE=""                # cgroup directory holding our cgroups
-CG_FILE=""                # cpuacct.usage (v1) or cpu.stat (v2)
-CGROUPS="ours postfix sink client"
+CG_NAME=cs-queue-bench    # our cgroups (lib.sh: cg_setup)
+CG_GROUPS="ours postfix sink client"
 SINK_OUT=""               # the current receiver's output file (its -c counters)
 SINK_N=0
 
-log() {
-    local line
-    line="$(date +%H:%M:%S) $*"
-    echo "$line" >&2
-    if [ -d "$OUT/logs" ]; then echo "$line" >> "$OUT/bench.log"; fi
-}
-die() { log "FATAL: $*"; exit 1; }
-
 # ---------------------------------------------------------------------------------------------------------------
-# processes and cgroups (as in bench/relay.sh)
-
-stop_pid() {   # pid [seconds]: TERM, then KILL after the grace period (default 15 s)
-    local pid=$1 grace=${2:-15} i
-    [ -n "$pid" ] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill "$pid" 2>/dev/null
-    for i in $(seq 1 $((grace * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-cg_setup() {
-    if [ -w /sys/fs/cgroup/cpuacct ] && [ -f /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then
-        CG_BASE=/sys/fs/cgroup/cpuacct/$CGNAME; CG_FILE=cpuacct.usage
-    elif [ -f /sys/fs/cgroup/cgroup.controllers ] && [ -w /sys/fs/cgroup ]; then
-        CG_BASE=/sys/fs/cgroup/$CGNAME; CG_FILE=cpu.stat
-    else
-        log "no writable cpuacct cgroup (v1) or cgroup v2: CPU figures will be NA"
-        return 0
-    fi
-    local g
-    for g in $CGROUPS; do mkdir -p "$CG_BASE/$g" || { CG_BASE=""; return 0; }; done
-}
-
-cg_enter() {   # name: move the calling (sub)shell into our cgroup NAME
-    [ -n "$CG_BASE" ] && echo "$BASHPID" > "$CG_BASE/$1/cgroup.procs" 2>/dev/null
-    return 0
-}
-
-cg_teardown() {
-    [ -n "$CG_BASE" ] && [ -d "$CG_BASE" ] || return 0
-    local g i
-    for g in $CGROUPS; do
-        for i in $(seq 1 50); do rmdir "$CG_BASE/$g" 2>/dev/null && break; [ -d "$CG_BASE/$g" ] || break; sleep 0.1; done
-    done
-    rmdir "$CG_BASE" 2>/dev/null || log "could not remove cgroup $CG_BASE"
-}
-
-listening() { ss -Hltn "src $1" 2>/dev/null | grep -q .; }   # addr:port
-
-wait_listening() {   # addr:port pid seconds
-    local i
-    for i in $(seq 1 $(($3 * 20))); do
-        listening "$1" && return 0
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.05
-    done
-    return 1
-}
+# processes (the shared ones, and the cgroups, are in lib.sh)
 
 start_sink() {   # a fresh receiver: smtp-sink -c on SINK_HOST:SINK_PORT, backlog 256; counters in SINK_OUT
     SINK_N=$((SINK_N + 1))
     SINK_OUT=$OUT/logs/sink-$SINK_N.out
-    ( cg_enter sink; exec timeout "$MAX_TIME" "$SMTP_SINK" -u root -c "$SINK_HOST:$SINK_PORT" 256 ) \
-        < /dev/null > "$SINK_OUT" 2>&1 &
+    sink_spawn sink "$SINK_HOST:$SINK_PORT" "$SINK_OUT"
     PID[sink]=$!
-    wait_listening "$SINK_HOST:$SINK_PORT" "${PID[sink]}" 10 || die "smtp-sink on $SINK_HOST:$SINK_PORT did not start: $(cat "$SINK_OUT")"
+    sink_wait "$SINK_HOST:$SINK_PORT" "${PID[sink]}" "$SINK_OUT"
 }
 
 stop_sink() {
@@ -201,37 +142,19 @@ stop_sink() {
     unset 'PID[sink]'
 }
 
-sink_counters() {   # "sess quit mesg" of the current receiver (smtp-sink -c: sessions ended, QUITs, messages)
-    tail -c 200 "$SINK_OUT" 2>/dev/null | tr '\r' '\n' | grep 'mesg=' | tail -1 |
-        sed -E 's/.*sess=([0-9]+) quit=([0-9]+) mesg=([0-9]+).*/\1 \2 \3/' | awk '{ print $1 + 0, $2 + 0, $3 + 0 } END { if (NR == 0) print "0 0 0" }'
-}
-
 spool_dir() { echo "$OUT/spool/$1"; }
 
 start_ours() {   # name yaml [jvm options] [spool dir]: the app in a JVM, in cgroup "ours"
-    local name=$1 yaml=$2 opts=${3:-$JAVA_OPTS} spool=${4:-$(spool_dir "$1")} i
+    local name=$1 yaml=$2 opts=${3:-$JAVA_OPTS} spool=${4:-$(spool_dir "$1")}
     listening "127.0.0.1:${PORT[$name]}" && die "port ${PORT[$name]} is in use"
     mkdir -p "$spool"
     # shellcheck disable=SC2086
-    ( cg_enter ours; cd "$OUT" && exec timeout "$MAX_TIME" "$JAVA" $opts -Dsmtp.port="${PORT[$name]}" \
+    start_jvm "$name" ours "${PORT[$name]}" "$OUT/logs/$name.log" $opts -Dsmtp.port="${PORT[$name]}" \
         -Dspool.dir="$spool" -Drelay.host=$SINK_HOST -Drelay.port=$SINK_PORT \
-        -jar "$APP_DIR/camel-smtp-examples.jar" --routes "$yaml" ) < /dev/null > "$OUT/logs/$name.log" 2>&1 &
-    PID[$name]=$!
-    wait_listening "127.0.0.1:${PORT[$name]}" "${PID[$name]}" 60 || { tail -30 "$OUT/logs/$name.log" >&2; die "$name did not start"; }
-    JVM[$name]=""
-    for i in $(seq 1 50); do
-        JVM[$name]=$(pgrep -P "${PID[$name]}" -x java | head -1)
-        [ -n "${JVM[$name]}" ] && break
-        sleep 0.1
-    done
-    [ -n "${JVM[$name]}" ] || die "no JVM under pid ${PID[$name]}"
+        -jar "$APP_DIR/camel-smtp-examples.jar" --routes "$yaml"
 }
 
-stop_ours() {   # name
-    [ -n "${PID[$1]:-}" ] || return 0
-    stop_pid "${PID[$1]}" 40
-    unset "PID[$1]" "JVM[$1]"
-}
+stop_ours() { stop_jvm "$1" 40; }   # name
 
 # ---------------------------------------------------------------------------------------------------------------
 # private Postfix instances (config, queue, data and log under OUT/NAME)
@@ -247,46 +170,12 @@ stop_ours() {   # name
 #   myhostname different from the receiver's greeting name "smtp-sink" (or Postfix sees a mail loop). Left at the
 #   defaults: in_flow_delay (1s), default_process_limit (100), default_destination_concurrency_limit (20),
 #   initial_destination_concurrency (5), connection caching (on demand), smtpd_client_connection_count_limit (50).
-pf_setup() {   # name mode(hold|relay)
-    local name=$1 mode=$2 pf=$OUT/$1
-    rm -rf "$pf"
-    mkdir -p "$pf/etc" "$pf/spool" "$pf/data"
-    chown postfix "$pf/data"
-    {
-        cat <<EOF
-compatibility_level = 3.6
-queue_directory = $pf/spool
-data_directory = $pf/data
-mail_owner = postfix
-setgid_group = postdrop
-mydestination =
-relay_domains =
-local_recipient_maps =
-alias_maps =
-alias_database =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
-smtpd_peername_lookup = no
-maillog_file = $pf/maillog
-maillog_file_prefixes = $pf
-biff = no
-smtpd_banner = \$myhostname ESMTP
-EOF
-        if [ "$mode" = hold ]; then
-            cat <<EOF
-myhostname = bench.localdomain
-mydomain = localdomain
-myorigin = \$myhostname
-smtpd_client_restrictions = check_client_access static:HOLD
-smtp_dns_support_level = disabled
-in_flow_delay = 0s
-smtpd_client_connection_count_limit = 0
-default_process_limit = 150
-EOF
-        else
-            cat <<EOF
+pf_setup() {   # name mode(hold|relay): write the instance's config into OUT/NAME
+    local name=$1 mode=$2
+    if [ "$mode" = hold ]; then
+        pf_hold_cf | pf_instance "$OUT/$name" "127.0.0.1:${PORT[$name]}" 120
+    else
+        pf_instance "$OUT/$name" "127.0.0.1:${PORT[$name]}" - <<EOF
 myhostname = postfix.bench.queue
 mydomain = bench.queue
 myorigin = \$myhostname
@@ -294,63 +183,17 @@ relayhost = [$SINK_HOST]:$SINK_PORT
 smtp_tls_security_level = none
 smtpd_tls_security_level = none
 EOF
-        fi
-    } > "$pf/etc/main.cf"
-    local maxproc=-
-    [ "$mode" = hold ] && maxproc=120
-    cat > "$pf/etc/master.cf" <<EOF
-127.0.0.1:${PORT[$name]} inet n - n - $maxproc smtpd
-pickup     unix  n - n 60 1 pickup
-cleanup    unix  n - n -  0 cleanup
-qmgr       unix  n - n 300 1 qmgr
-rewrite    unix  - - n -  - trivial-rewrite
-bounce     unix  - - n -  0 bounce
-defer      unix  - - n -  0 bounce
-trace      unix  - - n -  0 bounce
-verify     unix  - - n -  1 verify
-flush      unix  n - n 1000? 0 flush
-proxymap   unix  - - n -  - proxymap
-proxywrite unix  - - n -  1 proxymap
-smtp       unix  - - n -  - smtp
-relay      unix  - - n -  - smtp
-showq      unix  n - n -  - showq
-error      unix  - - n -  - error
-retry      unix  - - n -  - error
-discard    unix  - - n -  - discard
-local      unix  - n n -  - local
-anvil      unix  - - n -  1 anvil
-scache     unix  - - n -  1 scache
-postlog    unix-dgram n - n - 1 postlogd
-EOF
+    fi
 }
 
 pf_start() {   # name mode
-    local name=$1 pf=$OUT/$1
+    local name=$1
     listening "127.0.0.1:${PORT[$name]}" && die "port ${PORT[$name]} is in use"
     pf_setup "$name" "$2"
-    ( cg_enter postfix; exec timeout "$MAX_TIME" postfix -c "$pf/etc" start-fg ) \
-        < /dev/null > "$OUT/logs/$name-start.log" 2>&1 &
-    PID[$name]=$!
-    wait_listening "127.0.0.1:${PORT[$name]}" "${PID[$name]}" 30 && return 0
-    cat "$OUT/logs/$name-start.log" "$pf/maillog" >&2 2>/dev/null
-    die "$name did not start (its early errors go to syslog; try: script -qec 'postfix -c $pf/etc check' /dev/null)"
+    pf_start_fg "$name" "$OUT/$name" "${PORT[$name]}"
 }
 
-pf_stop() {   # name
-    local pf=$OUT/$1
-    [ -n "${PID[$1]:-}" ] || return 0
-    timeout 30 postfix -c "$pf/etc" stop < /dev/null > /dev/null 2>&1
-    stop_pid "${PID[$1]}" 15
-    unset "PID[$1]"
-    [ -f "$pf/maillog" ] && cp "$pf/maillog" "$OUT/logs/$1-maillog.log"
-}
-
-pf_files() {   # name dir...: queue files in those queue directories of the instance
-    local pf=$OUT/$1 d dirs=()
-    shift
-    for d in "$@"; do dirs+=("$pf/spool/$d"); done
-    find "${dirs[@]}" -type f 2>/dev/null | wc -l
-}
+pf_stop() { pf_stop_fg "$1" "$OUT/$1"; }   # name
 
 cleanup() {
     trap - EXIT
@@ -365,43 +208,18 @@ cleanup() {
     rm -rf "$OUT/postfix-hold" "$OUT/postfix-mta"
     [ "$KEEP_SPOOL" = 1 ] || rm -rf "$OUT/spool"
 }
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
+set_traps
 
 # ---------------------------------------------------------------------------------------------------------------
 # measurements
 
-busy_cores() {   # cores busy over one second, whole machine
-    local a b
-    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-    sleep 1
-    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-    awk -v a="$a" -v b="$b" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }'
-}
-
-wait_quiet() {   # wait (at most QUIET_WAIT s) until the machine is nearly idle, so other work does not skew a run
-    local i c=NA
-    for i in $(seq 1 "$QUIET_WAIT"); do
-        c=$(busy_cores)
-        awk -v c="$c" -v m="$QUIET_MAX" 'BEGIN { exit !(c < m) }' && { echo "$c"; return 0; }
-    done
-    log "machine still busy ($c cores) after ${QUIET_WAIT}s: measuring anyway"
-    echo "$c"
-}
-
-kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
-
 drive() {   # port count mode errfile [--sink FILE]: one smtp-source run through bench/queue/drive.py
-    local port=$1 count=$2 mode=$3 errfile=$4 cg=() extra=()
+    local port=$1 count=$2 mode=$3 errfile=$4 extra=()
     shift 4
-    if [ -n "$CG_BASE" ]; then
-        local g
-        for g in $CGROUPS; do cg+=(--cgroup "$g=$CG_BASE/$g/$CG_FILE"); done
-    fi
     [ "$mode" = reuse ] && extra+=(--reuse)
     ( cg_enter client; exec timeout $((RUN_TIMEOUT + 60)) "$PYTHON" "$HELP/drive.py" --port "$port" --count "$count" \
         --sessions "$SESSIONS" --size "$SIZE" --limit "$RUN_TIMEOUT" --errfile "$errfile" --disk "$DISK" \
-        --source "$SMTP_SOURCE" "${extra[@]}" "$@" "${cg[@]}" )
+        --source "$SMTP_SOURCE" "${extra[@]}" "$@" "${CG_ARGS[@]}" )
 }
 
 spool_live() {   # name -> "records live" of our spool
@@ -412,8 +230,6 @@ spool_live() {   # name -> "records live" of our spool
 
 applog_lines() { wc -l < "$OUT/logs/$1.log"; }
 applog_since() { tail -n +$(($2 + 1)) "$OUT/logs/$1.log"; }   # name line-count-before
-
-ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.1f}" 'BEGIN { if (a == "NA" || b == "NA" || b + 0 == 0) print "NA"; else printf f, a / b }'; }
 
 accept_run() {   # server mode run count [label]
     local server=$1 mode=$2 run=$3 count=$4 label=${5:-$1}
@@ -442,8 +258,8 @@ accept_run() {   # server mode run count [label]
             warn=$(applog_since "$server" "$log0" | grep -cE 'WARN|ERROR|Exception')
             ;;
         postfix-*)
-            stored=$(pf_files "$server" hold)
-            stray=$(pf_files "$server" incoming active deferred maildrop)
+            stored=$(pf_files "$OUT/$server" hold)
+            stray=$(pf_files "$OUT/$server" incoming active deferred maildrop)
             ;;
     esac
     local errlines
@@ -459,21 +275,13 @@ accept_run() {   # server mode run count [label]
     [ "$ok" = yes ] || log "  rc=$rc stderr lines=$errlines stored=$stored stray=$stray app WARN/ERROR=$warn: $(head -c 300 "$err" | tr '\n' ' ')"
 }
 
-established_sink() { ss -Htn state established "( dst $SINK_HOST and dport = :$SINK_PORT )" 2>/dev/null | wc -l; }
-
-settle() {   # server: wait (at most 60 s) until its queue is empty and its connections to the receiver are closed
-    local server=$1 i q
-    for i in $(seq 1 600); do
-        if [ "$(established_sink)" -eq 0 ]; then
-            case $server in
-                ours-*) read -r _ q <<< "$(spool_live "$server")" ;;
-                *) q=$(pf_files "$server" incoming active deferred hold maildrop) ;;
-            esac
-            [ "$q" -eq 0 ] && break
-        fi
-        sleep 0.1
-    done
-    echo "$((i / 10))"
+queue_left() {   # server: messages in its queue (ours: live records of the spool; Postfix: queue files)
+    local q
+    case $1 in
+        ours-*) read -r _ q <<< "$(spool_live "$1")" ;;
+        *) q=$(pf_files "$OUT/$1" incoming active deferred hold maildrop) ;;
+    esac
+    echo "$q"
 }
 
 e2e_run() {   # server mode run count [label]
@@ -496,8 +304,8 @@ e2e_run() {   # server mode run count [label]
     cpu_sink=$(kv cpu_sink "$line"); cpu_client=$(kv cpu_client "$line")
     busy=$(kv busy "$line"); foreign=$(kv foreign "$line"); flushes=$(kv flushes "$line")
     local settle_s sess quit mesg
-    settle_s=$(settle "$server")
-    read -r sess quit mesg <<< "$(sink_counters)"
+    settle_s=$(settle "dst $SINK_HOST and dport = :$SINK_PORT" queue_left "$server")   # queue empty, connections closed
+    read -r sess quit mesg <<< "$(sink_counters "$SINK_OUT")"
     local delivered=NA deferred=NA bounced=NA queue=NA warn=NA rss=NA
     case $server in
         ours-*)
@@ -517,7 +325,7 @@ e2e_run() {   # server mode run count [label]
             bounced=$(grep -c 'status=bounced' <<< "$new")
             warn=$(grep -cE 'warning|fatal|panic|error' <<< "$new")
             grep -E 'warning|fatal|panic|error' <<< "$new" | head -20 >> "$OUT/logs/$server-warnings.log"
-            queue=$(pf_files "$server" incoming active deferred hold maildrop)
+            queue=$(pf_files "$OUT/$server" incoming active deferred hold maildrop)
             ;;
     esac
     local errlines ok=yes
@@ -532,18 +340,6 @@ e2e_run() {   # server mode run count [label]
     [ "$ok" = yes ] || log "  rc=$rc stderr lines=$errlines received=$mesg delivered=$delivered deferred=$deferred bounced=$bounced queue left=$queue warnings=$warn: $(head -c 300 "$err" | tr '\n' ' ')"
     stop_sink
     start_sink
-}
-
-jvm_threads_cpu() {   # pid file: CPU seconds per thread name (numbers stripped), largest first (from bench/relay.sh)
-    [ -n "${1:-}" ] && [ -d "/proc/$1/task" ] || return 0
-    local t
-    for t in /proc/"$1"/task/*; do
-        printf '%s\t%s\n' "$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }')" "$(cat "$t/comm" 2>/dev/null)"
-    done | awk -F'\t' -v hz="$(getconf CLK_TCK)" '{ n = $2; gsub(/#[0-9]+/, "#N", n); gsub(/-[0-9]+$/, "-N", n); cpu[n] += $1; cnt[n]++ }
-        END { for (n in cpu) printf "%9.2f s  %4d live  %s\n", cpu[n] / hz, cnt[n], n }' | sort -rn > "$2"
-    local total
-    total=$(sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }')
-    awk -v t="$total" '{ s += $1 } END { printf "%9.2f s  all live threads\n%9.2f s  threads that have exited\n%9.2f s  whole JVM process\n", s, t - s, t }' "$2" >> "$2"
 }
 
 jstack_threads_cpu() {   # pid file: CPU per Java thread name (jstack's cpu=, numbers in names stripped), and the dump
@@ -583,30 +379,15 @@ perf_target() {   # server -> perf stat target: our JVM, or the whole machine fo
     case $1 in ours-*) echo "-p ${JVM[$1]}" ;; *) echo "-a" ;; esac
 }
 
-machine_info() {
-    {
-        echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        echo "nproc: $(nproc)"
-        echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
-        echo "ram: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-        echo "kernel: $(uname -sr)"
-        echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
-        echo "java: $("$JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
-        echo "postfix: $(postconf -d -h mail_version 2>/dev/null) (package $(dpkg-query -W -f='${Version}' postfix 2>/dev/null))"
-        echo "filesystem of $OUT: $(findmnt -n -o FSTYPE,SOURCE -T "$OUT" | tr -s ' ') (flush counter of /sys/block/$DISK)"
-        echo "cgroup for CPU: ${CG_BASE:-none} ($CG_FILE)"
-        echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-        echo "APP_DIR: $APP_DIR ($(ls "$APP_DIR"/lib/camel-smtp-relay-*.jar 2>/dev/null | xargs -r -n1 basename), jar mtime $(date -u -r "$APP_DIR/camel-smtp-examples.jar" +%Y-%m-%dT%H:%M:%SZ))"
-        echo "git: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) $(git -C "$REPO" status --short 2>/dev/null | wc -l) changed files"
-        echo "JAVA_OPTS: $JAVA_OPTS  MEM_OPTS: $MEM_OPTS"
-        echo "RUNS=$RUNS COUNT_ACCEPT=$COUNT_ACCEPT COUNT_E2E=$COUNT_E2E SESSIONS=$SESSIONS SIZE=$SIZE MODES='$MODES' PHASES='$PHASES' WARMUP=$WARMUP MEM_COUNT=$MEM_COUNT MEM_MODE=$MEM_MODE MEM_EVERY=$MEM_EVERY BACKLOG_COUNT=$BACKLOG_COUNT BACKLOG_MODE=$BACKLOG_MODE DIAG=$DIAG PERF=$PERF RUN_TIMEOUT=$RUN_TIMEOUT QUIET_WAIT=$QUIET_WAIT QUIET_MAX=$QUIET_MAX"
-    } > "$OUT/machine.txt"
-    cat "$OUT/machine.txt" >&2
-}
-
-order_for() {   # run servers...: the servers, reversed on even runs
-    local run=$1; shift
-    if [ $((run % 2)) -eq 0 ]; then printf '%s\n' "$@" | tac | tr '\n' ' '; else echo "$@"; fi
+machine_lines() {   # OUT/machine.txt (machine_info in lib.sh writes it)
+    host_lines os
+    postfix_line
+    echo "filesystem of $OUT: $(findmnt -n -o FSTYPE,SOURCE -T "$OUT" | tr -s ' ') (flush counter of /sys/block/$DISK)"
+    echo "cgroup for CPU: ${CG_BASE:-none} ($CG_FILE)"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    app_lines
+    echo "JAVA_OPTS: $JAVA_OPTS  MEM_OPTS: $MEM_OPTS"
+    echo "RUNS=$RUNS COUNT_ACCEPT=$COUNT_ACCEPT COUNT_E2E=$COUNT_E2E SESSIONS=$SESSIONS SIZE=$SIZE MODES='$MODES' PHASES='$PHASES' WARMUP=$WARMUP MEM_COUNT=$MEM_COUNT MEM_MODE=$MEM_MODE MEM_EVERY=$MEM_EVERY BACKLOG_COUNT=$BACKLOG_COUNT BACKLOG_MODE=$BACKLOG_MODE DIAG=$DIAG PERF=$PERF RUN_TIMEOUT=$RUN_TIMEOUT QUIET_WAIT=$QUIET_WAIT QUIET_MAX=$QUIET_MAX"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -627,10 +408,8 @@ phase_accept() {
         done
     done
     [ "$DIAG" = 1 ] && jstack_threads_cpu "${JVM[ours-accept]}" "$OUT/ours-accept-java-threads-cpu.txt"
-    local n
-    n=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-accept.log")
-    [ "$n" -eq 0 ] || log "ours-accept log: $n WARN/ERROR lines, e.g. $(grep -m1 -E 'WARN|ERROR|Exception' "$OUT/logs/ours-accept.log")"
-    timeout 60 jcmd "${JVM[ours-accept]}" GC.class_histogram 2>/dev/null | head -25 > "$OUT/logs/ours-accept-histogram.txt"
+    log_warnings ours-accept "$OUT/logs/ours-accept.log"
+    jvm_histogram "${JVM[ours-accept]}" 25 "$OUT/logs/ours-accept-histogram.txt"
     log "ours-accept: spool $(spool_live ours-accept | awk '{ print $1 }') records, RSS $(awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/${JVM[ours-accept]}/status") MiB"
     stop_ours ours-accept
     pf_stop postfix-hold
@@ -656,7 +435,7 @@ phase_e2e() {
         jvm_threads_cpu "${JVM[ours-mta]}" "$OUT/ours-mta-threads-cpu.txt"
         jstack_threads_cpu "${JVM[ours-mta]}" "$OUT/ours-mta-java-threads-cpu.txt"
     fi
-    timeout 60 jcmd "${JVM[ours-mta]}" GC.class_histogram 2>/dev/null | head -25 > "$OUT/logs/ours-mta-histogram.txt"
+    jvm_histogram "${JVM[ours-mta]}" 25 "$OUT/logs/ours-mta-histogram.txt"
     stop_ours ours-mta
     pf_stop postfix-mta
     stop_sink
@@ -681,14 +460,14 @@ phase_mem() {
     stop_pid "${PID[jstat]}" 5
     unset 'PID[jstat]'
     local sess quit mesg warn delivered errlines
-    read -r sess quit mesg <<< "$(sink_counters)"
+    read -r sess quit mesg <<< "$(sink_counters "$SINK_OUT")"
     warn=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-mem.log")
     delivered=$(grep -c '> delivered: ' "$OUT/logs/ours-mem.log")
     errlines=$(grep -vc '^$' "$OUT/logs/src-mem.err")
     echo "$line received_final=$mesg sessions=$sess quits=$quit delivered_log=$delivered warn=$warn src_errlines=$errlines" > "$OUT/mem-result.txt"
     log "memory run: $line; receiver $mesg messages, $sess sessions; app: $delivered delivered, $warn WARN/ERROR lines; smtp-source stderr $errlines lines"
     [ "$DIAG" = 1 ] && { jvm_threads_cpu "$pid" "$OUT/ours-mem-threads-cpu.txt"; jstack_threads_cpu "$pid" "$OUT/ours-mem-java-threads-cpu.txt"; }
-    timeout 60 jcmd "$pid" GC.class_histogram 2>/dev/null | head -30 > "$OUT/logs/ours-mem-histogram.txt"
+    jvm_histogram "$pid" 30 "$OUT/logs/ours-mem-histogram.txt"
     stop_ours ours-mem
     stop_sink
 }
@@ -708,7 +487,7 @@ phase_backlog() {
         --count "$BACKLOG_COUNT" --sessions "$SESSIONS" --size "$SIZE" --limit $((RUN_TIMEOUT * 4)) \
         --errfile "$OUT/logs/src-backlog.err" --source "$SMTP_SOURCE" --spool "$spool" --pid "${JVM[ours-fill]}" \
         --csv "$OUT/backlog-fill.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --end-wait 2 --gc-at-start --histo-prefix "$OUT/logs/histo-fill" "${extra[@]}" ) 2>> "$OUT/bench.log")
-    timeout 60 jcmd "${JVM[ours-fill]}" GC.class_histogram 2>/dev/null | head -20 > "$OUT/logs/ours-fill-histogram.txt"
+    jvm_histogram "${JVM[ours-fill]}" 20 "$OUT/logs/ours-fill-histogram.txt"
     local t0 t1
     t0=$(date +%s.%N); stop_ours ours-fill; t1=$(date +%s.%N)
     echo "fill $line stop_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') src_errlines=$(grep -vc '^$' "$OUT/logs/src-backlog.err") warn=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-fill.log")" > "$OUT/backlog-result.txt"
@@ -723,11 +502,11 @@ phase_backlog() {
         --csv "$OUT/backlog-drain.csv" --every "$MEM_EVERY" --milestone "$MEM_MILESTONE" --gc-at-start \
         --histo-prefix "$OUT/logs/histo-drain" ) 2>> "$OUT/bench.log")
     local sess quit mesg recovered
-    read -r sess quit mesg <<< "$(sink_counters)"
+    read -r sess quit mesg <<< "$(sink_counters "$SINK_OUT")"
     recovered=$(sed -n 's/.*opened spool .* with \([0-9]*\) message(s) waiting.*/\1/p' "$OUT/logs/ours-drain.log" | head -1)
     echo "drain $line start_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') recovered=$recovered received_final=$mesg sessions=$sess delivered_log=$(grep -c '> delivered: ' "$OUT/logs/ours-drain.log") warn=$(grep -cE 'WARN|ERROR|Exception' "$OUT/logs/ours-drain.log")" >> "$OUT/backlog-result.txt"
     log "backlog drain: JVM started and listening after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s with $recovered messages recovered; $line; receiver $mesg messages, $sess sessions"
-    timeout 60 jcmd "${JVM[ours-drain]}" GC.class_histogram 2>/dev/null | head -20 > "$OUT/logs/ours-drain-histogram.txt"
+    jvm_histogram "${JVM[ours-drain]}" 20 "$OUT/logs/ours-drain-histogram.txt"
     stop_ours ours-drain
     stop_sink
     rm -rf "$spool"

@@ -51,6 +51,8 @@
 #               directories (Postfix queue, receiver dumps, app copy) are removed at the end
 # Output: a Markdown summary on stdout, also in OUT/summary.md; every run in OUT/runs.csv, memory in OUT/mem.csv.
 set -uo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
@@ -79,7 +81,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 SMTP_SOURCE=${SMTP_SOURCE:-/usr/sbin/smtp-source}
 SMTP_SINK=${SMTP_SINK:-/usr/sbin/smtp-sink}
 NS=cs-relay-bench
-NSX=(ip netns exec "$NS")
+NSX=(ip netns exec "$NS")   # lib.sh runs its ss, smtp-sink, postfix and java in the namespace through it
 DOMAINS=(d1.test d2.test d3.test)
 SINK_ADDR=(127.0.0.2 127.0.0.3 127.0.0.4)
 declare -A PORT=([ours]=2525 [postfix]=2526 [ours2]=2527)
@@ -89,54 +91,13 @@ declare -A PID=()         # name -> pid of the timeout(1) wrapping what we start
 declare -a SINK_PID=()
 declare -A JVM=()         # ours / ours2 -> pid of the JVM
 declare -A APPLOG=()      # ours / ours2 -> its log file
-CG_BASE=""                # cgroup directory holding our cgroups
-CG_FILE=""                # cpuacct.usage (v1) or cpu.stat (v2)
+CG_NAME=$NS               # our cgroups (lib.sh: cg_setup)
+CG_GROUPS="ours ours2 postfix dns sinks client"
 MADE_APP=0
 MADE_ETC_NETNS=0          # /etc/netns did not exist before: remove it at the end
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" | tee -a "$OUT/bench.log" >&2; }
-die() { log "FATAL: $*"; exit 1; }
-
 # ---------------------------------------------------------------------------------------------------------------
-# processes, namespace, cgroups
-
-stop_pid() {   # pid [seconds]: TERM, then KILL after the grace period (default 15 s)
-    local pid=$1 grace=${2:-15} i
-    [ -n "$pid" ] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill "$pid" 2>/dev/null
-    for i in $(seq 1 $((grace * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-cg_setup() {
-    if [ -w /sys/fs/cgroup/cpuacct ] && [ -f /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then
-        CG_BASE=/sys/fs/cgroup/cpuacct/$NS; CG_FILE=cpuacct.usage
-    elif [ -f /sys/fs/cgroup/cgroup.controllers ] && [ -w /sys/fs/cgroup ]; then
-        CG_BASE=/sys/fs/cgroup/$NS; CG_FILE=cpu.stat
-    else
-        log "no writable cpuacct cgroup (v1) or cgroup v2: CPU figures will be NA"
-        return 0
-    fi
-    local g
-    for g in ours ours2 postfix dns sinks client; do mkdir -p "$CG_BASE/$g" || { CG_BASE=""; return 0; }; done
-}
-
-cg_enter() {   # name: move the calling (sub)shell into our cgroup NAME
-    [ -n "$CG_BASE" ] && echo "$BASHPID" > "$CG_BASE/$1/cgroup.procs" 2>/dev/null
-    return 0
-}
-
-cg_teardown() {
-    [ -n "$CG_BASE" ] && [ -d "$CG_BASE" ] || return 0
-    local g i
-    for g in ours ours2 postfix dns sinks client; do
-        for i in $(seq 1 50); do rmdir "$CG_BASE/$g" 2>/dev/null && break; [ -d "$CG_BASE/$g" ] || break; sleep 0.1; done
-    done
-    rmdir "$CG_BASE" 2>/dev/null || log "could not remove cgroup $CG_BASE"
-}
+# namespace, DNS, receivers, Postfix, the app (the shared process and cgroup helpers are in lib.sh)
 
 ns_setup() {
     [ -d /etc/netns ] || MADE_ETC_NETNS=1
@@ -164,20 +125,6 @@ ns_teardown() {
     rm -rf "/etc/netns/$NS"
     [ "$MADE_ETC_NETNS" = 1 ] && rmdir /etc/netns 2>/dev/null
     return 0
-}
-
-in_ns_listening() {   # addr:port
-    "${NSX[@]}" ss -Hltn "src $1" 2>/dev/null | grep -q .
-}
-
-wait_listening() {   # addr:port pid seconds
-    local i
-    for i in $(seq 1 $(($3 * 20))); do
-        in_ns_listening "$1" && return 0
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.05
-    done
-    return 1
 }
 
 start_dns() {
@@ -209,18 +156,17 @@ dns_queries() {   # queries answered so far (dnsmasq logs its statistics on SIGU
         sed -E 's/.*queries forwarded ([0-9]+), queries answered locally ([0-9]+).*/\1 \2/' | awk '{ print $1 + $2 }'
 }
 
-start_sinks() {
+start_sinks() {   # the three receivers (smtp-sink -c, backlog 256), all started before waiting for any
     local i dump=()
     rm -rf "$SINKS"
     for i in 0 1 2; do
         mkdir -p "$SINKS/d$((i + 1))"
         [ "$SINK_DUMP" = 1 ] && dump=(-d "$SINKS/d$((i + 1))/")
-        ( cg_enter sinks; exec "${NSX[@]}" timeout "$MAX_TIME" "$SMTP_SINK" -u root -c "${dump[@]}" \
-            "${SINK_ADDR[$i]}:25" 256 ) > "$OUT/logs/sink$((i + 1)).out" 2>&1 &
+        sink_spawn sinks "${SINK_ADDR[$i]}:25" "$OUT/logs/sink$((i + 1)).out" "${dump[@]}"
         SINK_PID[$i]=$!
     done
     for i in 0 1 2; do
-        wait_listening "${SINK_ADDR[$i]}:25" "${SINK_PID[$i]}" 10 || die "smtp-sink on ${SINK_ADDR[$i]}:25 did not start: $(cat "$OUT/logs/sink$((i + 1)).out")"
+        sink_wait "${SINK_ADDR[$i]}:25" "${SINK_PID[$i]}" "$OUT/logs/sink$((i + 1)).out"
     done
 }
 
@@ -230,15 +176,7 @@ stop_sinks() {
     SINK_PID=()
 }
 
-sink_counters() {   # "sess quit mesg" summed over the receivers (smtp-sink -c: sessions ended, QUITs, messages)
-    local i
-    for i in 1 2 3; do
-        tail -c 200 "$OUT/logs/sink$i.out" 2>/dev/null | tr '\r' '\n' | grep 'mesg=' | tail -1 |
-            sed -E 's/.*sess=([0-9]+) quit=([0-9]+) mesg=([0-9]+).*/\1 \2 \3/'
-    done | awk '{ s += $1; q += $2; m += $3 } END { print s + 0, q + 0, m + 0 }'
-}
-
-pf_setup() {
+pf_setup() {   # the instance's config from bench/relay/postfix-{main,master}.cf, plus PF_EXTRA
     rm -rf "$PF"
     mkdir -p "$PF/etc" "$PF/spool" "$PF/data"
     chown postfix "$PF/data"
@@ -247,53 +185,20 @@ pf_setup() {
     cp "$RELAY/postfix-master.cf" "$PF/etc/master.cf"
 }
 
-pf_start() {
-    pf_setup
-    ( cg_enter postfix; exec "${NSX[@]}" timeout "$MAX_TIME" postfix -c "$PF/etc" start-fg ) \
-        < /dev/null > "$OUT/logs/postfix-start.log" 2>&1 &
-    PID[postfix]=$!
-    wait_listening "127.0.0.1:${PORT[postfix]}" "${PID[postfix]}" 30 && return 0
-    cat "$OUT/logs/postfix-start.log" "$PF/maillog" >&2 2>/dev/null
-    die "postfix did not start (its early errors go to syslog; try: script -qec 'postfix -c $PF/etc check' /dev/null)"
-}
-
-pf_stop() {
-    [ -n "${PID[postfix]:-}" ] || return 0
-    "${NSX[@]}" timeout 30 postfix -c "$PF/etc" stop < /dev/null > /dev/null 2>&1
-    stop_pid "${PID[postfix]}" 15
-    unset 'PID[postfix]'
-    [ -f "$PF/maillog" ] && cp "$PF/maillog" "$OUT/logs/postfix-maillog.log"
-}
-
-pf_queue_files() {   # queue files anywhere in the instance's queue
-    find "$PF/spool/incoming" "$PF/spool/active" "$PF/spool/deferred" "$PF/spool/hold" "$PF/spool/maildrop" \
-        -type f 2>/dev/null | wc -l
-}
+pf_start() { pf_setup; pf_start_fg postfix "$PF" "${PORT[postfix]}"; }
+pf_stop() { pf_stop_fg postfix "$PF"; }
+pf_queue_files() { pf_files "$PF" incoming active deferred hold maildrop; }   # queue files anywhere in the queue
 
 start_ours() {   # server (ours|ours2) log-name: the app in a JVM, in cgroup SERVER; ours2 adds ALT_OPTS
-    local server=$1 name=$2 i opts=$JAVA_OPTS app=$APP_DIR
+    local server=$1 name=$2 opts=$JAVA_OPTS app=$APP_DIR
     [ "$server" = ours2 ] && opts="$JAVA_OPTS $ALT_OPTS" && app=${ALT_APP_DIR:-$APP_DIR}
-    # shellcheck disable=SC2086
-    ( cg_enter "$server"; cd "$OUT" && exec "${NSX[@]}" timeout "$MAX_TIME" "$JAVA" $opts -Dsmtp.port="${PORT[$server]}" \
-        -Drelay.dns=127.0.0.1:53 -jar "$app/camel-smtp-examples.jar" --routes "$RELAY/relay.camel.yaml" ) \
-        < /dev/null > "$OUT/logs/$name.log" 2>&1 &
-    PID[$server]=$!
     APPLOG[$server]=$OUT/logs/$name.log
-    wait_listening "127.0.0.1:${PORT[$server]}" "${PID[$server]}" 60 || { tail -30 "$OUT/logs/$name.log" >&2; die "$name did not start"; }
-    JVM[$server]=""
-    for i in $(seq 1 50); do
-        JVM[$server]=$(pgrep -P "${PID[$server]}" -x java | head -1)
-        [ -n "${JVM[$server]}" ] && break
-        sleep 0.1
-    done
-    [ -n "${JVM[$server]}" ] || die "no JVM under pid ${PID[$server]}"
+    # shellcheck disable=SC2086
+    start_jvm "$server" "$server" "${PORT[$server]}" "${APPLOG[$server]}" $opts -Dsmtp.port="${PORT[$server]}" \
+        -Drelay.dns=127.0.0.1:53 -jar "$app/camel-smtp-examples.jar" --routes "$RELAY/relay.camel.yaml"
 }
 
-stop_ours() {   # server
-    [ -n "${PID[$1]:-}" ] || return 0
-    stop_pid "${PID[$1]}" 30
-    unset "PID[$1]" "JVM[$1]"
-}
+stop_ours() { stop_jvm "$1" 30; }   # server
 
 cleanup() {
     trap - EXIT
@@ -307,8 +212,7 @@ cleanup() {
     rm -rf "$PF" "$SINKS"
     [ "$MADE_APP" = 1 ] && rm -rf "$OUT/app"
 }
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
+set_traps
 
 # ---------------------------------------------------------------------------------------------------------------
 # measurements
@@ -329,50 +233,13 @@ heap_after_gc() {   # pid -> KB of Java heap in use after a full GC
     timeout 60 jcmd "$1" GC.heap_info 2>/dev/null | awk '/heap.*total/ { for (i = 1; i <= NF; i++) if ($i == "used") { sub(/K.*/, "", $(i + 1)); print $(i + 1); exit } }'
 }
 
-jvm_threads_cpu() {   # pid file: CPU seconds per thread name (numbers stripped), largest first
-    [ -n "${1:-}" ] && [ -d "/proc/$1/task" ] || return 0
-    local t
-    for t in /proc/"$1"/task/*; do
-        printf '%s\t%s\n' "$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }')" "$(cat "$t/comm" 2>/dev/null)"
-    done | awk -F'\t' -v hz="$(getconf CLK_TCK)" '{ n = $2; gsub(/#[0-9]+/, "#N", n); gsub(/-[0-9]+$/, "-N", n); cpu[n] += $1; cnt[n]++ }
-        END { for (n in cpu) printf "%9.2f s  %4d live  %s\n", cpu[n] / hz, cnt[n], n }' | sort -rn > "$2"
-    local total
-    total=$(sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }')
-    awk -v t="$total" '{ s += $1 } END { printf "%9.2f s  all live threads\n%9.2f s  threads that have exited\n%9.2f s  whole JVM process\n", s, t - s, t }' "$2" >> "$2"
+queue_left() {   # server: messages left in Postfix's queue; 0 for ours (its client's 250 means delivered)
+    if [ "$1" = postfix ]; then pf_queue_files; else echo 0; fi
 }
 
-busy_cores() {   # cores busy over one second, whole machine
-    local a b
-    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-    sleep 1
-    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-    awk -v a="$a" -v b="$b" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }'
-}
-
-wait_quiet() {   # wait (at most QUIET_WAIT s) until the machine is nearly idle, so other work does not skew a run
-    local i c
-    for i in $(seq 1 "$QUIET_WAIT"); do
-        c=$(busy_cores)
-        awk -v c="$c" -v m="$QUIET_MAX" 'BEGIN { exit !(c < m) }' && { echo "$c"; return 0; }
-    done
-    log "machine still busy ($c cores) after ${QUIET_WAIT}s: measuring anyway"
-    echo "$c"
-}
-
-established_25() {   # TCP connections to port 25 in the namespace (client side)
-    "${NSX[@]}" ss -Htn state established '( dport = :25 )' 2>/dev/null | wc -l
-}
-
-settle() {   # server: wait until the relay has closed its kept connections (and Postfix's queue is empty); bounded
-    local server=$1 i
-    for i in $(seq 1 600); do
-        if [ "$(established_25)" -eq 0 ]; then
-            [ "$server" != postfix ] && break
-            [ "$(pf_queue_files)" -eq 0 ] && break
-        fi
-        sleep 0.1
-    done
-    echo "$((i / 10))"
+relay_settle() {   # server: wait (at most 60 s) until the relay has closed its kept connections to the receivers
+                   # (and Postfix's queue is empty); prints the seconds waited
+    settle "dport = :25" queue_left "$1"
 }
 
 source_args() {   # count [reuse]
@@ -383,17 +250,11 @@ source_args() {   # count [reuse]
 }
 
 drive() {   # server mode count errprefix -> key=value line of run_one.py
-    local server=$1 mode=$2 count=$3 errprefix=$4 cg=()
-    if [ -n "$CG_BASE" ]; then
-        local g
-        for g in ours ours2 postfix dns sinks client; do cg+=(--cgroup "$g=$CG_BASE/$g/$CG_FILE"); done
-    fi
+    local server=$1 mode=$2 count=$3 errprefix=$4
     # shellcheck disable=SC2046
     ( cg_enter client; exec timeout $((RUN_TIMEOUT + 60)) "$PYTHON" "$RELAY/run_one.py" --netns "$NS" \
-        --port "${PORT[$server]}" $(source_args "$count" "$mode") --errprefix "$errprefix" "${cg[@]}" )
+        --port "${PORT[$server]}" $(source_args "$count" "$mode") --errprefix "$errprefix" "${CG_ARGS[@]}" )
 }
-
-kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
 
 run_one() {   # server mode run count [label]
     local server=$1 mode=$2 run=$3 count=$4 label=${5:-$1}
@@ -414,13 +275,13 @@ run_one() {   # server mode run count [label]
     local busy foreign
     busy=$(kv busy "$line"); foreign=$(kv foreign "$line")
     local settle_s mem rss thr fds dq=NA
-    settle_s=$(settle "$server")
+    settle_s=$(relay_settle "$server")
     q1=$(dns_queries)
     [ "$q0" != NA ] && [ "$q1" != NA ] && dq=$((q1 - q0))
     mem="NA NA NA"; [ "$server" != postfix ] && mem=$(jvm_mem "${JVM[$server]}")
     read -r rss thr fds <<< "$mem"
     local sess quit mesg files dups
-    read -r sess quit mesg <<< "$(sink_counters)"
+    read -r sess quit mesg <<< "$(sink_counters "$OUT/logs/sink1.out" "$OUT/logs/sink2.out" "$OUT/logs/sink3.out")"
     files=NA; dups=NA
     if [ "$SINK_DUMP" = 1 ]; then
         files=$(find "$SINKS" -type f | wc -l)
@@ -451,9 +312,8 @@ run_one() {   # server mode run count [label]
     [ "$SINK_DUMP" = 1 ] && { [ "$files" = "$count" ] && [ "$dups" = 0 ] || ok=no; }
     [ "$server" = postfix ] && { [ "$deferred" = 0 ] && [ "$queue" = 0 ] && [ "$bounced" = 0 ] || ok=no; }
     [ "$server" != postfix ] && { [ "$applog" = 0 ] || ok=no; }
-    local rate="NA" acc="NA"
-    [ "$t_end" != NA ] && rate=$(awk -v n="$count" -v s="$t_end" 'BEGIN { printf "%.1f", n / s }')
-    [ "$t_src" != NA ] && acc=$(awk -v n="$count" -v s="$t_src" 'BEGIN { printf "%.1f", n / s }')
+    local rate acc
+    rate=$(ratio "$count" "$t_end"); acc=$(ratio "$count" "$t_src")
     echo "$label,$server,$mode,$run,$count,$t_src,$t_sink,$t_end,$rate,$acc,$rc,$received,$files,$dups,$errlines,$cpu_srv,$cpu_sinks,$cpu_client,$cpu_dns,$sess,$quit,$dq,$settle_s,$rss,$thr,$fds,$sent,$deferred,$bounced,$queue,$reused,$applog,$busy,$foreign,$idle,$ok" >> "$OUT/runs.csv"
     log "$(printf '%-8s %-5s run %s: %5d msgs, end-to-end %7ss = %7s msg/s (accepted in %ss), received %s, dups %s, CPU %ss, receiver sessions %s (QUIT %s), DNS queries %s, other CPU %ss, ok=%s' \
         "$label" "$mode" "$run" "$count" "$t_end" "$rate" "$t_src" "$received" "$dups" "$cpu_srv" "$sess" "$quit" "$dq" "$foreign" "$ok")"
@@ -466,37 +326,27 @@ warm_up() {   # server
     local mode
     for mode in $MODES; do
         drive "$1" "$mode" "$WARMUP" "$OUT/logs/warmup-$1-$mode" > /dev/null
-        settle "$1" > /dev/null
+        relay_settle "$1" > /dev/null
         stop_sinks
         start_sinks
     done
 }
 
-machine_info() {
-    {
-        echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        echo "nproc: $(nproc)"
-        echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
-        echo "ram: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-        echo "kernel: $(uname -sr)"
-        echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
-        echo "java: $("$JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
-        echo "postfix: $(postconf -d -h mail_version 2>/dev/null) (package $(dpkg-query -W -f='${Version}' postfix 2>/dev/null))"
-        echo "dnsmasq: $(dnsmasq --version | head -1)"
-        echo "filesystem of $OUT: $(findmnt -n -o FSTYPE,SOURCE -T "$OUT" | tr -s ' ')"
-        echo "cgroup for CPU: ${CG_BASE:-none} ($CG_FILE)"
-        echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-        echo "APP_DIR: $APP_DIR ($(ls "$APP_DIR"/lib/camel-smtp-relay-*.jar 2>/dev/null | xargs -r -n1 basename), jar mtime $(date -u -r "$APP_DIR/camel-smtp-examples.jar" +%Y-%m-%dT%H:%M:%SZ))"
-        echo "git: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) $(git -C "$REPO" status --short 2>/dev/null | wc -l) changed files"
-        echo "JAVA_OPTS: $JAVA_OPTS"
-        if [[ " $SERVERS " == *" ours2 "* ]]; then
-            local alt=${ALT_APP_DIR:-$APP_DIR}
-            echo "ours2: ALT_OPTS='$ALT_OPTS' ALT_APP_DIR=$alt (relay jar mtime $(date -u -r "$(ls "$alt"/lib/camel-smtp-relay-*.jar | head -1)" +%Y-%m-%dT%H:%M:%SZ))"
-        fi
-        [ -n "$PF_EXTRA" ] && echo "PF_EXTRA (Postfix main.cf): $PF_EXTRA"
-        echo "RUNS=$RUNS COUNT=$COUNT SESSIONS=$SESSIONS SIZE=$SIZE MODES='$MODES' SERVERS='$SERVERS' WARMUP=$WARMUP MEM=$MEM MEM_COUNT=$MEM_COUNT SINK_DUMP=$SINK_DUMP RUN_TIMEOUT=$RUN_TIMEOUT QUIET_WAIT=$QUIET_WAIT QUIET_MAX=$QUIET_MAX"
-    } > "$OUT/machine.txt"
-    cat "$OUT/machine.txt" >&2
+machine_lines() {   # OUT/machine.txt (machine_info in lib.sh writes it)
+    host_lines os
+    postfix_line
+    echo "dnsmasq: $(dnsmasq --version | head -1)"
+    echo "filesystem of $OUT: $(findmnt -n -o FSTYPE,SOURCE -T "$OUT" | tr -s ' ')"
+    echo "cgroup for CPU: ${CG_BASE:-none} ($CG_FILE)"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    app_lines
+    echo "JAVA_OPTS: $JAVA_OPTS"
+    if [[ " $SERVERS " == *" ours2 "* ]]; then
+        local alt=${ALT_APP_DIR:-$APP_DIR}
+        echo "ours2: ALT_OPTS='$ALT_OPTS' ALT_APP_DIR=$alt (relay jar mtime $(date -u -r "$(ls "$alt"/lib/camel-smtp-relay-*.jar | head -1)" +%Y-%m-%dT%H:%M:%SZ))"
+    fi
+    [ -n "$PF_EXTRA" ] && echo "PF_EXTRA (Postfix main.cf): $PF_EXTRA"
+    echo "RUNS=$RUNS COUNT=$COUNT SESSIONS=$SESSIONS SIZE=$SIZE MODES='$MODES' SERVERS='$SERVERS' WARMUP=$WARMUP MEM=$MEM MEM_COUNT=$MEM_COUNT SINK_DUMP=$SINK_DUMP RUN_TIMEOUT=$RUN_TIMEOUT QUIET_WAIT=$QUIET_WAIT QUIET_MAX=$QUIET_MAX"
 }
 
 memory_test() {
@@ -518,7 +368,7 @@ memory_test() {
         local last; last=$(tail -1 "$OUT/runs.csv")
         read -r rss thr fds <<< "$(jvm_mem "$pid")"
         heap=$(heap_after_gc "$pid"); read -r rss_after thr fds <<< "$(jvm_mem "$pid")"
-        timeout 60 jcmd "$pid" GC.class_histogram 2>/dev/null | head -25 > "$OUT/logs/ours-mem-histogram-$total.txt"
+        jvm_histogram "$pid" 25 "$OUT/logs/ours-mem-histogram-$total.txt"
         echo "after_run_$step,$total,$(awk -F, '{ print $NF }' <<< "$last"),$(cut -d, -f9 <<< "$last"),$rss_after,$heap,$thr,$fds,$rss" >> "$OUT/mem.csv"
         log "memory: after $total messages RSS $((rss / 1024)) MiB (after GC $((rss_after / 1024)) MiB), heap after GC $((${heap:-0} / 1024)) MiB, threads $thr, fds $fds"
     done
@@ -563,10 +413,9 @@ log "warm-up: $WARMUP messages per server and mode, not measured"
 for server in $SERVERS; do warm_up "$server"; done
 
 for run in $(seq 1 "$RUNS"); do
-    order=$SERVERS
-    [ $((run % 2)) -eq 0 ] && order=$(echo "$SERVERS" | tr ' ' '\n' | tac | tr '\n' ' ')
     for mode in $MODES; do
-        for server in $order; do run_one "$server" "$mode" "$run" "$COUNT"; done
+        # shellcheck disable=SC2086
+        for server in $(order_for "$run" $SERVERS); do run_one "$server" "$mode" "$run" "$COUNT"; done
     done
 done
 log "measured runs done in $(( $(date +%s) - start_time )) s"
@@ -574,7 +423,7 @@ log "measured runs done in $(( $(date +%s) - start_time )) s"
 for server in ours ours2; do
     [ -n "${JVM[$server]:-}" ] || continue
     jvm_threads_cpu "${JVM[$server]}" "$OUT/$server-threads-cpu.txt"
-    timeout 60 jcmd "${JVM[$server]}" GC.class_histogram 2>/dev/null | head -25 > "$OUT/logs/$server-histogram.txt"
+    jvm_histogram "${JVM[$server]}" 25 "$OUT/logs/$server-histogram.txt"
     stop_ours "$server"
 done
 pf_stop
