@@ -15,6 +15,7 @@ import io.camelsmtp.smtp.common.MessageFactory;
 import io.camelsmtp.smtp.common.QueueIds;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
+import io.camelsmtp.smtp.queue.spool.RetryState;
 import io.camelsmtp.smtp.queue.spool.Spool;
 import io.camelsmtp.smtp.queue.spool.SpoolEntry;
 import org.apache.camel.CamelContext;
@@ -110,16 +111,10 @@ public final class MailQueue {
         if (id == null || !id.matches("[0-9A-Za-z]{1,40}") || spool.contains(id)) {
             id = QueueIds.next();
         }
-        List<SpoolEntry.Recipient> recipients = new ArrayList<>();
-        for (Envelope.Recipient r : envelope.recipients()) {
-            recipients.add(new SpoolEntry.Recipient(r.address(), r.dsnNotify(), r.dsnOrcpt(), SpoolEntry.State.PENDING, null));
+        if (envelope.bodyType() == null && prepared.content().eightBit()) {
+            envelope = envelope.withBodyType("8BITMIME");
         }
-        String bodyType = envelope.bodyType();
-        if (bodyType == null && prepared.content().eightBit()) {
-            bodyType = "8BITMIME";
-        }
-        SpoolEntry entry = SpoolEntry.create(id, Instant.now(), SpoolEntry.Kind.MAIL, envelope.sender(), bodyType,
-                envelope.utf8(), envelope.ret(), envelope.envid(), recipients, prepared.content().size());
+        SpoolEntry entry = SpoolEntry.create(id, Instant.now(), SpoolEntry.Kind.MAIL, envelope, prepared.content().size());
         try (InputStream body = prepared.content().open()) {
             store(entry, body);
         }
@@ -136,9 +131,9 @@ public final class MailQueue {
                 break;
             }
         }
-        SpoolEntry entry = SpoolEntry.create(QueueIds.next(), Instant.now(), kind, "", eightBit ? "8BITMIME" : null,
-                false, null, null, List.of(new SpoolEntry.Recipient(recipient, "NEVER", null, SpoolEntry.State.PENDING, null)),
-                content.length);
+        Envelope envelope = new Envelope("", List.of(new Envelope.Recipient(recipient, "NEVER", null)),
+                eightBit ? "8BITMIME" : null, false, null, null, null);
+        SpoolEntry entry = SpoolEntry.create(QueueIds.next(), Instant.now(), kind, envelope, content.length);
         store(entry, new ByteArrayInputStream(content));
         return entry;
     }
@@ -207,13 +202,13 @@ public final class MailQueue {
     }
 
     private static QueueItem item(SpoolEntry e) {
-        synchronized (e) {
-            String status = e.inFlight() ? "active" : e.held() ? "held" : "waiting";
-            return new QueueItem(e.id(), e.sender(), e.pending().stream().map(SpoolEntry.Recipient::address).toList(),
-                    e.size(), e.arrival(), e.attempts(),
-                    "waiting".equals(status) ? Instant.ofEpochMilli(Math.max(e.nextAttempt(), e.arrival().toEpochMilli())) : null,
-                    e.lastError(), status);
-        }
+        RetryState.Snapshot s = e.retry().snapshot();
+        String status = e.retry().inFlight() ? "active" : s.held() ? "held" : "waiting";
+        List<String> pending = e.recipients().stream().filter(r -> s.status(r.index()) == RetryState.Status.PENDING)
+                .map(SpoolEntry.Recipient::address).toList();
+        return new QueueItem(e.id(), e.sender(), pending, e.size(), e.arrival(), s.attempts(),
+                "waiting".equals(status) ? Instant.ofEpochMilli(Math.max(s.nextAttempt(), e.arrival().toEpochMilli())) : null,
+                s.lastError(), status);
     }
 
     /** Retries every waiting message now (not held ones); returns how many. */
@@ -229,11 +224,7 @@ public final class MailQueue {
             return false;
         }
         DeliveryScheduler s = scheduler;
-        boolean now;
-        synchronized (e) {
-            e.deleted(true);
-            now = !e.inFlight();
-        }
+        boolean now = e.retry().markDeleted();
         if (s != null) {
             s.remove(e);
         }
@@ -250,11 +241,7 @@ public final class MailQueue {
         if (e == null) {
             return false;
         }
-        boolean save;
-        synchronized (e) {
-            e.held(true);
-            save = !e.inFlight();
-        }
+        boolean save = e.retry().hold();
         DeliveryScheduler s = scheduler;
         if (s != null) {
             s.remove(e);
@@ -272,15 +259,11 @@ public final class MailQueue {
         if (e == null) {
             return false;
         }
-        synchronized (e) {
-            if (!e.held()) {
-                return false;
-            }
-            e.held(false);
-            e.nextAttempt(System.currentTimeMillis());
-            if (!e.inFlight()) {
-                spool.saveRetryState(e);
-            }
+        if (!e.retry().release(System.currentTimeMillis())) {
+            return false;
+        }
+        if (!e.retry().inFlight()) {
+            spool.saveRetryState(e);
         }
         DeliveryScheduler s = scheduler;
         if (s != null) {
@@ -298,7 +281,7 @@ public final class MailQueue {
     }
 
     public int heldCount() {
-        return (int) spool.entries().stream().filter(SpoolEntry::held).count();
+        return (int) spool.entries().stream().filter(e -> e.retry().held()).count();
     }
 
     /** Seconds since the oldest queued message arrived; 0 when the queue is empty. */

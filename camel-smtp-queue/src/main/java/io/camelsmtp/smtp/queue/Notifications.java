@@ -57,7 +57,7 @@ final class Notifications {
             return;
         }
         if (e.kind() == SpoolEntry.Kind.MAIL && !e.sender().isEmpty()) {
-            send(e, DsnKind.FAILURE, e.sender(), SpoolEntry.Kind.DSN, e.dsnRet(), lines);
+            send(e, DsnKind.FAILURE, e.sender(), SpoolEntry.Kind.DSN, e.envelope().ret(), lines);
         } else if (e.kind() != SpoolEntry.Kind.POSTMASTER && settings.postmaster() != null) {
             send(e, DsnKind.FAILURE, settings.postmaster(), SpoolEntry.Kind.POSTMASTER, "HDRS", lines);
         } else {
@@ -112,7 +112,7 @@ final class Notifications {
             in.transferTo(out);
             original = out.toByteArray();
         }
-        byte[] dsn = builder.build(kind, original, to, e.dsnEnvid(), ret, e.arrival(), lines);
+        byte[] dsn = builder.build(kind, original, to, e.envelope().envid(), ret, e.arrival(), lines);
         SpoolEntry n;
         try {
             n = queue.enqueueNotification(as, to, dsn);

@@ -4,25 +4,40 @@ import java.time.Instant;
 
 import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.queue.spool.RetryState;
 import io.camelsmtp.smtp.queue.spool.SpoolEntry;
 
-/** The result of one delivery attempt for one recipient, as the queue keeps it. */
-record Outcome(SpoolEntry.Recipient recipient, RecipientResult.Status status, SmtpReply reply, String host,
-               String address, String tls, Instant time) {
+/** The result of one delivery attempt for one recipient of a queued message: which recipient, and what the route reported. */
+record Outcome(SpoolEntry.Recipient recipient, RecipientResult result) {
 
-    static Outcome of(SpoolEntry.Recipient r, RecipientResult result) {
-        return new Outcome(r, result.getStatus(), result.getReply(), result.getHost(), result.getAddress(),
-                result.getTlsProtocol(), result.getTime());
+    RecipientResult.Status status() {
+        return result.getStatus();
     }
 
-    static Outcome of(SpoolEntry.Recipient r, SmtpReply reply) {
-        RecipientResult.Status s = reply.isPositive() ? RecipientResult.Status.DELIVERED
-                : reply.isTransient() ? RecipientResult.Status.DEFERRED : RecipientResult.Status.FAILED;
-        return new Outcome(r, s, reply, null, null, null, Instant.now());
+    SmtpReply reply() {
+        return result.getReply();
+    }
+
+    String host() {
+        return result.getHost();
+    }
+
+    Instant time() {
+        return result.getTime();
+    }
+
+    /** The recipient's state once this outcome is recorded. */
+    RetryState.Status decided() {
+        return switch (status()) {
+            case DELIVERED -> RetryState.Status.DELIVERED;
+            case FAILED -> RetryState.Status.FAILED;
+            case DEFERRED -> RetryState.Status.PENDING;
+        };
     }
 
     /** The enhanced status, or one derived from the reply class when the server gave none. */
     String enhancedStatus() {
+        SmtpReply reply = reply();
         if (reply.enhancedStatus() != null) {
             return reply.enhancedStatus();
         }
@@ -30,7 +45,9 @@ record Outcome(SpoolEntry.Recipient recipient, RecipientResult.Status status, Sm
     }
 
     DeliveryEvent event(String type, SpoolEntry e, int attempt, Instant next) {
+        SmtpReply reply = reply();
         return new DeliveryEvent(type, e.id(), e.sender(), recipient.address(), attempt, reply.code(),
-                reply.enhancedStatus(), reply.text(), host, address, tls, e.arrival(), time, next);
+                reply.enhancedStatus(), reply.text(), host(), result.getAddress(), result.getTlsProtocol(), e.arrival(),
+                time(), next);
     }
 }

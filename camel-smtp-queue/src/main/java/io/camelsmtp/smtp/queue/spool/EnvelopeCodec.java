@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
 
+import io.camelsmtp.smtp.common.Envelope;
 import io.camelsmtp.smtp.common.Xtext;
 
 /**
@@ -39,48 +40,50 @@ final class EnvelopeCodec {
 
     /** The block for {@code e}; {@code withRetryState} adds attempts, next attempt, hold and last error (deferred files). */
     static byte[] encode(SpoolEntry e, boolean withRetryState) {
+        Envelope env = e.envelope();
+        RetryState.Snapshot state = e.retry().snapshot();
         StringBuilder sb = new StringBuilder(256);
         sb.append(MAGIC).append('\n');
         line(sb, "id", e.id());
         line(sb, "arrival", e.arrival().toString());
         line(sb, "kind", e.kind().name().toLowerCase());
-        line(sb, "sender", Xtext.encode(e.sender()));
-        if (e.bodyType() != null) {
-            line(sb, "body", e.bodyType());
+        line(sb, "sender", Xtext.encode(env.sender()));
+        if (env.bodyType() != null) {
+            line(sb, "body", env.bodyType());
         }
-        if (e.utf8()) {
+        if (env.utf8()) {
             line(sb, "smtputf8", "true");
         }
-        if (e.dsnRet() != null) {
-            line(sb, "ret", e.dsnRet());
+        if (env.ret() != null) {
+            line(sb, "ret", env.ret());
         }
-        if (e.dsnEnvid() != null) {
-            line(sb, "envid", Xtext.encode(e.dsnEnvid()));
+        if (env.envid() != null) {
+            line(sb, "envid", Xtext.encode(env.envid()));
         }
         if (withRetryState) {
-            line(sb, "attempts", Integer.toString(e.attempts()));
-            line(sb, "next-attempt", Instant.ofEpochMilli(e.nextAttempt()).toString());
-            if (e.held()) {
+            line(sb, "attempts", Integer.toString(state.attempts()));
+            line(sb, "next-attempt", Instant.ofEpochMilli(state.nextAttempt()).toString());
+            if (state.held()) {
                 line(sb, "held", "true");
             }
-            if (e.delayWarned()) {
+            if (state.delayWarned()) {
                 line(sb, "delay-warned", "true");
             }
-            if (e.lastError() != null) {
-                line(sb, "last-error", oneLine(e.lastError()));
+            if (state.lastError() != null) {
+                line(sb, "last-error", oneLine(state.lastError()));
             }
         }
         for (SpoolEntry.Recipient r : e.recipients()) {
             sb.append("recipient: ").append(Xtext.encode(r.address()));
-            sb.append(" state=").append(r.state().name().toLowerCase());
+            sb.append(" state=").append(state.status(r.index()).name().toLowerCase());
             if (r.dsnNotify() != null) {
                 sb.append(" notify=").append(Xtext.encode(r.dsnNotify()));
             }
             if (r.dsnOrcpt() != null) {
                 sb.append(" orcpt=").append(Xtext.encode(r.dsnOrcpt()));
             }
-            if (withRetryState && r.lastReply() != null) {
-                sb.append(" reply=").append(Xtext.encode(r.lastReply()));
+            if (withRetryState && state.lastReply(r.index()) != null) {
+                sb.append(" reply=").append(Xtext.encode(state.lastReply(r.index())));
             }
             sb.append('\n');
         }
@@ -181,7 +184,7 @@ final class EnvelopeCodec {
         String lastError = null;
         long size = -1;
         long messageCrc = -1;
-        List<SpoolEntry.Recipient> recipients = new ArrayList<>();
+        List<Recipient> recipients = new ArrayList<>();
         try {
             for (String l : lines.subList(1, lines.size() - 1)) {
                 int colon = l.indexOf(": ");
@@ -218,13 +221,16 @@ final class EnvelopeCodec {
         if (id == null || arrival == null || sender == null || recipients.isEmpty() || size < 0 || messageCrc < 0) {
             throw new CorruptSpoolException("envelope block misses id, arrival, sender, recipient, size or crc32");
         }
-        SpoolEntry e = new SpoolEntry(id, arrival, kind, sender, body, utf8, ret, envid, recipients, size, messageCrc);
-        e.attempts(attempts);
-        e.nextAttempt(next);
-        e.held(held);
-        e.delayWarned(warned);
-        e.lastError(lastError);
-        return e;
+        Envelope envelope = new Envelope(sender, recipients.stream().map(Recipient::envelope).toList(), body, utf8, ret,
+                envid, id);
+        RetryState.Status[] status = recipients.stream().map(Recipient::status).toArray(RetryState.Status[]::new);
+        String[] replies = recipients.stream().map(Recipient::reply).toArray(String[]::new);
+        RetryState retry = new RetryState(new RetryState.Snapshot(status, replies, attempts, next, lastError, held, warned));
+        return new SpoolEntry(id, arrival, kind, envelope, size, messageCrc, retry);
+    }
+
+    /** A recipient line as read: the envelope's part, and the state with the last reply. */
+    private record Recipient(Envelope.Recipient envelope, RetryState.Status status, String reply) {
     }
 
     private static String xtext(String value) {
@@ -235,18 +241,18 @@ final class EnvelopeCodec {
         return decoded;
     }
 
-    private static SpoolEntry.Recipient recipient(String value) {
+    private static Recipient recipient(String value) {
         String[] parts = value.split(" ");
         String notify = null;
         String orcpt = null;
         String reply = null;
-        SpoolEntry.State state = SpoolEntry.State.PENDING;
+        RetryState.Status state = RetryState.Status.PENDING;
         for (int i = 1; i < parts.length; i++) {
             int eq = parts[i].indexOf('=');
             String k = parts[i].substring(0, eq);
             String v = xtext(parts[i].substring(eq + 1));
             switch (k) {
-                case "state" -> state = SpoolEntry.State.valueOf(v.toUpperCase());
+                case "state" -> state = RetryState.Status.valueOf(v.toUpperCase());
                 case "notify" -> notify = v;
                 case "orcpt" -> orcpt = v;
                 case "reply" -> reply = v;
@@ -255,6 +261,6 @@ final class EnvelopeCodec {
                 }
             }
         }
-        return new SpoolEntry.Recipient(xtext(parts[0]), notify, orcpt, state, reply);
+        return new Recipient(new Envelope.Recipient(xtext(parts[0]), notify, orcpt), state, reply);
     }
 }

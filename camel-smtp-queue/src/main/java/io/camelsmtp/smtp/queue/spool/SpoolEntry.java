@@ -2,12 +2,16 @@ package io.camelsmtp.smtp.queue.spool;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
+import io.camelsmtp.smtp.common.Envelope;
+
 /**
- * What the queue knows about one message: its envelope, per-recipient state, retry state and where its octets are.
- * This is the index entry kept in memory for every queued message; the octets stay on disk. Mutable fields are
- * guarded by the owning {@link Spool} and the delivery scheduler.
+ * One queued message as the queue indexes it in memory (its octets stay on disk). What it is never changes: id,
+ * arrival, kind, {@link Envelope} and size. What changes as it is tried is its {@link RetryState}. Where its octets
+ * lie (a segment and offset, or its own file) is the {@link Spool}'s business, guarded by the spool's lock on this
+ * entry.
  */
 public final class SpoolEntry {
 
@@ -16,115 +20,70 @@ public final class SpoolEntry {
         MAIL, DSN, POSTMASTER
     }
 
-    /** State of one recipient. */
-    public enum State {
-        PENDING, DELIVERED, FAILED
-    }
-
-    /** One recipient with its DSN parameters and state. */
-    public static final class Recipient {
-        private final String address;
-        private final String notify;
-        private final String orcpt;
-        private State state;
-        private String lastReply;
-
-        public Recipient(String address, String notify, String orcpt, State state, String lastReply) {
-            this.address = address;
-            this.notify = notify;
-            this.orcpt = orcpt;
-            this.state = state;
-            this.lastReply = lastReply;
-        }
+    /**
+     * One recipient of the message: where it stands in the envelope (its index in the {@link RetryState}) and its
+     * address with DSN parameters.
+     */
+    public record Recipient(int index, Envelope.Recipient envelope) {
 
         public String address() {
-            return address;
+            return envelope.address();
         }
 
         /** DSN NOTIFY (e.g. {@code FAILURE,DELAY} or {@code NEVER}), null when the client gave none. */
         public String dsnNotify() {
-            return notify;
+            return envelope.dsnNotify();
         }
 
         /** DSN ORCPT as {@code addr-type;address}, or null. */
         public String dsnOrcpt() {
-            return orcpt;
+            return envelope.dsnOrcpt();
         }
 
-        public State state() {
-            return state;
-        }
-
-        public void state(State state) {
-            this.state = state;
-        }
-
-        /** The last reply for this recipient (why it is still pending), or null. */
-        public String lastReply() {
-            return lastReply;
-        }
-
-        public void lastReply(String lastReply) {
-            this.lastReply = lastReply;
-        }
-
-        /** True when the sender asked for this kind of notification (RFC 3461 §4.1; no NOTIFY means FAILURE and DELAY). */
+        /** True when the sender asked for this kind of notification (RFC 3461 §4.1). */
         public boolean wants(String type) {
-            if (notify == null || notify.isBlank()) {
-                return !"SUCCESS".equals(type);
-            }
-            for (String t : notify.split(",")) {
-                if (t.trim().equalsIgnoreCase(type)) {
-                    return true;
-                }
-            }
-            return false;
+            return envelope.wants(type);
         }
     }
 
     private final String id;
     private final Instant arrival;
     private final Kind kind;
-    private final String sender;
-    private final String bodyType;
-    private final boolean utf8;
-    private final String dsnRet;
-    private final String dsnEnvid;
+    private final Envelope envelope;
     private final List<Recipient> recipients;
     private final long size;
-    private long crc;
+    private final RetryState retry;
+    private volatile long crc;
 
     private Segment segment;
     private long offset;
-    private int attempts;
-    private long nextAttempt;
-    private String lastError;
-    private boolean held;
-    private boolean delayWarned;
-    private boolean inFlight;
-    private boolean deleted;
 
-    /** A new message with every recipient pending; its CRC-32 is computed when it is written. */
-    public static SpoolEntry create(String id, Instant arrival, Kind kind, String sender, String bodyType, boolean utf8,
-                                    String dsnRet, String dsnEnvid, List<Recipient> recipients, long size) {
-        SpoolEntry e = new SpoolEntry(id, arrival, kind, sender, bodyType, utf8, dsnRet, dsnEnvid, recipients, size, 0);
-        e.nextAttempt = arrival.toEpochMilli();
-        return e;
+    /**
+     * A new message with every recipient pending, due at once; its CRC-32 is computed when it is written.
+     *
+     * @param envelope sender, recipients and MAIL FROM parameters; its queue id becomes {@code id}
+     */
+    public static SpoolEntry create(String id, Instant arrival, Kind kind, Envelope envelope, long size) {
+        return new SpoolEntry(id, arrival, kind, envelope, size, 0,
+                new RetryState(envelope.recipients().size(), arrival.toEpochMilli()));
     }
 
-    SpoolEntry(String id, Instant arrival, Kind kind, String sender, String bodyType, boolean utf8, String dsnRet,
-               String dsnEnvid, List<Recipient> recipients, long size, long crc) {
+    SpoolEntry(String id, Instant arrival, Kind kind, Envelope envelope, long size, long crc, RetryState retry) {
+        if (envelope.recipients().isEmpty()) {
+            throw new IllegalArgumentException("a queued message needs a recipient");
+        }
         this.id = id;
         this.arrival = arrival;
         this.kind = kind;
-        this.sender = sender;
-        this.bodyType = bodyType;
-        this.utf8 = utf8;
-        this.dsnRet = dsnRet;
-        this.dsnEnvid = dsnEnvid;
-        this.recipients = new ArrayList<>(recipients);
+        this.envelope = envelope.withQueueId(id);
         this.size = size;
         this.crc = crc;
+        this.retry = retry;
+        List<Recipient> rs = new ArrayList<>(envelope.recipients().size());
+        for (int i = 0; i < envelope.recipients().size(); i++) {
+            rs.add(new Recipient(i, envelope.recipients().get(i)));
+        }
+        this.recipients = Collections.unmodifiableList(rs);
     }
 
     public String id() {
@@ -139,38 +98,34 @@ public final class SpoolEntry {
         return kind;
     }
 
+    /** The envelope as it was accepted, every recipient included; its queue id is this message's id. */
+    public Envelope envelope() {
+        return envelope;
+    }
+
     /** Envelope sender; the empty string is the null sender {@code <>}. */
     public String sender() {
-        return sender;
+        return envelope.sender();
     }
 
-    public String bodyType() {
-        return bodyType;
-    }
-
-    public boolean utf8() {
-        return utf8;
-    }
-
-    public String dsnRet() {
-        return dsnRet;
-    }
-
-    public String dsnEnvid() {
-        return dsnEnvid;
-    }
-
+    /** Every recipient, in the order of the envelope. */
     public List<Recipient> recipients() {
         return recipients;
     }
 
+    /** The recipients not yet delivered or failed. */
     public List<Recipient> pending() {
-        return recipients.stream().filter(r -> r.state == State.PENDING).toList();
+        RetryState.Snapshot s = retry.snapshot();
+        return recipients.stream().filter(r -> s.status(r.index()) == RetryState.Status.PENDING).toList();
     }
 
     /** Size of the message in octets. */
     public long size() {
         return size;
+    }
+
+    public RetryState retry() {
+        return retry;
     }
 
     long crc() {
@@ -195,65 +150,8 @@ public final class SpoolEntry {
         this.offset = offset;
     }
 
-    public int attempts() {
-        return attempts;
-    }
-
-    public void attempts(int attempts) {
-        this.attempts = attempts;
-    }
-
-    /** Epoch milliseconds of the next delivery attempt. */
-    public long nextAttempt() {
-        return nextAttempt;
-    }
-
-    public void nextAttempt(long nextAttempt) {
-        this.nextAttempt = nextAttempt;
-    }
-
-    public String lastError() {
-        return lastError;
-    }
-
-    public void lastError(String lastError) {
-        this.lastError = lastError;
-    }
-
-    public boolean held() {
-        return held;
-    }
-
-    public void held(boolean held) {
-        this.held = held;
-    }
-
-    public boolean delayWarned() {
-        return delayWarned;
-    }
-
-    public void delayWarned(boolean delayWarned) {
-        this.delayWarned = delayWarned;
-    }
-
-    public boolean inFlight() {
-        return inFlight;
-    }
-
-    public void inFlight(boolean inFlight) {
-        this.inFlight = inFlight;
-    }
-
-    public boolean deleted() {
-        return deleted;
-    }
-
-    public void deleted(boolean deleted) {
-        this.deleted = deleted;
-    }
-
     @Override
     public String toString() {
-        return id + " <" + sender + "> " + recipients.size() + " recipient(s), " + size + " octets";
+        return id + " <" + sender() + "> " + recipients.size() + " recipient(s), " + size + " octets";
     }
 }

@@ -20,6 +20,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.camelsmtp.smtp.common.Envelope;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,13 +62,13 @@ class SpoolTest {
     }
 
     private static SpoolEntry entry(String id, String... rcpts) {
-        List<SpoolEntry.Recipient> rs = new ArrayList<>();
+        List<Envelope.Recipient> rs = new ArrayList<>();
         for (String r : rcpts) {
-            rs.add(new SpoolEntry.Recipient(r, r.startsWith("n") ? "SUCCESS,FAILURE" : null,
-                    r.startsWith("n") ? "rfc822;" + r : null, SpoolEntry.State.PENDING, null));
+            rs.add(new Envelope.Recipient(r, r.startsWith("n") ? "SUCCESS,FAILURE" : null,
+                    r.startsWith("n") ? "rfc822;" + r : null));
         }
-        return SpoolEntry.create(id, Instant.parse("2026-11-25T12:00:00.123Z"), SpoolEntry.Kind.MAIL, "alice@example.org",
-                "8BITMIME", false, "HDRS", "env id 1", rs, body(id).length);
+        return SpoolEntry.create(id, Instant.parse("2026-11-25T12:00:00.123Z"), SpoolEntry.Kind.MAIL,
+                new Envelope("alice@example.org", rs, "8BITMIME", false, "HDRS", "env id 1", null), body(id).length);
     }
 
     private static byte[] body(String id) {
@@ -92,9 +93,9 @@ class SpoolTest {
         SpoolEntry e = back.get("A1");
         assertEquals("alice@example.org", e.sender());
         assertEquals(Instant.parse("2026-11-25T12:00:00.123Z"), e.arrival());
-        assertEquals("8BITMIME", e.bodyType());
-        assertEquals("HDRS", e.dsnRet());
-        assertEquals("env id 1", e.dsnEnvid());
+        assertEquals("8BITMIME", e.envelope().bodyType());
+        assertEquals("HDRS", e.envelope().ret());
+        assertEquals("env id 1", e.envelope().envid());
         assertEquals(List.of("bob@example.net", "nina@example.com"), e.pending().stream().map(SpoolEntry.Recipient::address).toList());
         assertEquals("SUCCESS,FAILURE", e.recipients().get(1).dsnNotify());
         assertEquals("rfc822;nina@example.com", e.recipients().get(1).dsnOrcpt());
@@ -149,7 +150,7 @@ class SpoolTest {
         Spool s = open(1 << 20);
         SpoolEntry e = entry("B1", "bob@example.net", "carol@example.com");
         put(s, e);
-        e.recipients().get(0).state(SpoolEntry.State.DELIVERED);
+        e.retry().decide(0, RetryState.Status.DELIVERED, "250 ok");
         s.recordRecipients(e, List.of(e.recipients().get(0)));
         s.flushState();
         SpoolEntry back = reopen(s).get("B1");
@@ -176,11 +177,10 @@ class SpoolTest {
         Spool s = open(1 << 20);
         SpoolEntry e = entry("D1", "bob@example.net", "carol@example.com");
         put(s, e);
-        e.recipients().get(1).state(SpoolEntry.State.DELIVERED);
-        e.recipients().get(0).lastReply("451 4.3.0 try later");
-        e.attempts(1);
-        e.nextAttempt(Instant.parse("2026-11-25T12:05:00Z").toEpochMilli());
-        e.lastError("451 4.3.0 try later");
+        e.retry().decide(1, RetryState.Status.DELIVERED, null);
+        e.retry().decide(0, RetryState.Status.PENDING, "451 4.3.0 try later");
+        e.retry().countAttempt();
+        e.retry().retryAt(Instant.parse("2026-11-25T12:05:00Z").toEpochMilli(), "451 4.3.0 try later");
         s.saveRetryState(e);
         assertTrue(Files.exists(dir.resolve("deferred/D1.eml")));
         assertArrayEquals(body("D1"), Files.readAllBytes(dir.resolve("deferred/D1.eml")));
@@ -192,8 +192,8 @@ class SpoolTest {
             assertEquals(1, files.filter(p -> p.toString().endsWith(".seg")).count(), "only the active segment is left");
         }
         SpoolEntry back = reopen(s).get("D1");
-        assertEquals(1, back.attempts());
-        assertEquals("451 4.3.0 try later", back.lastError());
+        assertEquals(1, back.retry().attempts());
+        assertEquals("451 4.3.0 try later", back.retry().lastError());
         assertEquals(List.of("bob@example.net"), back.pending().stream().map(SpoolEntry.Recipient::address).toList());
         assertArrayEquals(body("D1"), read(opened.get(0), back));
         opened.get(0).complete(back);
@@ -206,9 +206,9 @@ class SpoolTest {
         Spool s = open(1 << 20);
         SpoolEntry e = entry("H1", "bob@example.net");
         put(s, e);
-        e.held(true);
+        e.retry().hold();
         s.saveRetryState(e);
-        assertTrue(reopen(s).get("H1").held());
+        assertTrue(reopen(s).get("H1").retry().held());
     }
 
     @Test

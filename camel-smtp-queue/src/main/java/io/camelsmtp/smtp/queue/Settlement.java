@@ -1,0 +1,169 @@
+package io.camelsmtp.smtp.queue;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.camelsmtp.smtp.common.RecipientResult;
+import io.camelsmtp.smtp.queue.spool.RetryState;
+import io.camelsmtp.smtp.queue.spool.Spool;
+import io.camelsmtp.smtp.queue.spool.SpoolEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the queue does with the outcomes of an attempt. A job's delivered recipients are recorded at once, before
+ * their event, so a restart never sends to them again. When the attempt's last job has reported, the attempt is
+ * settled: failed and expired recipients are notified (RFC 3464) before their state is saved, success and delay
+ * notifications are queued as asked for, the retry state is saved, and the message waits for its next attempt or
+ * leaves the spool. Every outcome is logged and published as a {@link DeliveryEvent}.
+ */
+final class Settlement {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Settlement.class);
+
+    private final MailQueue queue;
+    private final Spool spool;
+    private final DeliverySettings settings;
+    private final Notifications notifications;
+    private final Consumer<SpoolEntry> reschedule;
+
+    /** @param reschedule puts a message that still has pending recipients back in line for its next attempt */
+    Settlement(MailQueue queue, DeliverySettings settings, Consumer<SpoolEntry> reschedule) {
+        this.queue = queue;
+        this.spool = queue.spool();
+        this.settings = settings;
+        this.notifications = new Notifications(queue, settings);
+        this.reschedule = reschedule;
+    }
+
+    /** Records a job's outcomes; the delivered ones are written at once, the rest waits for the whole attempt. */
+    void jobDone(Attempt.Job job, List<Outcome> outcomes) {
+        Attempt a = job.attempt();
+        SpoolEntry e = a.entry();
+        List<SpoolEntry.Recipient> delivered = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            e.retry().decide(o.recipient().index(), o.decided(), o.reply().toString());
+            if (o.status() == RecipientResult.Status.DELIVERED) {
+                delivered.add(o.recipient());
+            }
+        }
+        if (!delivered.isEmpty()) {
+            try {
+                spool.recordRecipients(e, delivered);
+            } catch (IOException ex) {
+                LOG.warn("smtp-queue:{} {}: could not record delivered recipients ({}); a restart may send to them again",
+                        queue.name(), e.id(), ex.toString());
+            }
+        }
+        int attempt = e.retry().attempts() + 1;
+        for (Outcome o : outcomes) {
+            if (o.status() == RecipientResult.Status.DELIVERED) {
+                LOG.info("smtp-queue:{} {}: to=<{}> delivered: {}{}", queue.name(), e.id(), o.recipient().address(), o.reply(),
+                        o.host() != null ? " (" + o.host() + ")" : "");
+                emit(o.event(DeliveryEvent.DELIVERED, e, attempt, null));
+            }
+        }
+        if (a.report(outcomes)) {
+            settle(a);
+        }
+    }
+
+    /** All jobs of an attempt are done: notify, save, and schedule what is left. */
+    private void settle(Attempt a) {
+        SpoolEntry e = a.entry();
+        RetryState retry = e.retry();
+        long now = System.currentTimeMillis();
+        try {
+            int attempts = retry.countAttempt();
+            if (retry.deleted()) {
+                spool.complete(e);
+                return;
+            }
+            List<Outcome> failed = new ArrayList<>();
+            List<Outcome> deferred = new ArrayList<>();
+            List<Outcome> succeeded = new ArrayList<>();
+            for (Outcome o : a.outcomes()) {
+                switch (o.status()) {
+                    case FAILED -> failed.add(o);
+                    case DEFERRED -> deferred.add(o);
+                    case DELIVERED -> succeeded.add(o);
+                }
+            }
+            long lifetime = e.kind() == SpoolEntry.Kind.MAIL ? settings.maxQueueLifetime() : settings.bounceLifetime();
+            boolean expired = !deferred.isEmpty() && now - e.arrival().toEpochMilli() >= lifetime;
+            List<Outcome> expiredOutcomes = new ArrayList<>();
+            if (expired) {
+                for (Outcome o : deferred) {
+                    retry.decide(o.recipient().index(), RetryState.Status.FAILED, o.reply().toString());
+                    expiredOutcomes.add(o);
+                }
+                deferred.clear();
+            }
+            notifications.failed(e, failed, expiredOutcomes);
+            notifications.succeeded(e, succeeded);
+            List<SpoolEntry.Recipient> decided = new ArrayList<>();
+            failed.forEach(o -> decided.add(o.recipient()));
+            expiredOutcomes.forEach(o -> decided.add(o.recipient()));
+            for (Outcome o : failed) {
+                LOG.info("smtp-queue:{} {}: to=<{}> bounced: {}", queue.name(), e.id(), o.recipient().address(), o.reply());
+                emit(o.event(DeliveryEvent.BOUNCED, e, attempts, null));
+            }
+            for (Outcome o : expiredOutcomes) {
+                LOG.info("smtp-queue:{} {}: to=<{}> expired after {} attempt(s): {}", queue.name(), e.id(),
+                        o.recipient().address(), attempts, o.reply());
+                emit(o.event(DeliveryEvent.EXPIRED, e, attempts, null));
+            }
+            if (e.pending().isEmpty()) {
+                spool.complete(e);
+                return;
+            }
+            if (!decided.isEmpty()) {
+                spool.recordRecipients(e, decided);
+            }
+            long next = now + settings.backoff(attempts);
+            retry.retryAt(next, deferred.isEmpty() ? null : deferred.get(deferred.size() - 1).reply().toString());
+            if (settings.delayWarningTime() > 0 && !retry.delayWarned()
+                && now - e.arrival().toEpochMilli() >= settings.delayWarningTime()) {
+                notifications.delayed(e, deferred, e.arrival().toEpochMilli() + lifetime);
+                retry.delayWarned(true);
+                deferred.forEach(o -> emit(o.event(DeliveryEvent.DELAYED, e, attempts, Instant.ofEpochMilli(next))));
+            }
+            spool.saveRetryState(e);
+            for (Outcome o : deferred) {
+                LOG.info("smtp-queue:{} {}: to=<{}> deferred (attempt {}, next in {} s): {}", queue.name(), e.id(),
+                        o.recipient().address(), attempts, (next - now) / 1000, o.reply());
+                emit(o.event(DeliveryEvent.DEFERRED, e, attempts, Instant.ofEpochMilli(next)));
+            }
+        } catch (IOException ex) {
+            LOG.error("smtp-queue:{} {}: could not save the outcome of an attempt ({}); it is tried again",
+                    queue.name(), e.id(), ex.toString());
+            retry.nextAttempt(now + settings.backoff(retry.attempts()));
+        } finally {
+            retry.end();
+        }
+        afterAttempt(e);
+    }
+
+    /** An operator may have deleted or held the message while its attempt ran: apply that now, else schedule it. */
+    private void afterAttempt(SpoolEntry e) {
+        try {
+            if (e.retry().deleted()) {
+                spool.complete(e);
+            } else if (e.retry().held()) {
+                spool.saveRetryState(e);
+            } else if (spool.contains(e.id())) {
+                reschedule.accept(e);
+            }
+        } catch (IOException ex) {
+            LOG.error("smtp-queue:{} {}: could not apply a delete or hold: {}", queue.name(), e.id(), ex.toString());
+        }
+    }
+
+    private void emit(DeliveryEvent event) {
+        queue.counted(event.type());
+        queue.events().publish(event);
+    }
+}

@@ -1,0 +1,174 @@
+package io.camelsmtp.smtp.queue.spool;
+
+import java.util.Arrays;
+
+/**
+ * What changes while a queued message is tried: the state and last reply of each recipient (by its index in the
+ * envelope), the attempts so far, when the next is due, the last error, and the operator's hold. Every method is
+ * atomic (this object is the lock); a decision that reads and writes several fields is one method ({@link #begin},
+ * {@link #markDeleted}, {@link #hold}, {@link #release}), so no caller locks from outside. Never call the spool while
+ * holding this lock: the spool takes it (through {@link #snapshot}) while it holds its own lock on the entry.
+ */
+public final class RetryState {
+
+    /** State of one recipient. */
+    public enum Status {
+        PENDING, DELIVERED, FAILED
+    }
+
+    /** The persistent part, read in one go (for the envelope file and the queue listing). */
+    public record Snapshot(Status[] status, String[] lastReply, int attempts, long nextAttempt, String lastError,
+                           boolean held, boolean delayWarned) {
+
+        public Status status(int recipient) {
+            return status[recipient];
+        }
+
+        public String lastReply(int recipient) {
+            return lastReply[recipient];
+        }
+    }
+
+    private final Status[] status;
+    private final String[] lastReply;
+    private int attempts;
+    private long nextAttempt;
+    private String lastError;
+    private boolean held;
+    private boolean delayWarned;
+    private boolean inFlight;
+    private boolean deleted;
+
+    /** Every recipient pending, the first attempt due at {@code firstAttempt} (epoch milliseconds). */
+    RetryState(int recipients, long firstAttempt) {
+        this.status = new Status[recipients];
+        this.lastReply = new String[recipients];
+        Arrays.fill(status, Status.PENDING);
+        this.nextAttempt = firstAttempt;
+    }
+
+    /** As read back from a spool file. */
+    RetryState(Snapshot s) {
+        this.status = s.status().clone();
+        this.lastReply = s.lastReply().clone();
+        this.attempts = s.attempts();
+        this.nextAttempt = s.nextAttempt();
+        this.lastError = s.lastError();
+        this.held = s.held();
+        this.delayWarned = s.delayWarned();
+    }
+
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(status.clone(), lastReply.clone(), attempts, nextAttempt, lastError, held, delayWarned);
+    }
+
+    public synchronized Status status(int recipient) {
+        return status[recipient];
+    }
+
+    /** Decides (or re-decides) one recipient and keeps the reply that did. */
+    public synchronized void decide(int recipient, Status s, String reply) {
+        status[recipient] = s;
+        lastReply[recipient] = reply;
+    }
+
+    synchronized void status(int recipient, Status s) {
+        status[recipient] = s;
+    }
+
+    public synchronized String lastReply(int recipient) {
+        return lastReply[recipient];
+    }
+
+    public synchronized int attempts() {
+        return attempts;
+    }
+
+    /** Counts an attempt that has ended; returns the new count. */
+    public synchronized int countAttempt() {
+        return ++attempts;
+    }
+
+    /** Epoch milliseconds of the next delivery attempt. */
+    public synchronized long nextAttempt() {
+        return nextAttempt;
+    }
+
+    public synchronized void nextAttempt(long epochMillis) {
+        this.nextAttempt = epochMillis;
+    }
+
+    /** The next attempt is due then, and this reply is why the last one did not finish (null keeps the last error). */
+    public synchronized void retryAt(long epochMillis, String error) {
+        this.nextAttempt = epochMillis;
+        if (error != null) {
+            this.lastError = error;
+        }
+    }
+
+    public synchronized String lastError() {
+        return lastError;
+    }
+
+    public synchronized boolean held() {
+        return held;
+    }
+
+    public synchronized boolean delayWarned() {
+        return delayWarned;
+    }
+
+    public synchronized void delayWarned(boolean warned) {
+        this.delayWarned = warned;
+    }
+
+    /** An attempt is running. */
+    public synchronized boolean inFlight() {
+        return inFlight;
+    }
+
+    public synchronized boolean deleted() {
+        return deleted;
+    }
+
+    /** Starts an attempt unless the message is held, deleted or already being tried; true when it started. */
+    public synchronized boolean begin() {
+        if (held || deleted || inFlight) {
+            return false;
+        }
+        inFlight = true;
+        return true;
+    }
+
+    /** The attempt has ended (or was dropped by a stopped consumer and will be made again). */
+    public synchronized void end() {
+        inFlight = false;
+    }
+
+    /** The operator deleted the message; true when no attempt runs, so the caller removes it now. */
+    public synchronized boolean markDeleted() {
+        deleted = true;
+        return !inFlight;
+    }
+
+    /** The operator holds the message; true when no attempt runs, so the caller saves the hold now. */
+    public synchronized boolean hold() {
+        held = true;
+        return !inFlight;
+    }
+
+    /** The operator releases a held message for an attempt now; false when it was not held. */
+    public synchronized boolean release(long now) {
+        if (!held) {
+            return false;
+        }
+        held = false;
+        nextAttempt = now;
+        return true;
+    }
+
+    /** Waiting for its next attempt: neither held, deleted nor being tried. */
+    public synchronized boolean waiting() {
+        return !held && !deleted && !inFlight;
+    }
+}
