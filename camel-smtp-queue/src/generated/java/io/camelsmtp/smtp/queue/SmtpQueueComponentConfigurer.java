@@ -19,16 +19,50 @@ import org.apache.camel.support.component.PropertyConfigurerSupport;
 @SuppressWarnings("unchecked")
 public class SmtpQueueComponentConfigurer extends PropertyConfigurerSupport implements GeneratedPropertyConfigurer, PropertyConfigurerGetter {
 
+    private io.camelsmtp.smtp.queue.SmtpQueueConfiguration getOrCreateConfiguration(SmtpQueueComponent target) {
+        if (target.getConfiguration() == null) {
+            target.setConfiguration(new io.camelsmtp.smtp.queue.SmtpQueueConfiguration());
+        }
+        return target.getConfiguration();
+    }
+
     @Override
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SmtpQueueComponent target = (SmtpQueueComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
+        case "bouncequeuelifetime":
+        case "bounceQueueLifetime": getOrCreateConfiguration(target).setBounceQueueLifetime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "concurrency": getOrCreateConfiguration(target).setConcurrency(property(camelContext, int.class, value)); return true;
+        case "configuration": target.setConfiguration(property(camelContext, io.camelsmtp.smtp.queue.SmtpQueueConfiguration.class, value)); return true;
+        case "delaywarningtime":
+        case "delayWarningTime": getOrCreateConfiguration(target).setDelayWarningTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "eventsuri":
+        case "eventsUri": getOrCreateConfiguration(target).setEventsUri(property(camelContext, java.lang.String.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxbackoff":
+        case "maxBackoff": getOrCreateConfiguration(target).setMaxBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "maxperdomain":
+        case "maxPerDomain": getOrCreateConfiguration(target).setMaxPerDomain(property(camelContext, int.class, value)); return true;
+        case "maxqueuelifetime":
+        case "maxQueueLifetime": getOrCreateConfiguration(target).setMaxQueueLifetime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "minbackoff":
+        case "minBackoff": getOrCreateConfiguration(target).setMinBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "postmaster": getOrCreateConfiguration(target).setPostmaster(property(camelContext, java.lang.String.class, value)); return true;
+        case "reportingmta":
+        case "reportingMta": getOrCreateConfiguration(target).setReportingMta(property(camelContext, java.lang.String.class, value)); return true;
+        case "returnsizelimit":
+        case "returnSizeLimit": getOrCreateConfiguration(target).setReturnSizeLimit(property(camelContext, int.class, value)); return true;
+        case "segmentsize":
+        case "segmentSize": getOrCreateConfiguration(target).setSegmentSize(property(camelContext, long.class, value)); return true;
+        case "spoolroot":
+        case "spoolRoot": target.setSpoolRoot(property(camelContext, java.lang.String.class, value)); return true;
+        case "stoptimeout":
+        case "stopTimeout": getOrCreateConfiguration(target).setStopTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         default: return false;
         }
     }
@@ -38,10 +72,37 @@ public class SmtpQueueComponentConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
+        case "bouncequeuelifetime":
+        case "bounceQueueLifetime": return long.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
+        case "concurrency": return int.class;
+        case "configuration": return io.camelsmtp.smtp.queue.SmtpQueueConfiguration.class;
+        case "delaywarningtime":
+        case "delayWarningTime": return long.class;
+        case "eventsuri":
+        case "eventsUri": return java.lang.String.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxbackoff":
+        case "maxBackoff": return long.class;
+        case "maxperdomain":
+        case "maxPerDomain": return int.class;
+        case "maxqueuelifetime":
+        case "maxQueueLifetime": return long.class;
+        case "minbackoff":
+        case "minBackoff": return long.class;
+        case "postmaster": return java.lang.String.class;
+        case "reportingmta":
+        case "reportingMta": return java.lang.String.class;
+        case "returnsizelimit":
+        case "returnSizeLimit": return int.class;
+        case "segmentsize":
+        case "segmentSize": return long.class;
+        case "spoolroot":
+        case "spoolRoot": return java.lang.String.class;
+        case "stoptimeout":
+        case "stopTimeout": return long.class;
         default: return null;
         }
     }
@@ -52,10 +113,37 @@ public class SmtpQueueComponentConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
+        case "bouncequeuelifetime":
+        case "bounceQueueLifetime": return getOrCreateConfiguration(target).getBounceQueueLifetime();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "concurrency": return getOrCreateConfiguration(target).getConcurrency();
+        case "configuration": return target.getConfiguration();
+        case "delaywarningtime":
+        case "delayWarningTime": return getOrCreateConfiguration(target).getDelayWarningTime();
+        case "eventsuri":
+        case "eventsUri": return getOrCreateConfiguration(target).getEventsUri();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxbackoff":
+        case "maxBackoff": return getOrCreateConfiguration(target).getMaxBackoff();
+        case "maxperdomain":
+        case "maxPerDomain": return getOrCreateConfiguration(target).getMaxPerDomain();
+        case "maxqueuelifetime":
+        case "maxQueueLifetime": return getOrCreateConfiguration(target).getMaxQueueLifetime();
+        case "minbackoff":
+        case "minBackoff": return getOrCreateConfiguration(target).getMinBackoff();
+        case "postmaster": return getOrCreateConfiguration(target).getPostmaster();
+        case "reportingmta":
+        case "reportingMta": return getOrCreateConfiguration(target).getReportingMta();
+        case "returnsizelimit":
+        case "returnSizeLimit": return getOrCreateConfiguration(target).getReturnSizeLimit();
+        case "segmentsize":
+        case "segmentSize": return getOrCreateConfiguration(target).getSegmentSize();
+        case "spoolroot":
+        case "spoolRoot": return target.getSpoolRoot();
+        case "stoptimeout":
+        case "stopTimeout": return getOrCreateConfiguration(target).getStopTimeout();
         default: return null;
         }
     }

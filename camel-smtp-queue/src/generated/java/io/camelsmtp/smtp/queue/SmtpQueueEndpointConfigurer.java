@@ -24,14 +24,14 @@ public class SmtpQueueEndpointConfigurer extends PropertyConfigurerSupport imple
         SmtpQueueEndpoint target = (SmtpQueueEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "bouncequeuelifetime":
-        case "bounceQueueLifetime": target.setBounceQueueLifetime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "bounceQueueLifetime": target.getConfiguration().setBounceQueueLifetime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
-        case "concurrency": target.setConcurrency(property(camelContext, int.class, value)); return true;
+        case "concurrency": target.getConfiguration().setConcurrency(property(camelContext, int.class, value)); return true;
         case "delaywarningtime":
-        case "delayWarningTime": target.setDelayWarningTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "delayWarningTime": target.getConfiguration().setDelayWarningTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "eventsuri":
-        case "eventsUri": target.setEventsUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "eventsUri": target.getConfiguration().setEventsUri(property(camelContext, java.lang.String.class, value)); return true;
         case "exceptionhandler":
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
@@ -39,24 +39,24 @@ public class SmtpQueueEndpointConfigurer extends PropertyConfigurerSupport imple
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxbackoff":
-        case "maxBackoff": target.setMaxBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "maxBackoff": target.getConfiguration().setMaxBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxperdomain":
-        case "maxPerDomain": target.setMaxPerDomain(property(camelContext, int.class, value)); return true;
+        case "maxPerDomain": target.getConfiguration().setMaxPerDomain(property(camelContext, int.class, value)); return true;
         case "maxqueuelifetime":
-        case "maxQueueLifetime": target.setMaxQueueLifetime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "maxQueueLifetime": target.getConfiguration().setMaxQueueLifetime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "minbackoff":
-        case "minBackoff": target.setMinBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
-        case "postmaster": target.setPostmaster(property(camelContext, java.lang.String.class, value)); return true;
+        case "minBackoff": target.getConfiguration().setMinBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "postmaster": target.getConfiguration().setPostmaster(property(camelContext, java.lang.String.class, value)); return true;
         case "reportingmta":
-        case "reportingMta": target.setReportingMta(property(camelContext, java.lang.String.class, value)); return true;
+        case "reportingMta": target.getConfiguration().setReportingMta(property(camelContext, java.lang.String.class, value)); return true;
         case "returnsizelimit":
-        case "returnSizeLimit": target.setReturnSizeLimit(property(camelContext, int.class, value)); return true;
+        case "returnSizeLimit": target.getConfiguration().setReturnSizeLimit(property(camelContext, int.class, value)); return true;
         case "segmentsize":
-        case "segmentSize": target.setSegmentSize(property(camelContext, long.class, value)); return true;
+        case "segmentSize": target.getConfiguration().setSegmentSize(property(camelContext, long.class, value)); return true;
         case "spooldirectory":
         case "spoolDirectory": target.setSpoolDirectory(property(camelContext, java.lang.String.class, value)); return true;
         case "stoptimeout":
-        case "stopTimeout": target.setStopTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "stopTimeout": target.getConfiguration().setStopTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         default: return false;
         }
     }
@@ -107,14 +107,14 @@ public class SmtpQueueEndpointConfigurer extends PropertyConfigurerSupport imple
         SmtpQueueEndpoint target = (SmtpQueueEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "bouncequeuelifetime":
-        case "bounceQueueLifetime": return target.getBounceQueueLifetime();
+        case "bounceQueueLifetime": return target.getConfiguration().getBounceQueueLifetime();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
-        case "concurrency": return target.getConcurrency();
+        case "concurrency": return target.getConfiguration().getConcurrency();
         case "delaywarningtime":
-        case "delayWarningTime": return target.getDelayWarningTime();
+        case "delayWarningTime": return target.getConfiguration().getDelayWarningTime();
         case "eventsuri":
-        case "eventsUri": return target.getEventsUri();
+        case "eventsUri": return target.getConfiguration().getEventsUri();
         case "exceptionhandler":
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
@@ -122,24 +122,24 @@ public class SmtpQueueEndpointConfigurer extends PropertyConfigurerSupport imple
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxbackoff":
-        case "maxBackoff": return target.getMaxBackoff();
+        case "maxBackoff": return target.getConfiguration().getMaxBackoff();
         case "maxperdomain":
-        case "maxPerDomain": return target.getMaxPerDomain();
+        case "maxPerDomain": return target.getConfiguration().getMaxPerDomain();
         case "maxqueuelifetime":
-        case "maxQueueLifetime": return target.getMaxQueueLifetime();
+        case "maxQueueLifetime": return target.getConfiguration().getMaxQueueLifetime();
         case "minbackoff":
-        case "minBackoff": return target.getMinBackoff();
-        case "postmaster": return target.getPostmaster();
+        case "minBackoff": return target.getConfiguration().getMinBackoff();
+        case "postmaster": return target.getConfiguration().getPostmaster();
         case "reportingmta":
-        case "reportingMta": return target.getReportingMta();
+        case "reportingMta": return target.getConfiguration().getReportingMta();
         case "returnsizelimit":
-        case "returnSizeLimit": return target.getReturnSizeLimit();
+        case "returnSizeLimit": return target.getConfiguration().getReturnSizeLimit();
         case "segmentsize":
-        case "segmentSize": return target.getSegmentSize();
+        case "segmentSize": return target.getConfiguration().getSegmentSize();
         case "spooldirectory":
         case "spoolDirectory": return target.getSpoolDirectory();
         case "stoptimeout":
-        case "stopTimeout": return target.getStopTimeout();
+        case "stopTimeout": return target.getConfiguration().getStopTimeout();
         default: return null;
         }
     }

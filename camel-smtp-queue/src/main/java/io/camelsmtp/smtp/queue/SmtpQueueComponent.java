@@ -5,15 +5,22 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.camel.Endpoint;
+import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
 /**
  * The {@code smtp-queue} component: {@code smtp-queue:name}. Endpoints with the same name share one {@link MailQueue}
  * (one spool); it is opened when the first producer or consumer of that name starts and closed when the last stops.
+ * Its {@link SmtpQueueConfiguration} holds the defaults of every endpoint ({@code camel.component.smtp-queue.*}).
  */
 @Component("smtp-queue")
 public class SmtpQueueComponent extends DefaultComponent {
+
+    @Metadata(label = "common", defaultValue = "data/spool")
+    private String spoolRoot = "data/spool";
+    @Metadata(label = "advanced")
+    private SmtpQueueConfiguration configuration = new SmtpQueueConfiguration();
 
     private final Map<String, MailQueue> queues = new HashMap<>();
     private final Map<String, Integer> users = new HashMap<>();
@@ -25,7 +32,7 @@ public class SmtpQueueComponent extends DefaultComponent {
             throw new IllegalArgumentException("smtp-queue needs a queue name of letters, digits, '.', '_' or '-', "
                                                + "e.g. smtp-queue:outbound, in " + uri);
         }
-        SmtpQueueEndpoint endpoint = new SmtpQueueEndpoint(uri, this);
+        SmtpQueueEndpoint endpoint = new SmtpQueueEndpoint(uri, this, configuration.copy());
         endpoint.setName(name);
         setProperties(endpoint, parameters);
         return endpoint;
@@ -38,18 +45,18 @@ public class SmtpQueueComponent extends DefaultComponent {
 
     synchronized MailQueue acquire(SmtpQueueEndpoint endpoint) throws Exception {
         String name = endpoint.getName();
-        Path dir = Path.of(endpoint.getSpoolDirectory() != null ? endpoint.getSpoolDirectory() : "data/spool/" + name)
+        Path dir = (endpoint.getSpoolDirectory() != null ? Path.of(endpoint.getSpoolDirectory()) : Path.of(spoolRoot, name))
                 .toAbsolutePath().normalize();
         MailQueue q = queues.get(name);
         if (q == null) {
-            q = new MailQueue(name, dir, endpoint.getSegmentSize(), getCamelContext());
+            q = new MailQueue(name, dir, endpoint.getConfiguration().getSegmentSize(), getCamelContext());
             q.open();
             queues.put(name, q);
         } else if (endpoint.getSpoolDirectory() != null && !q.spoolDirectory().equals(dir)) {
             throw new IllegalArgumentException("smtp-queue:" + name + " is already open on spool " + q.spoolDirectory()
                                                + "; " + endpoint.getEndpointUri() + " names " + dir);
         }
-        q.events().target(endpoint.getEventsUri());
+        q.events().target(endpoint.getConfiguration().getEventsUri());
         users.merge(name, 1, Integer::sum);
         return q;
     }
@@ -69,5 +76,26 @@ public class SmtpQueueComponent extends DefaultComponent {
         if (q != null) {
             q.close();
         }
+    }
+
+    public String getSpoolRoot() {
+        return spoolRoot;
+    }
+
+    /**
+     * Directory under which each queue without its own spoolDirectory keeps its spool, as ROOT/NAME (relative paths
+     * are resolved against the working directory).
+     */
+    public void setSpoolRoot(String spoolRoot) {
+        this.spoolRoot = spoolRoot;
+    }
+
+    public SmtpQueueConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /** Defaults for every endpoint of this component; an option in an endpoint's URI overrides its default. */
+    public void setConfiguration(SmtpQueueConfiguration configuration) {
+        this.configuration = configuration;
     }
 }

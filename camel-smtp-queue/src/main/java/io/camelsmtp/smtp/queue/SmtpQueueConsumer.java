@@ -30,7 +30,7 @@ public class SmtpQueueConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        DeliverySettings settings = getEndpoint().deliverySettings();
+        DeliverySettings settings = getEndpoint().getConfiguration().deliverySettings();
         queue = getEndpoint().getComponent().acquire(getEndpoint());
         queue.startDelivery(new DeliveryScheduler(queue, this, settings));
     }

@@ -1,8 +1,5 @@
 package io.camelsmtp.smtp.queue;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -29,36 +26,12 @@ public class SmtpQueueEndpoint extends DefaultEndpoint {
 
     @UriParam(label = "common")
     private String spoolDirectory;
-    @UriParam(label = "common")
-    private String eventsUri;
-    @UriParam(label = "common,advanced", defaultValue = "67108864")
-    private long segmentSize = 64L * 1024 * 1024;
+    @UriParam
+    private SmtpQueueConfiguration configuration;
 
-    @UriParam(label = "consumer", defaultValue = "20")
-    private int concurrency = 20;
-    @UriParam(label = "consumer", defaultValue = "20")
-    private int maxPerDomain = 20;
-    @UriParam(label = "consumer,retry", defaultValue = "5m", javaType = "java.time.Duration")
-    private long minBackoff = 5 * 60_000L;
-    @UriParam(label = "consumer,retry", defaultValue = "1h", javaType = "java.time.Duration")
-    private long maxBackoff = 60 * 60_000L;
-    @UriParam(label = "consumer,retry", defaultValue = "5d", javaType = "java.time.Duration")
-    private long maxQueueLifetime = 5 * 24 * 3600_000L;
-    @UriParam(label = "consumer,retry", defaultValue = "5d", javaType = "java.time.Duration")
-    private long bounceQueueLifetime = 5 * 24 * 3600_000L;
-    @UriParam(label = "consumer,notifications", defaultValue = "0", javaType = "java.time.Duration")
-    private long delayWarningTime;
-    @UriParam(label = "consumer,notifications")
-    private String postmaster;
-    @UriParam(label = "consumer,notifications")
-    private String reportingMta;
-    @UriParam(label = "consumer,notifications", defaultValue = "50000")
-    private int returnSizeLimit = 50_000;
-    @UriParam(label = "consumer,advanced", defaultValue = "30s", javaType = "java.time.Duration")
-    private long stopTimeout = 30_000;
-
-    public SmtpQueueEndpoint(String uri, SmtpQueueComponent component) {
+    public SmtpQueueEndpoint(String uri, SmtpQueueComponent component, SmtpQueueConfiguration configuration) {
         super(uri, component);
+        this.configuration = configuration;
     }
 
     @Override
@@ -78,26 +51,6 @@ public class SmtpQueueEndpoint extends DefaultEndpoint {
         return consumer;
     }
 
-    DeliverySettings deliverySettings() {
-        if (concurrency < 1 || maxPerDomain < 1) {
-            throw new IllegalArgumentException("smtp-queue: concurrency and maxPerDomain must be at least 1");
-        }
-        if (minBackoff < 1 || maxBackoff < minBackoff) {
-            throw new IllegalArgumentException("smtp-queue: minBackoff must be positive and at most maxBackoff");
-        }
-        return new DeliverySettings(concurrency, maxPerDomain, minBackoff, maxBackoff, maxQueueLifetime,
-                bounceQueueLifetime, delayWarningTime, reportingMta != null ? reportingMta : localHostName(), postmaster,
-                returnSizeLimit, stopTimeout);
-    }
-
-    private static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
-    }
-
     public String getName() {
         return name;
     }
@@ -113,135 +66,18 @@ public class SmtpQueueEndpoint extends DefaultEndpoint {
 
     /**
      * Directory of the file spool (created when missing; must be writable, else the route fails to start). Default
-     * data/spool/NAME under the working directory.
+     * the component's spoolRoot/NAME, that is data/spool/NAME under the working directory.
      */
     public void setSpoolDirectory(String spoolDirectory) {
         this.spoolDirectory = spoolDirectory;
     }
 
-    public String getEventsUri() {
-        return eventsUri;
+    public SmtpQueueConfiguration getConfiguration() {
+        return configuration;
     }
 
-    /**
-     * Endpoint that receives a DeliveryEvent per recipient outcome (queued, delivered, deferred, delayed, bounced,
-     * expired), e.g. direct:mail-events. Sent synchronously; use seda: to decouple a slow consumer.
-     */
-    public void setEventsUri(String eventsUri) {
-        this.eventsUri = eventsUri;
-    }
-
-    public long getSegmentSize() {
-        return segmentSize;
-    }
-
-    /** A spool segment file takes no new messages once it is this long (octets); finished segments are deleted. */
-    public void setSegmentSize(long segmentSize) {
-        this.segmentSize = segmentSize;
-    }
-
-    public int getConcurrency() {
-        return concurrency;
-    }
-
-    /** Delivery attempts at once, overall (worker threads). */
-    public void setConcurrency(int concurrency) {
-        this.concurrency = concurrency;
-    }
-
-    public int getMaxPerDomain() {
-        return maxPerDomain;
-    }
-
-    /** Delivery attempts at once to one recipient domain. */
-    public void setMaxPerDomain(int maxPerDomain) {
-        this.maxPerDomain = maxPerDomain;
-    }
-
-    public long getMinBackoff() {
-        return minBackoff;
-    }
-
-    /** Wait before the first retry of a deferred message; it doubles after every attempt up to maxBackoff. */
-    public void setMinBackoff(long minBackoff) {
-        this.minBackoff = minBackoff;
-    }
-
-    public long getMaxBackoff() {
-        return maxBackoff;
-    }
-
-    /** Longest wait between two delivery attempts of one message. */
-    public void setMaxBackoff(long maxBackoff) {
-        this.maxBackoff = maxBackoff;
-    }
-
-    public long getMaxQueueLifetime() {
-        return maxQueueLifetime;
-    }
-
-    /** How long a message is retried; then its pending recipients bounce as expired (4.4.7). */
-    public void setMaxQueueLifetime(long maxQueueLifetime) {
-        this.maxQueueLifetime = maxQueueLifetime;
-    }
-
-    public long getBounceQueueLifetime() {
-        return bounceQueueLifetime;
-    }
-
-    /** How long a notification the queue made itself is retried before it is given up. */
-    public void setBounceQueueLifetime(long bounceQueueLifetime) {
-        this.bounceQueueLifetime = bounceQueueLifetime;
-    }
-
-    public long getDelayWarningTime() {
-        return delayWarningTime;
-    }
-
-    /** After this long in the queue, the sender gets one delay notification (DSN action delayed); 0 sends none. */
-    public void setDelayWarningTime(long delayWarningTime) {
-        this.delayWarningTime = delayWarningTime;
-    }
-
-    public String getPostmaster() {
-        return postmaster;
-    }
-
-    /**
-     * Address told when a notification (or other mail from the null sender) cannot be delivered; without it such
-     * failures are only logged. Notices to this address are never reported again, so nothing loops.
-     */
-    public void setPostmaster(String postmaster) {
-        this.postmaster = postmaster;
-    }
-
-    public String getReportingMta() {
-        return reportingMta;
-    }
-
-    /** Host name that signs notifications (Reporting-MTA, MAILER-DAEMON@host); default the local host name. */
-    public void setReportingMta(String reportingMta) {
-        this.reportingMta = reportingMta;
-    }
-
-    public int getReturnSizeLimit() {
-        return returnSizeLimit;
-    }
-
-    /** With RET=FULL a bounce returns the whole message only up to this many octets, else only its headers. */
-    public void setReturnSizeLimit(int returnSizeLimit) {
-        this.returnSizeLimit = returnSizeLimit;
-    }
-
-    public long getStopTimeout() {
-        return stopTimeout;
-    }
-
-    /**
-     * How long stopping waits for delivery attempts in progress; an attempt cut off is made again after a restart
-     * (the recipients it had reached may get the message twice).
-     */
-    public void setStopTimeout(long stopTimeout) {
-        this.stopTimeout = stopTimeout;
+    /** The queue's options (delivery, retries, notifications, events); defaults come from the component. */
+    public void setConfiguration(SmtpQueueConfiguration configuration) {
+        this.configuration = configuration;
     }
 }
