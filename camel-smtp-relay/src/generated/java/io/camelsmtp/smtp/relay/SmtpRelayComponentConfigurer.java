@@ -19,16 +19,52 @@ import org.apache.camel.support.component.PropertyConfigurerSupport;
 @SuppressWarnings("unchecked")
 public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport implements GeneratedPropertyConfigurer, PropertyConfigurerGetter {
 
+    private io.camelsmtp.smtp.relay.SmtpRelayConfiguration getOrCreateConfiguration(SmtpRelayComponent target) {
+        if (target.getConfiguration() == null) {
+            target.setConfiguration(new io.camelsmtp.smtp.relay.SmtpRelayConfiguration());
+        }
+        return target.getConfiguration();
+    }
+
     @Override
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SmtpRelayComponent target = (SmtpRelayComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "allowprivateaddresses":
+        case "allowPrivateAddresses": getOrCreateConfiguration(target).setAllowPrivateAddresses(property(camelContext, boolean.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
+        case "commandtimeout":
+        case "commandTimeout": getOrCreateConfiguration(target).setCommandTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "configuration": target.setConfiguration(property(camelContext, io.camelsmtp.smtp.relay.SmtpRelayConfiguration.class, value)); return true;
+        case "connecttimeout":
+        case "connectTimeout": getOrCreateConfiguration(target).setConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "connectionreuse":
+        case "connectionReuse": getOrCreateConfiguration(target).setConnectionReuse(property(camelContext, boolean.class, value)); return true;
+        case "datatimeout":
+        case "dataTimeout": getOrCreateConfiguration(target).setDataTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "dnsservers":
+        case "dnsServers": getOrCreateConfiguration(target).setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
+        case "dnstimeout":
+        case "dnsTimeout": getOrCreateConfiguration(target).setDnsTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "heloname":
+        case "heloName": getOrCreateConfiguration(target).setHeloName(property(camelContext, java.lang.String.class, value)); return true;
+        case "idleconnectiontime":
+        case "idleConnectionTime": getOrCreateConfiguration(target).setIdleConnectionTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxconnectionsperhost":
+        case "maxConnectionsPerHost": getOrCreateConfiguration(target).setMaxConnectionsPerHost(property(camelContext, int.class, value)); return true;
+        case "maxmxhosts":
+        case "maxMxHosts": getOrCreateConfiguration(target).setMaxMxHosts(property(camelContext, int.class, value)); return true;
+        case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "port": getOrCreateConfiguration(target).setPort(property(camelContext, int.class, value)); return true;
+        case "sslcontextparameters":
+        case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, io.camelsmtp.smtp.relay.client.TlsPolicy.class, value)); return true;
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": target.setUseGlobalSslContextParameters(property(camelContext, boolean.class, value)); return true;
+        case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
@@ -36,12 +72,41 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "allowprivateaddresses":
+        case "allowPrivateAddresses": return boolean.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
+        case "commandtimeout":
+        case "commandTimeout": return long.class;
+        case "configuration": return io.camelsmtp.smtp.relay.SmtpRelayConfiguration.class;
+        case "connecttimeout":
+        case "connectTimeout": return long.class;
+        case "connectionreuse":
+        case "connectionReuse": return boolean.class;
+        case "datatimeout":
+        case "dataTimeout": return long.class;
+        case "dnsservers":
+        case "dnsServers": return java.lang.String.class;
+        case "dnstimeout":
+        case "dnsTimeout": return long.class;
+        case "heloname":
+        case "heloName": return java.lang.String.class;
+        case "idleconnectiontime":
+        case "idleConnectionTime": return long.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxconnectionsperhost":
+        case "maxConnectionsPerHost": return int.class;
+        case "maxmxhosts":
+        case "maxMxHosts": return int.class;
+        case "password": return java.lang.String.class;
+        case "port": return int.class;
+        case "sslcontextparameters":
+        case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tls": return io.camelsmtp.smtp.relay.client.TlsPolicy.class;
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": return boolean.class;
+        case "username": return java.lang.String.class;
         default: return null;
         }
     }
@@ -50,12 +115,41 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         SmtpRelayComponent target = (SmtpRelayComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "allowprivateaddresses":
+        case "allowPrivateAddresses": return getOrCreateConfiguration(target).isAllowPrivateAddresses();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
+        case "commandtimeout":
+        case "commandTimeout": return getOrCreateConfiguration(target).getCommandTimeout();
+        case "configuration": return target.getConfiguration();
+        case "connecttimeout":
+        case "connectTimeout": return getOrCreateConfiguration(target).getConnectTimeout();
+        case "connectionreuse":
+        case "connectionReuse": return getOrCreateConfiguration(target).isConnectionReuse();
+        case "datatimeout":
+        case "dataTimeout": return getOrCreateConfiguration(target).getDataTimeout();
+        case "dnsservers":
+        case "dnsServers": return getOrCreateConfiguration(target).getDnsServers();
+        case "dnstimeout":
+        case "dnsTimeout": return getOrCreateConfiguration(target).getDnsTimeout();
+        case "heloname":
+        case "heloName": return getOrCreateConfiguration(target).getHeloName();
+        case "idleconnectiontime":
+        case "idleConnectionTime": return getOrCreateConfiguration(target).getIdleConnectionTime();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxconnectionsperhost":
+        case "maxConnectionsPerHost": return getOrCreateConfiguration(target).getMaxConnectionsPerHost();
+        case "maxmxhosts":
+        case "maxMxHosts": return getOrCreateConfiguration(target).getMaxMxHosts();
+        case "password": return getOrCreateConfiguration(target).getPassword();
+        case "port": return getOrCreateConfiguration(target).getPort();
+        case "sslcontextparameters":
+        case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
+        case "tls": return getOrCreateConfiguration(target).getTls();
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": return target.isUseGlobalSslContextParameters();
+        case "username": return getOrCreateConfiguration(target).getUsername();
         default: return null;
         }
     }

@@ -24,35 +24,35 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         SmtpRelayEndpoint target = (SmtpRelayEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allowprivateaddresses":
-        case "allowPrivateAddresses": target.setAllowPrivateAddresses(property(camelContext, boolean.class, value)); return true;
+        case "allowPrivateAddresses": target.getConfiguration().setAllowPrivateAddresses(property(camelContext, boolean.class, value)); return true;
         case "commandtimeout":
-        case "commandTimeout": target.setCommandTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "commandTimeout": target.getConfiguration().setCommandTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "connecttimeout":
-        case "connectTimeout": target.setConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "connectTimeout": target.getConfiguration().setConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "connectionreuse":
-        case "connectionReuse": target.setConnectionReuse(property(camelContext, boolean.class, value)); return true;
+        case "connectionReuse": target.getConfiguration().setConnectionReuse(property(camelContext, boolean.class, value)); return true;
         case "datatimeout":
-        case "dataTimeout": target.setDataTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "dataTimeout": target.getConfiguration().setDataTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "dnsservers":
-        case "dnsServers": target.setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
+        case "dnsServers": target.getConfiguration().setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
-        case "dnsTimeout": target.setDnsTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "dnsTimeout": target.getConfiguration().setDnsTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "heloname":
-        case "heloName": target.setHeloName(property(camelContext, java.lang.String.class, value)); return true;
+        case "heloName": target.getConfiguration().setHeloName(property(camelContext, java.lang.String.class, value)); return true;
         case "idleconnectiontime":
-        case "idleConnectionTime": target.setIdleConnectionTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "idleConnectionTime": target.getConfiguration().setIdleConnectionTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxconnectionsperhost":
-        case "maxConnectionsPerHost": target.setMaxConnectionsPerHost(property(camelContext, int.class, value)); return true;
+        case "maxConnectionsPerHost": target.getConfiguration().setMaxConnectionsPerHost(property(camelContext, int.class, value)); return true;
         case "maxmxhosts":
-        case "maxMxHosts": target.setMaxMxHosts(property(camelContext, int.class, value)); return true;
-        case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
-        case "port": target.setPort(property(camelContext, int.class, value)); return true;
+        case "maxMxHosts": target.getConfiguration().setMaxMxHosts(property(camelContext, int.class, value)); return true;
+        case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "port": target.getConfiguration().setPort(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
-        case "sslContextParameters": target.setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
-        case "tls": target.setTls(property(camelContext, io.camelsmtp.smtp.relay.client.TlsPolicy.class, value)); return true;
-        case "username": target.setUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tls": target.getConfiguration().setTls(property(camelContext, io.camelsmtp.smtp.relay.client.TlsPolicy.class, value)); return true;
+        case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
@@ -99,35 +99,35 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         SmtpRelayEndpoint target = (SmtpRelayEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allowprivateaddresses":
-        case "allowPrivateAddresses": return target.isAllowPrivateAddresses();
+        case "allowPrivateAddresses": return target.getConfiguration().isAllowPrivateAddresses();
         case "commandtimeout":
-        case "commandTimeout": return target.getCommandTimeout();
+        case "commandTimeout": return target.getConfiguration().getCommandTimeout();
         case "connecttimeout":
-        case "connectTimeout": return target.getConnectTimeout();
+        case "connectTimeout": return target.getConfiguration().getConnectTimeout();
         case "connectionreuse":
-        case "connectionReuse": return target.isConnectionReuse();
+        case "connectionReuse": return target.getConfiguration().isConnectionReuse();
         case "datatimeout":
-        case "dataTimeout": return target.getDataTimeout();
+        case "dataTimeout": return target.getConfiguration().getDataTimeout();
         case "dnsservers":
-        case "dnsServers": return target.getDnsServers();
+        case "dnsServers": return target.getConfiguration().getDnsServers();
         case "dnstimeout":
-        case "dnsTimeout": return target.getDnsTimeout();
+        case "dnsTimeout": return target.getConfiguration().getDnsTimeout();
         case "heloname":
-        case "heloName": return target.getHeloName();
+        case "heloName": return target.getConfiguration().getHeloName();
         case "idleconnectiontime":
-        case "idleConnectionTime": return target.getIdleConnectionTime();
+        case "idleConnectionTime": return target.getConfiguration().getIdleConnectionTime();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxconnectionsperhost":
-        case "maxConnectionsPerHost": return target.getMaxConnectionsPerHost();
+        case "maxConnectionsPerHost": return target.getConfiguration().getMaxConnectionsPerHost();
         case "maxmxhosts":
-        case "maxMxHosts": return target.getMaxMxHosts();
-        case "password": return target.getPassword();
-        case "port": return target.getPort();
+        case "maxMxHosts": return target.getConfiguration().getMaxMxHosts();
+        case "password": return target.getConfiguration().getPassword();
+        case "port": return target.getConfiguration().getPort();
         case "sslcontextparameters":
-        case "sslContextParameters": return target.getSslContextParameters();
-        case "tls": return target.getTls();
-        case "username": return target.getUsername();
+        case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
+        case "tls": return target.getConfiguration().getTls();
+        case "username": return target.getConfiguration().getUsername();
         default: return null;
         }
     }

@@ -12,22 +12,37 @@ import org.apache.camel.support.DefaultComponent;
 @Component("smtp-relay")
 public class SmtpRelayComponent extends DefaultComponent implements SSLContextParametersAware {
 
+    @Metadata(label = "advanced")
+    private SmtpRelayConfiguration configuration = new SmtpRelayConfiguration();
     @Metadata(label = "security", defaultValue = "false")
     private boolean useGlobalSslContextParameters;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        SmtpRelayEndpoint endpoint = new SmtpRelayEndpoint(uri, this);
+        SmtpRelayEndpoint endpoint = new SmtpRelayEndpoint(uri, this,
+                configuration != null ? configuration.copy() : new SmtpRelayConfiguration());
         String r = remaining.startsWith("//") ? remaining.substring(2) : remaining;
         if (r.isBlank()) {
             throw new IllegalArgumentException("smtp-relay needs mx or host[:port], e.g. smtp-relay:mx, in " + uri);
         }
         endpoint.setDestination(r);
-        setProperties(endpoint, parameters);
-        if (endpoint.getSslContextParameters() == null) {
-            endpoint.setSslContextParameters(retrieveGlobalSslContextParameters());
+        setProperties(endpoint, parameters); // URI options override the component's defaults, on the endpoint's copy
+        if (endpoint.getConfiguration().getSslContextParameters() == null) {
+            endpoint.getConfiguration().setSslContextParameters(retrieveGlobalSslContextParameters());
         }
         return endpoint;
+    }
+
+    public SmtpRelayConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /**
+     * Defaults for every endpoint of this component (e.g. {@code camel.component.smtp-relay.dns-servers}); an option
+     * in an endpoint's URI overrides the default for that endpoint.
+     */
+    public void setConfiguration(SmtpRelayConfiguration configuration) {
+        this.configuration = configuration;
     }
 
     @Override
@@ -35,7 +50,10 @@ public class SmtpRelayComponent extends DefaultComponent implements SSLContextPa
         return useGlobalSslContextParameters;
     }
 
-    /** Use the SSLContextParameters configured globally on the CamelContext when the endpoint sets none. */
+    /**
+     * Use the SSLContextParameters configured globally on the CamelContext when neither the endpoint nor the
+     * component's configuration sets any.
+     */
     @Override
     public void setUseGlobalSslContextParameters(boolean useGlobalSslContextParameters) {
         this.useGlobalSslContextParameters = useGlobalSslContextParameters;

@@ -3,7 +3,6 @@ package io.camelsmtp.smtp.relay;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-import io.camelsmtp.smtp.relay.client.TlsPolicy;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -13,7 +12,6 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.jsse.SSLContextParameters;
 
 /**
  * Delivers each Exchange's message over SMTP, either straight to each recipient domain's mail exchangers
@@ -27,45 +25,13 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
     @Metadata(required = true)
     private String destination;
 
-    @UriParam(label = "producer", defaultValue = "25")
-    private int port = 25;
-    @UriParam(label = "producer")
-    private String heloName;
-    @UriParam(label = "producer", defaultValue = "opportunistic")
-    private TlsPolicy tls = TlsPolicy.opportunistic;
-    @UriParam(label = "producer", defaultValue = "5")
-    private int maxMxHosts = 5;
+    @UriParam
+    private SmtpRelayConfiguration configuration;
 
-    @UriParam(label = "producer,dns")
-    private String dnsServers;
-    @UriParam(label = "producer,dns", defaultValue = "5s", javaType = "java.time.Duration")
-    private long dnsTimeout = 5000;
-    @UriParam(label = "producer,dns", defaultValue = "false")
-    private boolean allowPrivateAddresses;
-
-    @UriParam(label = "producer,timeouts", defaultValue = "30s", javaType = "java.time.Duration")
-    private long connectTimeout = 30_000;
-    @UriParam(label = "producer,timeouts", defaultValue = "5m", javaType = "java.time.Duration")
-    private long commandTimeout = 5 * 60_000L;
-    @UriParam(label = "producer,timeouts", defaultValue = "10m", javaType = "java.time.Duration")
-    private long dataTimeout = 10 * 60_000L;
-
-    @UriParam(label = "producer,advanced", defaultValue = "true")
-    private boolean connectionReuse = true;
-    @UriParam(label = "producer,advanced", defaultValue = "5s", javaType = "java.time.Duration")
-    private long idleConnectionTime = 5000;
-    @UriParam(label = "producer,advanced", defaultValue = "20")
-    private int maxConnectionsPerHost = 20;
-
-    @UriParam(label = "security")
-    private SSLContextParameters sslContextParameters;
-    @UriParam(label = "security", secret = true)
-    private String username;
-    @UriParam(label = "security", secret = true)
-    private String password;
-
-    public SmtpRelayEndpoint(String uri, SmtpRelayComponent component) {
+    /** {@code configuration} is the endpoint's own (a copy of the component's); URI options are then set on it. */
+    public SmtpRelayEndpoint(String uri, SmtpRelayComponent component, SmtpRelayConfiguration configuration) {
         super(uri, component);
+        this.configuration = configuration;
     }
 
     @Override
@@ -92,7 +58,7 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
 
     int smartHostPort() {
         int colon = portSeparator();
-        return colon > 0 ? Integer.parseInt(destination.substring(colon + 1)) : port;
+        return colon > 0 ? Integer.parseInt(destination.substring(colon + 1)) : configuration.getPort();
     }
 
     /** Index of the colon before a port in {@code host:port} or {@code [v6]:port}, or -1. */
@@ -103,6 +69,7 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
     }
 
     String effectiveHeloName() {
+        String heloName = configuration.getHeloName();
         if (heloName != null && !heloName.isBlank()) {
             return heloName;
         }
@@ -122,154 +89,12 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
         this.destination = destination;
     }
 
-    public int getPort() {
-        return port;
+    public SmtpRelayConfiguration getConfiguration() {
+        return configuration;
     }
 
-    /** Port to connect to on each mail exchanger (25), and the smart host's port when the destination names none. */
-    public void setPort(int port) {
-        this.port = port;
-    }
-
-    public String getHeloName() {
-        return heloName;
-    }
-
-    /** Our name in EHLO/HELO; defaults to this machine's canonical host name. */
-    public void setHeloName(String heloName) {
-        this.heloName = heloName;
-    }
-
-    public TlsPolicy getTls() {
-        return tls;
-    }
-
-    /**
-     * STARTTLS policy: none; opportunistic (when offered, any certificate, plaintext if the handshake fails);
-     * required (offered, successful, certificate trusted and matching the host name, else the host is skipped and the
-     * recipients deferred).
-     */
-    public void setTls(TlsPolicy tls) {
-        this.tls = tls;
-    }
-
-    public int getMaxMxHosts() {
-        return maxMxHosts;
-    }
-
-    /** Mail exchangers tried per destination domain before the recipients are deferred. */
-    public void setMaxMxHosts(int maxMxHosts) {
-        this.maxMxHosts = maxMxHosts;
-    }
-
-    public String getDnsServers() {
-        return dnsServers;
-    }
-
-    /** Comma-separated DNS resolvers as host:port (e.g. 127.0.0.1:5353), also for a smart host name; defaults to the system resolvers. */
-    public void setDnsServers(String dnsServers) {
-        this.dnsServers = dnsServers;
-    }
-
-    public long getDnsTimeout() {
-        return dnsTimeout;
-    }
-
-    /** Time-out of one DNS query. */
-    public void setDnsTimeout(long dnsTimeout) {
-        this.dnsTimeout = dnsTimeout;
-    }
-
-    public boolean isAllowPrivateAddresses() {
-        return allowPrivateAddresses;
-    }
-
-    /**
-     * Deliver to mail exchangers on loopback, private (RFC 1918, fc00::/7), link-local or CGNAT addresses. Off by
-     * default, so that a hostile DNS answer cannot make the relay deliver into the internal network.
-     */
-    public void setAllowPrivateAddresses(boolean allowPrivateAddresses) {
-        this.allowPrivateAddresses = allowPrivateAddresses;
-    }
-
-    public long getConnectTimeout() {
-        return connectTimeout;
-    }
-
-    /** TCP connect time-out per address. */
-    public void setConnectTimeout(long connectTimeout) {
-        this.connectTimeout = connectTimeout;
-    }
-
-    public long getCommandTimeout() {
-        return commandTimeout;
-    }
-
-    /** Wait for the greeting and each command's reply (RFC 5321 section 4.5.3.2: 5 minutes). */
-    public void setCommandTimeout(long commandTimeout) {
-        this.commandTimeout = commandTimeout;
-    }
-
-    public long getDataTimeout() {
-        return dataTimeout;
-    }
-
-    /** Wait for the reply after the message's final dot (RFC 5321 section 4.5.3.2.6: 10 minutes). */
-    public void setDataTimeout(long dataTimeout) {
-        this.dataTimeout = dataTimeout;
-    }
-
-    public boolean isConnectionReuse() {
-        return connectionReuse;
-    }
-
-    /** Keep connections open and send the next message to the same host over them (RSET first). */
-    public void setConnectionReuse(boolean connectionReuse) {
-        this.connectionReuse = connectionReuse;
-    }
-
-    public long getIdleConnectionTime() {
-        return idleConnectionTime;
-    }
-
-    /** How long an unused kept connection stays open. */
-    public void setIdleConnectionTime(long idleConnectionTime) {
-        this.idleConnectionTime = idleConnectionTime;
-    }
-
-    public int getMaxConnectionsPerHost() {
-        return maxConnectionsPerHost;
-    }
-
-    /** Concurrent connections to one host address; more senders wait up to connectTimeout, then defer. */
-    public void setMaxConnectionsPerHost(int maxConnectionsPerHost) {
-        this.maxConnectionsPerHost = maxConnectionsPerHost;
-    }
-
-    public SSLContextParameters getSslContextParameters() {
-        return sslContextParameters;
-    }
-
-    /** Trust (and client certificate) for tls=required; defaults to the JVM's trust store. */
-    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
-        this.sslContextParameters = sslContextParameters;
-    }
-
-    public String getUsername() {
-        return username;
-    }
-
-    /** AUTH user name for the smart host (AUTH PLAIN, else LOGIN). */
-    public void setUsername(String username) {
-        this.username = username;
-    }
-
-    public String getPassword() {
-        return password;
-    }
-
-    /** AUTH password for the smart host. */
-    public void setPassword(String password) {
-        this.password = password;
+    /** The endpoint's options: a copy of the component's defaults with the URI options applied. */
+    public void setConfiguration(SmtpRelayConfiguration configuration) {
+        this.configuration = configuration;
     }
 }

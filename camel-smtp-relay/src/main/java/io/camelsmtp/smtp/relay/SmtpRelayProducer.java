@@ -60,23 +60,24 @@ public class SmtpRelayProducer extends DefaultProducer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        if (endpoint.isMx() || endpoint.getDnsServers() != null) {
+        SmtpRelayConfiguration config = endpoint.getConfiguration();
+        if (endpoint.isMx() || config.getDnsServers() != null) {
             dns = getEndpoint().getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SmtpRelayDns");
-            resolver = new MxResolver(dnsServers(endpoint.getDnsServers()), Duration.ofMillis(endpoint.getDnsTimeout()),
-                    endpoint.isAllowPrivateAddresses(), dns);
+            resolver = new MxResolver(dnsServers(config.getDnsServers()), Duration.ofMillis(config.getDnsTimeout()),
+                    config.isAllowPrivateAddresses(), dns);
         }
-        SSLContext verifying = endpoint.getSslContextParameters() != null
-                ? endpoint.getSslContextParameters().createSSLContext(getEndpoint().getCamelContext())
+        SSLContext verifying = config.getSslContextParameters() != null
+                ? config.getSslContextParameters().createSSLContext(getEndpoint().getCamelContext())
                 : SSLContext.getDefault();
-        int port = endpoint.isMx() ? endpoint.getPort() : endpoint.smartHostPort();
+        int port = endpoint.isMx() ? config.getPort() : endpoint.smartHostPort();
         timer = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newScheduledThreadPool(this, "SmtpRelayTimer", 2);
-        agent = new DeliveryAgent(new ClientSettings(endpoint.effectiveHeloName(), port, endpoint.getTls(), verifying,
-                endpoint.getUsername(), endpoint.getPassword(), Duration.ofMillis(endpoint.getConnectTimeout()),
-                Duration.ofMillis(endpoint.getCommandTimeout()), Duration.ofMillis(endpoint.getDataTimeout()),
-                endpoint.getMaxMxHosts(), endpoint.isConnectionReuse(), Duration.ofMillis(endpoint.getIdleConnectionTime()),
-                endpoint.getMaxConnectionsPerHost()), timer);
-        if (endpoint.isConnectionReuse()) {
+        agent = new DeliveryAgent(new ClientSettings(endpoint.effectiveHeloName(), port, config.getTls(), verifying,
+                config.getUsername(), config.getPassword(), Duration.ofMillis(config.getConnectTimeout()),
+                Duration.ofMillis(config.getCommandTimeout()), Duration.ofMillis(config.getDataTimeout()),
+                config.getMaxMxHosts(), config.isConnectionReuse(), Duration.ofMillis(config.getIdleConnectionTime()),
+                config.getMaxConnectionsPerHost()), timer);
+        if (config.isConnectionReuse()) {
             timer.scheduleWithFixedDelay(agent::evictIdle, 1, 1, TimeUnit.SECONDS);
         }
     }

@@ -1,7 +1,6 @@
 package io.camelsmtp.smtp.relay.testbed;
 
 import java.lang.reflect.Method;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -151,17 +150,11 @@ public abstract class PeerTestSupport extends CamelTestSupport {
 
     /** What a dumping smtp-sink received for {@code recipient}, waiting a little for the dump file to appear. */
     protected static List<String> dumpedEventually(String receiver, String recipient, int expected) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        List<String> got = testbed.dumped(receiver, recipient);
-        while (got.size() < expected && System.nanoTime() < end) {
-            Thread.sleep(10);
-            got = testbed.dumped(receiver, recipient);
-        }
-        return got;
+        return testbed.dumpedEventually(receiver, recipient, expected);
     }
 
     /** Server side of the test certificate (mx.tls.test, 127.0.0.17), for an in-JVM smtp-server. */
-    protected static SSLContextParameters serverTls() {
+    public static SSLContextParameters serverTls() {
         KeyStoreParameters ks = new KeyStoreParameters();
         ks.setResource("classpath:testbed/tls.p12");
         ks.setPassword("changeit");
@@ -175,7 +168,7 @@ public abstract class PeerTestSupport extends CamelTestSupport {
     }
 
     /** Trust for the relay that accepts the test certificate (and nothing else). */
-    protected static SSLContextParameters trustTestCertificate() {
+    public static SSLContextParameters trustTestCertificate() {
         KeyStoreParameters ks = new KeyStoreParameters();
         ks.setResource("classpath:testbed/trust.p12");
         ks.setPassword("changeit");

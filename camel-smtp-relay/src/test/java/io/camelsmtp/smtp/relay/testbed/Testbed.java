@@ -343,6 +343,17 @@ public final class Testbed implements AutoCloseable {
         return matching(dumpDirectory(receiver), "X-Rcpt-Args: <" + recipient + ">");
     }
 
+    /** Like {@link #dumped}, waiting up to 2 s for {@code expected} dump files to appear. */
+    public List<String> dumpedEventually(String receiver, String recipient, int expected) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        List<String> got = dumped(receiver, recipient);
+        while (got.size() < expected && System.nanoTime() < end) {
+            Thread.sleep(10);
+            got = dumped(receiver, recipient);
+        }
+        return got;
+    }
+
     /** The messages aiosmtpd (127.0.0.17) accepted for {@code recipient}, each with its {@code X-RcptTo:} line. */
     public List<String> tlsReceived(String recipient) {
         return matching(work.resolve("maildir").resolve("new"), "X-RcptTo: " + recipient);

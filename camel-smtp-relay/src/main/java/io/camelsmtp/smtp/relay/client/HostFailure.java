@@ -1,0 +1,27 @@
+package io.camelsmtp.smtp.relay.client;
+
+import io.camelsmtp.smtp.common.SmtpReply;
+
+/**
+ * A host could not be used at all (no connection, an error greeting, STARTTLS or AUTH failed); the reply says why.
+ * The {@link DeliveryAgent} then tries the next address or host, and defers the recipients if none is left.
+ */
+final class HostFailure extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    final transient SmtpReply reply;
+
+    HostFailure(SmtpReply reply) {
+        super(reply.toString(), null, false, false);
+        this.reply = reply;
+    }
+
+    /** A host-level failure never decides for good: the recipients are deferred, the server's words kept. */
+    static SmtpReply asDeferral(SmtpReply reply, String context) {
+        String text = context + " " + reply.code() + (reply.enhancedStatus() != null ? " " + reply.enhancedStatus() : "")
+                      + " " + reply.text().replace('\n', ' ');
+        return reply.isTransient() ? SmtpReply.of(reply.code(), reply.enhancedStatus(), text)
+                : SmtpReply.of(451, "4.4.0", text);
+    }
+}

@@ -1,0 +1,198 @@
+package io.camelsmtp.smtp.relay.client;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.camelsmtp.smtp.common.Envelope;
+import io.camelsmtp.smtp.common.MailContent;
+import io.camelsmtp.smtp.common.RecipientResult;
+import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.Xtext;
+
+/**
+ * One mail transaction on an open session: what the server cannot take is refused before anything is sent (SIZE,
+ * 8BITMIME, SMTPUTF8), then MAIL, every RCPT and DATA (in one write under PIPELINING, with DSN parameters when
+ * offered), the content, and one result per recipient. After a failed transaction the session is reset with RSET;
+ * {@link #isReusable()} says whether it may carry the next message.
+ */
+final class MailTransaction {
+
+    private final ClientSettings settings;
+    private final SmtpConnection c;
+    private final String host;
+    private final Envelope envelope;
+    private final MailContent content;
+    private final List<Envelope.Recipient> recipients;
+    private final RecipientResult[] results;
+    private boolean reusable = true;
+
+    MailTransaction(ClientSettings settings, SmtpConnection c, String host, Envelope envelope, MailContent content) {
+        this.settings = settings;
+        this.c = c;
+        this.host = host;
+        this.envelope = envelope;
+        this.content = content;
+        this.recipients = envelope.recipients();
+        this.results = new RecipientResult[recipients.size()];
+    }
+
+    /** Per-recipient results, in the order of the envelope's recipients; a lost connection defers the undecided. */
+    List<RecipientResult> run() {
+        SmtpReply refusal = unsupported();
+        if (refusal != null) {
+            decideAll(refusal);
+            return List.of(results);
+        }
+        try {
+            send();
+        } catch (IOException e) {
+            reusable = false;
+            String where = host + " [" + c.address().getAddress().getHostAddress() + "]";
+            decideAll(SmtpReply.of(451, "4.4.2", "Connection to " + where + " lost: " + e.getMessage()));
+        }
+        return List.of(results);
+    }
+
+    /** False once the session is gone, answered 421, or refused RSET: it must not carry another message. */
+    boolean isReusable() {
+        return reusable;
+    }
+
+    /** What this server cannot take, checked before anything is sent (RFC 1870, 6152, 6531). */
+    private SmtpReply unsupported() {
+        if (envelope.utf8() && !c.supports("SMTPUTF8")) {
+            return SmtpReply.of(553, "5.6.7", host + " does not support SMTPUTF8, needed for this UTF-8 envelope");
+        }
+        String size = c.extension("SIZE");
+        if (size != null && size.strip().matches("[0-9]{1,18}")) {
+            long limit = Long.parseLong(size.strip());
+            if (limit > 0 && content.size() > limit) {
+                return SmtpReply.of(552, "5.3.4", "Message of " + content.size() + " octets exceeds the limit of "
+                        + limit + " octets of " + host);
+            }
+        }
+        if (content.eightBit() && !c.supports("8BITMIME")) {
+            return SmtpReply.of(554, "5.6.3", host + " does not support 8BITMIME and 8-bit content is not converted");
+        }
+        return null;
+    }
+
+    private void send() throws IOException {
+        boolean dsn = c.supports("DSN");
+        StringBuilder mail = new StringBuilder("MAIL FROM:<").append(envelope.sender()).append('>');
+        if (c.supports("SIZE")) {
+            mail.append(" SIZE=").append(content.size());
+        }
+        if (content.eightBit() && c.supports("8BITMIME")) {
+            mail.append(" BODY=8BITMIME");
+        }
+        if (envelope.utf8()) {
+            mail.append(" SMTPUTF8");
+        }
+        if (dsn && envelope.ret() != null) {
+            mail.append(" RET=").append(envelope.ret());
+        }
+        if (dsn && envelope.envid() != null) {
+            mail.append(" ENVID=").append(Xtext.encode(envelope.envid()));
+        }
+        List<String> rcpts = new ArrayList<>();
+        for (Envelope.Recipient r : recipients) {
+            StringBuilder line = new StringBuilder("RCPT TO:<").append(r.address()).append('>');
+            if (dsn && r.dsnNotify() != null) {
+                line.append(" NOTIFY=").append(r.dsnNotify());
+            }
+            if (dsn && r.dsnOrcpt() != null) {
+                int semi = r.dsnOrcpt().indexOf(';');
+                line.append(" ORCPT=").append(r.dsnOrcpt(), 0, semi + 1).append(Xtext.encode(r.dsnOrcpt().substring(semi + 1)));
+            }
+            rcpts.add(line.toString());
+        }
+        c.timeout(settings.commandTimeout());
+        SmtpReply mailReply;
+        SmtpReply[] rcptReplies = new SmtpReply[rcpts.size()];
+        SmtpReply dataReply = null;
+        if (c.supports("PIPELINING")) {
+            c.write(mail.toString());
+            for (String r : rcpts) {
+                c.write(r);
+            }
+            c.write("DATA");
+            c.flush();
+            mailReply = c.read();
+            for (int i = 0; i < rcptReplies.length; i++) {
+                rcptReplies[i] = c.read();
+            }
+            dataReply = c.read();
+        } else {
+            mailReply = c.command(mail.toString());
+            if (mailReply.isPositive()) {
+                boolean any = false;
+                for (int i = 0; i < rcptReplies.length; i++) {
+                    rcptReplies[i] = c.command(rcpts.get(i));
+                    any |= rcptReplies[i].isPositive();
+                }
+                if (any) {
+                    dataReply = c.command("DATA");
+                }
+            }
+        }
+        if (!mailReply.isPositive()) {
+            decideAll(mailReply);
+            endTransaction(dataReply);
+            return;
+        }
+        List<Integer> accepted = new ArrayList<>();
+        for (int i = 0; i < rcptReplies.length; i++) {
+            if (rcptReplies[i].code() == 421) {
+                reusable = false;
+            }
+            if (rcptReplies[i].isPositive()) {
+                accepted.add(i);
+            } else {
+                results[i] = result(i, rcptReplies[i]);
+            }
+        }
+        if (accepted.isEmpty() || dataReply == null || dataReply.code() != 354) {
+            for (int i : accepted) {
+                results[i] = result(i, dataReply);
+            }
+            endTransaction(dataReply);
+            return;
+        }
+        c.timeout(settings.dataTimeout());
+        c.writeData(content.open());
+        SmtpReply end = c.read();
+        for (int i : accepted) {
+            results[i] = result(i, end);
+        }
+        if (end.code() == 421) {
+            reusable = false;
+        }
+    }
+
+    /** After a failed transaction: answer an unwanted 354 with an empty message, then RSET. */
+    private void endTransaction(SmtpReply dataReply) throws IOException {
+        if (dataReply != null && dataReply.code() == 354) {
+            c.write(".");
+            c.flush();
+            c.read();
+        }
+        if (reusable && c.command("RSET").code() != 250) {
+            reusable = false;
+        }
+    }
+
+    private void decideAll(SmtpReply reply) {
+        for (int i = 0; i < results.length; i++) {
+            if (results[i] == null) {
+                results[i] = result(i, reply);
+            }
+        }
+    }
+
+    private RecipientResult result(int i, SmtpReply reply) {
+        return RecipientResult.of(recipients.get(i).address(), reply, host,
+                c.address().getAddress().getHostAddress(), c.tlsProtocol());
+    }
+}
