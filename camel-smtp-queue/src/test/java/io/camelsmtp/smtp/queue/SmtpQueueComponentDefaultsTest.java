@@ -45,7 +45,7 @@ class SmtpQueueComponentDefaultsTest {
     void applicationPropertiesSetTheDefaultsOfEveryEndpoint() throws Exception {
         int port = AvailablePortFinder.getNextAvailable();
         Main main = new Main();
-        main.setDefaultPropertyPlaceholderLocation("classpath:component-defaults/application.properties");
+        main.setDefaultPropertyPlaceholderLocation("classpath:queue-defaults/application.properties");
         main.addInitialProperty("spool.root", root.toString());
         main.addInitialProperty("smtp.port", Integer.toString(port));
         main.configure().addRoutesBuilder(new RouteBuilder() {
