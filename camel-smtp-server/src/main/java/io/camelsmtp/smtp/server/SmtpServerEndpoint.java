@@ -3,8 +3,17 @@ package io.camelsmtp.smtp.server;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
+
+import javax.net.ssl.SSLContext;
 
 import io.camelsmtp.smtp.server.auth.SmtpAuthenticator;
+import io.camelsmtp.smtp.server.protocol.ListenerThreads;
+import io.camelsmtp.smtp.server.protocol.MailStages;
+import io.camelsmtp.smtp.server.protocol.ProtocolSettings;
+import io.camelsmtp.smtp.server.protocol.SmtpListener;
+import io.camelsmtp.smtp.server.protocol.SmtpProtocol;
+import io.camelsmtp.smtp.server.protocol.TlsSockets;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -14,6 +23,7 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.jsse.ClientAuthentication;
 import org.apache.camel.support.jsse.SSLContextParameters;
 
 /**
@@ -109,6 +119,27 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
         SmtpServerConsumer consumer = new SmtpServerConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
+    }
+
+    /** The listener for these options, whose sessions ask {@code stages} at each SMTP stage; not yet started. */
+    SmtpListener newListener(MailStages stages, ListenerThreads threads) throws Exception {
+        SmtpProtocol protocol = new SmtpProtocol(protocolSettings(), stages, effectiveSpoolDirectory(), spoolThreshold,
+                maxConnections, maxConnectionsPerIp);
+        return new SmtpListener(protocol, host, port, backlog, Duration.ofMillis(idleTimeout), threads);
+    }
+
+    private ProtocolSettings protocolSettings() throws Exception {
+        TlsSockets tls = null;
+        if (sslContextParameters != null) {
+            SSLContext context = sslContextParameters.createSSLContext(getCamelContext());
+            String clientAuth = sslContextParameters.getServerParameters() == null ? null
+                    : sslContextParameters.getServerParameters().getClientAuthentication();
+            tls = new TlsSockets(context, ClientAuthentication.REQUIRE.name().equals(clientAuth),
+                    ClientAuthentication.WANT.name().equals(clientAuth));
+        }
+        return new ProtocolSettings(effectiveHostName(), maxMessageSize, maxRecipients, maxLineLength, allowBareLineFeeds,
+                maxErrors, Duration.ofMillis(authFailureDelay), Duration.ofMillis(maxSessionTime), dsn, chunking, tls,
+                implicitTls, requireTls, requireAuth, allowAuthWithoutTls, authenticator);
     }
 
     /** The host name to use: the option, else this machine's name. */
