@@ -37,6 +37,7 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     private static final Logger LOG = LoggerFactory.getLogger(SmtpServerConsumer.class);
 
     private final SmtpServerEndpoint endpoint;
+    private final SmtpServerConfiguration configuration;
     private final SmtpServerBinding binding;
     private AcceptedDomains acceptedDomains;
     private Producer connectPolicy;
@@ -48,7 +49,8 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     public SmtpServerConsumer(SmtpServerEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.endpoint = endpoint;
-        this.binding = new SmtpServerBinding(endpoint.isMapMailHeaders());
+        this.configuration = endpoint.getConfiguration();
+        this.binding = new SmtpServerBinding(configuration.isMapMailHeaders());
     }
 
     @Override
@@ -71,9 +73,9 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     @Override
     protected void doInit() throws Exception {
         super.doInit();
-        acceptedDomains = new AcceptedDomains(endpoint.getAcceptedDomains());
+        acceptedDomains = new AcceptedDomains(configuration.getAcceptedDomains());
         listener = endpoint.newListener(this, new CamelThreads(endpoint.getCamelContext().getExecutorServiceManager()));
-        if (acceptedDomains.isEmpty() && endpoint.getRcptPolicy() == null && !endpoint.isRequireAuth()) {
+        if (acceptedDomains.isEmpty() && configuration.getRcptPolicy() == null && !configuration.isRequireAuth()) {
             LOG.warn("{}: neither acceptedDomains nor rcptPolicy is set, so every recipient of an unauthenticated session "
                      + "is refused with 554 5.7.1 (set acceptedDomains=* to accept any domain)",
                     endpoint);
@@ -83,10 +85,10 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        connectPolicy = policyProducer(endpoint.getConnectPolicy());
-        heloPolicy = policyProducer(endpoint.getHeloPolicy());
-        mailPolicy = policyProducer(endpoint.getMailPolicy());
-        rcptPolicy = policyProducer(endpoint.getRcptPolicy());
+        connectPolicy = policyProducer(configuration.getConnectPolicy());
+        heloPolicy = policyProducer(configuration.getHeloPolicy());
+        mailPolicy = policyProducer(configuration.getMailPolicy());
+        rcptPolicy = policyProducer(configuration.getRcptPolicy());
         startListening();
     }
 
@@ -128,15 +130,15 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
             // the route's definition
             throw getRouteId() != null ? new FailedToStartRouteException(getRouteId(), bind.getMessage(), bind) : bind;
         }
-        LOG.info("smtp-server listening on {}:{} as {}{}", endpoint.getHost(), port, endpoint.effectiveHostName(),
-                endpoint.isImplicitTls() ? " (implicit TLS)"
-                        : endpoint.getSslContextParameters() != null ? " (STARTTLS)" : "");
+        LOG.info("smtp-server listening on {}:{} as {}{}", endpoint.getHost(), port, configuration.effectiveHostName(),
+                configuration.isImplicitTls() ? " (implicit TLS)"
+                        : configuration.getSslContextParameters() != null ? " (STARTTLS)" : "");
     }
 
     private synchronized void stopListening() throws InterruptedException {
         int port = listener.listeningPort();
         if (port >= 0) {
-            listener.stop(Duration.ofMillis(endpoint.getShutdownGracePeriod()));
+            listener.stop(Duration.ofMillis(configuration.getShutdownGracePeriod()));
             LOG.info("smtp-server on port {} stopped", port);
         }
     }
@@ -174,10 +176,10 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
             binding.bindMessage(exchange.getIn(), connection, transaction, message);
             CountDownLatch done = new CountDownLatch(1);
             getAsyncProcessor().process(exchange, doneSync -> done.countDown());
-            completed = done.await(endpoint.getReplyTimeout(), TimeUnit.MILLISECONDS);
+            completed = done.await(configuration.getReplyTimeout(), TimeUnit.MILLISECONDS);
             if (!completed) {
                 LOG.warn("Message {} from {}: the route did not complete within {} ms; answering 451 4.4.7",
-                        transaction.queueId(), connection.remoteAddress(), endpoint.getReplyTimeout());
+                        transaction.queueId(), connection.remoteAddress(), configuration.getReplyTimeout());
                 return SmtpReply.of(451, "4.4.7", "Delivery time expired, try again later");
             }
             return binding.messageReply(exchange, transaction.queueId());
