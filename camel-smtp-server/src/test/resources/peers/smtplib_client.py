@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A real SMTP peer for PeerPythonSmtplibTest: Python's own smtplib, driven one scenario per run.
 
-Usage: smtplib_client.py SCENARIO HOST PORT [CAFILE USER PASSWORD | SECONDS]
+Usage: smtplib_client.py SCENARIO HOST PORT [CAFILE USER PASSWORD | SECONDS | RCPT OCTETS]
 
 Every reply the server sends is printed as "REPLY <code> <text>" (multi-line replies joined with " | "), and the
 outcome as "RESULT ..." or "ERROR <exception> ...". Exit codes: 0 when smtplib finished the scenario, 1 when smtplib
@@ -74,6 +74,15 @@ def bare_lf(s, as_bytes):
     print("RESULT refused=%r" % (refused,))
 
 
+def sized(s, rcpt, octets):
+    # a message of about OCTETS octets; sendmail() announces its size with SIZE= when the server offers SIZE
+    head = "From: sender@client.test\r\nTo: %s\r\nSubject: sized\r\n\r\n" % rcpt
+    line = "x" * 70 + "\r\n"
+    msg = head + line * max(1, (octets - len(head)) // len(line))
+    refused = s.sendmail(FROM, [rcpt], msg)
+    print("RESULT refused=%r" % (refused,))
+
+
 def starttls_login(s, cafile, user, password):
     context = ssl.create_default_context(cafile=cafile)
     s.ehlo()
@@ -118,6 +127,8 @@ def main(argv):
             elif scenario == "idle":
                 idle(s, float(argv[4]))
                 return 0
+            elif scenario == "sized":
+                sized(s, argv[4], int(argv[5]))
             elif scenario == "starttls-login":
                 starttls_login(s, argv[4], argv[5], argv[6])
             else:

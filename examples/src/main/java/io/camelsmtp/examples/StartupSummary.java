@@ -8,6 +8,7 @@ import java.util.Map;
 import io.camelsmtp.smtp.queue.MailQueue;
 import io.camelsmtp.smtp.queue.SmtpQueueComponent;
 import io.camelsmtp.smtp.queue.SmtpQueueEndpoint;
+import io.camelsmtp.smtp.server.SmtpServerConfiguration;
 import io.camelsmtp.smtp.server.SmtpServerEndpoint;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -39,8 +40,9 @@ final class StartupSummary extends MainListenerSupport {
         lines.add("camel-smtp started:");
         for (Route route : context.getRoutes()) {
             if (route.getEndpoint() instanceof SmtpServerEndpoint smtp) {
-                lines.add("  SMTP   " + smtp.getHost() + ":" + smtp.getPort() + "  " + security(smtp) + ", domains "
-                          + (smtp.getAcceptedDomains() != null ? smtp.getAcceptedDomains() : "(none: policy or AUTH)")
+                SmtpServerConfiguration options = smtp.getConfiguration();
+                lines.add("  SMTP   " + smtp.getHost() + ":" + smtp.getPort() + "  " + security(options) + ", domains "
+                          + (options.getAcceptedDomains() != null ? options.getAcceptedDomains() : "(none: policy or AUTH)")
                           + "  route " + route.getRouteId());
             }
         }
@@ -79,7 +81,7 @@ final class StartupSummary extends MainListenerSupport {
         return inJar >= 0 ? "classpath:" + location.substring(inJar + ".jar!/".length()) : location;
     }
 
-    private static String security(SmtpServerEndpoint smtp) {
+    private static String security(SmtpServerConfiguration smtp) {
         String tls = smtp.isImplicitTls() ? "TLS"
                 : smtp.getSslContextParameters() == null ? "no TLS"
                 : smtp.isRequireTls() ? "STARTTLS required" : "STARTTLS";

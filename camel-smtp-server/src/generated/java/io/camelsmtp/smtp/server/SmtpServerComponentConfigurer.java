@@ -19,14 +19,78 @@ import org.apache.camel.support.component.PropertyConfigurerSupport;
 @SuppressWarnings("unchecked")
 public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport implements GeneratedPropertyConfigurer, PropertyConfigurerGetter {
 
+    private io.camelsmtp.smtp.server.SmtpServerConfiguration getOrCreateConfiguration(SmtpServerComponent target) {
+        if (target.getConfiguration() == null) {
+            target.setConfiguration(new io.camelsmtp.smtp.server.SmtpServerConfiguration());
+        }
+        return target.getConfiguration();
+    }
+
     @Override
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SmtpServerComponent target = (SmtpServerComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accepteddomains":
+        case "acceptedDomains": getOrCreateConfiguration(target).setAcceptedDomains(property(camelContext, java.lang.String.class, value)); return true;
+        case "allowauthwithouttls":
+        case "allowAuthWithoutTls": getOrCreateConfiguration(target).setAllowAuthWithoutTls(property(camelContext, boolean.class, value)); return true;
+        case "allowbarelinefeeds":
+        case "allowBareLineFeeds": getOrCreateConfiguration(target).setAllowBareLineFeeds(property(camelContext, boolean.class, value)); return true;
+        case "authfailuredelay":
+        case "authFailureDelay": getOrCreateConfiguration(target).setAuthFailureDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "authenticator": getOrCreateConfiguration(target).setAuthenticator(property(camelContext, io.camelsmtp.smtp.server.auth.SmtpAuthenticator.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
+        case "backlog": getOrCreateConfiguration(target).setBacklog(property(camelContext, int.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "chunking": getOrCreateConfiguration(target).setChunking(property(camelContext, boolean.class, value)); return true;
+        case "configuration": target.setConfiguration(property(camelContext, io.camelsmtp.smtp.server.SmtpServerConfiguration.class, value)); return true;
+        case "connectpolicy":
+        case "connectPolicy": getOrCreateConfiguration(target).setConnectPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "dsn": getOrCreateConfiguration(target).setDsn(property(camelContext, boolean.class, value)); return true;
+        case "helopolicy":
+        case "heloPolicy": getOrCreateConfiguration(target).setHeloPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "hostname":
+        case "hostName": getOrCreateConfiguration(target).setHostName(property(camelContext, java.lang.String.class, value)); return true;
+        case "idletimeout":
+        case "idleTimeout": getOrCreateConfiguration(target).setIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "implicittls":
+        case "implicitTls": getOrCreateConfiguration(target).setImplicitTls(property(camelContext, boolean.class, value)); return true;
+        case "mailpolicy":
+        case "mailPolicy": getOrCreateConfiguration(target).setMailPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "mapmailheaders":
+        case "mapMailHeaders": getOrCreateConfiguration(target).setMapMailHeaders(property(camelContext, boolean.class, value)); return true;
+        case "maxconnections":
+        case "maxConnections": getOrCreateConfiguration(target).setMaxConnections(property(camelContext, int.class, value)); return true;
+        case "maxconnectionsperip":
+        case "maxConnectionsPerIp": getOrCreateConfiguration(target).setMaxConnectionsPerIp(property(camelContext, int.class, value)); return true;
+        case "maxerrors":
+        case "maxErrors": getOrCreateConfiguration(target).setMaxErrors(property(camelContext, int.class, value)); return true;
+        case "maxlinelength":
+        case "maxLineLength": getOrCreateConfiguration(target).setMaxLineLength(property(camelContext, int.class, value)); return true;
+        case "maxmessagesize":
+        case "maxMessageSize": getOrCreateConfiguration(target).setMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "maxrecipients":
+        case "maxRecipients": getOrCreateConfiguration(target).setMaxRecipients(property(camelContext, int.class, value)); return true;
+        case "maxsessiontime":
+        case "maxSessionTime": getOrCreateConfiguration(target).setMaxSessionTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "rcptpolicy":
+        case "rcptPolicy": getOrCreateConfiguration(target).setRcptPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "replytimeout":
+        case "replyTimeout": getOrCreateConfiguration(target).setReplyTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "requireauth":
+        case "requireAuth": getOrCreateConfiguration(target).setRequireAuth(property(camelContext, boolean.class, value)); return true;
+        case "requiretls":
+        case "requireTls": getOrCreateConfiguration(target).setRequireTls(property(camelContext, boolean.class, value)); return true;
+        case "shutdowngraceperiod":
+        case "shutdownGracePeriod": getOrCreateConfiguration(target).setShutdownGracePeriod(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "spooldirectory":
+        case "spoolDirectory": getOrCreateConfiguration(target).setSpoolDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "spoolthreshold":
+        case "spoolThreshold": getOrCreateConfiguration(target).setSpoolThreshold(property(camelContext, int.class, value)); return true;
+        case "sslcontextparameters":
+        case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": target.setUseGlobalSslContextParameters(property(camelContext, boolean.class, value)); return true;
         default: return false;
@@ -36,10 +100,67 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accepteddomains":
+        case "acceptedDomains": return java.lang.String.class;
+        case "allowauthwithouttls":
+        case "allowAuthWithoutTls": return boolean.class;
+        case "allowbarelinefeeds":
+        case "allowBareLineFeeds": return boolean.class;
+        case "authfailuredelay":
+        case "authFailureDelay": return long.class;
+        case "authenticator": return io.camelsmtp.smtp.server.auth.SmtpAuthenticator.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
+        case "backlog": return int.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
+        case "chunking": return boolean.class;
+        case "configuration": return io.camelsmtp.smtp.server.SmtpServerConfiguration.class;
+        case "connectpolicy":
+        case "connectPolicy": return java.lang.String.class;
+        case "dsn": return boolean.class;
+        case "helopolicy":
+        case "heloPolicy": return java.lang.String.class;
+        case "hostname":
+        case "hostName": return java.lang.String.class;
+        case "idletimeout":
+        case "idleTimeout": return long.class;
+        case "implicittls":
+        case "implicitTls": return boolean.class;
+        case "mailpolicy":
+        case "mailPolicy": return java.lang.String.class;
+        case "mapmailheaders":
+        case "mapMailHeaders": return boolean.class;
+        case "maxconnections":
+        case "maxConnections": return int.class;
+        case "maxconnectionsperip":
+        case "maxConnectionsPerIp": return int.class;
+        case "maxerrors":
+        case "maxErrors": return int.class;
+        case "maxlinelength":
+        case "maxLineLength": return int.class;
+        case "maxmessagesize":
+        case "maxMessageSize": return int.class;
+        case "maxrecipients":
+        case "maxRecipients": return int.class;
+        case "maxsessiontime":
+        case "maxSessionTime": return long.class;
+        case "rcptpolicy":
+        case "rcptPolicy": return java.lang.String.class;
+        case "replytimeout":
+        case "replyTimeout": return long.class;
+        case "requireauth":
+        case "requireAuth": return boolean.class;
+        case "requiretls":
+        case "requireTls": return boolean.class;
+        case "shutdowngraceperiod":
+        case "shutdownGracePeriod": return long.class;
+        case "spooldirectory":
+        case "spoolDirectory": return java.lang.String.class;
+        case "spoolthreshold":
+        case "spoolThreshold": return int.class;
+        case "sslcontextparameters":
+        case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": return boolean.class;
         default: return null;
@@ -50,10 +171,67 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         SmtpServerComponent target = (SmtpServerComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accepteddomains":
+        case "acceptedDomains": return getOrCreateConfiguration(target).getAcceptedDomains();
+        case "allowauthwithouttls":
+        case "allowAuthWithoutTls": return getOrCreateConfiguration(target).isAllowAuthWithoutTls();
+        case "allowbarelinefeeds":
+        case "allowBareLineFeeds": return getOrCreateConfiguration(target).isAllowBareLineFeeds();
+        case "authfailuredelay":
+        case "authFailureDelay": return getOrCreateConfiguration(target).getAuthFailureDelay();
+        case "authenticator": return getOrCreateConfiguration(target).getAuthenticator();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
+        case "backlog": return getOrCreateConfiguration(target).getBacklog();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "chunking": return getOrCreateConfiguration(target).isChunking();
+        case "configuration": return target.getConfiguration();
+        case "connectpolicy":
+        case "connectPolicy": return getOrCreateConfiguration(target).getConnectPolicy();
+        case "dsn": return getOrCreateConfiguration(target).isDsn();
+        case "helopolicy":
+        case "heloPolicy": return getOrCreateConfiguration(target).getHeloPolicy();
+        case "hostname":
+        case "hostName": return getOrCreateConfiguration(target).getHostName();
+        case "idletimeout":
+        case "idleTimeout": return getOrCreateConfiguration(target).getIdleTimeout();
+        case "implicittls":
+        case "implicitTls": return getOrCreateConfiguration(target).isImplicitTls();
+        case "mailpolicy":
+        case "mailPolicy": return getOrCreateConfiguration(target).getMailPolicy();
+        case "mapmailheaders":
+        case "mapMailHeaders": return getOrCreateConfiguration(target).isMapMailHeaders();
+        case "maxconnections":
+        case "maxConnections": return getOrCreateConfiguration(target).getMaxConnections();
+        case "maxconnectionsperip":
+        case "maxConnectionsPerIp": return getOrCreateConfiguration(target).getMaxConnectionsPerIp();
+        case "maxerrors":
+        case "maxErrors": return getOrCreateConfiguration(target).getMaxErrors();
+        case "maxlinelength":
+        case "maxLineLength": return getOrCreateConfiguration(target).getMaxLineLength();
+        case "maxmessagesize":
+        case "maxMessageSize": return getOrCreateConfiguration(target).getMaxMessageSize();
+        case "maxrecipients":
+        case "maxRecipients": return getOrCreateConfiguration(target).getMaxRecipients();
+        case "maxsessiontime":
+        case "maxSessionTime": return getOrCreateConfiguration(target).getMaxSessionTime();
+        case "rcptpolicy":
+        case "rcptPolicy": return getOrCreateConfiguration(target).getRcptPolicy();
+        case "replytimeout":
+        case "replyTimeout": return getOrCreateConfiguration(target).getReplyTimeout();
+        case "requireauth":
+        case "requireAuth": return getOrCreateConfiguration(target).isRequireAuth();
+        case "requiretls":
+        case "requireTls": return getOrCreateConfiguration(target).isRequireTls();
+        case "shutdowngraceperiod":
+        case "shutdownGracePeriod": return getOrCreateConfiguration(target).getShutdownGracePeriod();
+        case "spooldirectory":
+        case "spoolDirectory": return getOrCreateConfiguration(target).getSpoolDirectory();
+        case "spoolthreshold":
+        case "spoolThreshold": return getOrCreateConfiguration(target).getSpoolThreshold();
+        case "sslcontextparameters":
+        case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": return target.isUseGlobalSslContextParameters();
         default: return null;

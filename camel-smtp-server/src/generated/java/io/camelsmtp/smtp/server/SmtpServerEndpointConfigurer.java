@@ -24,67 +24,67 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         SmtpServerEndpoint target = (SmtpServerEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "accepteddomains":
-        case "acceptedDomains": target.setAcceptedDomains(property(camelContext, java.lang.String.class, value)); return true;
+        case "acceptedDomains": target.getConfiguration().setAcceptedDomains(property(camelContext, java.lang.String.class, value)); return true;
         case "allowauthwithouttls":
-        case "allowAuthWithoutTls": target.setAllowAuthWithoutTls(property(camelContext, boolean.class, value)); return true;
+        case "allowAuthWithoutTls": target.getConfiguration().setAllowAuthWithoutTls(property(camelContext, boolean.class, value)); return true;
         case "allowbarelinefeeds":
-        case "allowBareLineFeeds": target.setAllowBareLineFeeds(property(camelContext, boolean.class, value)); return true;
+        case "allowBareLineFeeds": target.getConfiguration().setAllowBareLineFeeds(property(camelContext, boolean.class, value)); return true;
         case "authfailuredelay":
-        case "authFailureDelay": target.setAuthFailureDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
-        case "authenticator": target.setAuthenticator(property(camelContext, io.camelsmtp.smtp.server.auth.SmtpAuthenticator.class, value)); return true;
-        case "backlog": target.setBacklog(property(camelContext, int.class, value)); return true;
+        case "authFailureDelay": target.getConfiguration().setAuthFailureDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "authenticator": target.getConfiguration().setAuthenticator(property(camelContext, io.camelsmtp.smtp.server.auth.SmtpAuthenticator.class, value)); return true;
+        case "backlog": target.getConfiguration().setBacklog(property(camelContext, int.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
-        case "chunking": target.setChunking(property(camelContext, boolean.class, value)); return true;
+        case "chunking": target.getConfiguration().setChunking(property(camelContext, boolean.class, value)); return true;
         case "connectpolicy":
-        case "connectPolicy": target.setConnectPolicy(property(camelContext, java.lang.String.class, value)); return true;
-        case "dsn": target.setDsn(property(camelContext, boolean.class, value)); return true;
+        case "connectPolicy": target.getConfiguration().setConnectPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "dsn": target.getConfiguration().setDsn(property(camelContext, boolean.class, value)); return true;
         case "exceptionhandler":
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
         case "helopolicy":
-        case "heloPolicy": target.setHeloPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "heloPolicy": target.getConfiguration().setHeloPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "hostname":
-        case "hostName": target.setHostName(property(camelContext, java.lang.String.class, value)); return true;
+        case "hostName": target.getConfiguration().setHostName(property(camelContext, java.lang.String.class, value)); return true;
         case "idletimeout":
-        case "idleTimeout": target.setIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "idleTimeout": target.getConfiguration().setIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "implicittls":
-        case "implicitTls": target.setImplicitTls(property(camelContext, boolean.class, value)); return true;
+        case "implicitTls": target.getConfiguration().setImplicitTls(property(camelContext, boolean.class, value)); return true;
         case "mailpolicy":
-        case "mailPolicy": target.setMailPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "mailPolicy": target.getConfiguration().setMailPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "mapmailheaders":
-        case "mapMailHeaders": target.setMapMailHeaders(property(camelContext, boolean.class, value)); return true;
+        case "mapMailHeaders": target.getConfiguration().setMapMailHeaders(property(camelContext, boolean.class, value)); return true;
         case "maxconnections":
-        case "maxConnections": target.setMaxConnections(property(camelContext, int.class, value)); return true;
+        case "maxConnections": target.getConfiguration().setMaxConnections(property(camelContext, int.class, value)); return true;
         case "maxconnectionsperip":
-        case "maxConnectionsPerIp": target.setMaxConnectionsPerIp(property(camelContext, int.class, value)); return true;
+        case "maxConnectionsPerIp": target.getConfiguration().setMaxConnectionsPerIp(property(camelContext, int.class, value)); return true;
         case "maxerrors":
-        case "maxErrors": target.setMaxErrors(property(camelContext, int.class, value)); return true;
+        case "maxErrors": target.getConfiguration().setMaxErrors(property(camelContext, int.class, value)); return true;
         case "maxlinelength":
-        case "maxLineLength": target.setMaxLineLength(property(camelContext, int.class, value)); return true;
+        case "maxLineLength": target.getConfiguration().setMaxLineLength(property(camelContext, int.class, value)); return true;
         case "maxmessagesize":
-        case "maxMessageSize": target.setMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "maxMessageSize": target.getConfiguration().setMaxMessageSize(property(camelContext, int.class, value)); return true;
         case "maxrecipients":
-        case "maxRecipients": target.setMaxRecipients(property(camelContext, int.class, value)); return true;
+        case "maxRecipients": target.getConfiguration().setMaxRecipients(property(camelContext, int.class, value)); return true;
         case "maxsessiontime":
-        case "maxSessionTime": target.setMaxSessionTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "maxSessionTime": target.getConfiguration().setMaxSessionTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "rcptpolicy":
-        case "rcptPolicy": target.setRcptPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "rcptPolicy": target.getConfiguration().setRcptPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "replytimeout":
-        case "replyTimeout": target.setReplyTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "replyTimeout": target.getConfiguration().setReplyTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "requireauth":
-        case "requireAuth": target.setRequireAuth(property(camelContext, boolean.class, value)); return true;
+        case "requireAuth": target.getConfiguration().setRequireAuth(property(camelContext, boolean.class, value)); return true;
         case "requiretls":
-        case "requireTls": target.setRequireTls(property(camelContext, boolean.class, value)); return true;
+        case "requireTls": target.getConfiguration().setRequireTls(property(camelContext, boolean.class, value)); return true;
         case "shutdowngraceperiod":
-        case "shutdownGracePeriod": target.setShutdownGracePeriod(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "shutdownGracePeriod": target.getConfiguration().setShutdownGracePeriod(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "spooldirectory":
-        case "spoolDirectory": target.setSpoolDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "spoolDirectory": target.getConfiguration().setSpoolDirectory(property(camelContext, java.lang.String.class, value)); return true;
         case "spoolthreshold":
-        case "spoolThreshold": target.setSpoolThreshold(property(camelContext, int.class, value)); return true;
+        case "spoolThreshold": target.getConfiguration().setSpoolThreshold(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
-        case "sslContextParameters": target.setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         default: return false;
         }
     }
@@ -163,67 +163,67 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         SmtpServerEndpoint target = (SmtpServerEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "accepteddomains":
-        case "acceptedDomains": return target.getAcceptedDomains();
+        case "acceptedDomains": return target.getConfiguration().getAcceptedDomains();
         case "allowauthwithouttls":
-        case "allowAuthWithoutTls": return target.isAllowAuthWithoutTls();
+        case "allowAuthWithoutTls": return target.getConfiguration().isAllowAuthWithoutTls();
         case "allowbarelinefeeds":
-        case "allowBareLineFeeds": return target.isAllowBareLineFeeds();
+        case "allowBareLineFeeds": return target.getConfiguration().isAllowBareLineFeeds();
         case "authfailuredelay":
-        case "authFailureDelay": return target.getAuthFailureDelay();
-        case "authenticator": return target.getAuthenticator();
-        case "backlog": return target.getBacklog();
+        case "authFailureDelay": return target.getConfiguration().getAuthFailureDelay();
+        case "authenticator": return target.getConfiguration().getAuthenticator();
+        case "backlog": return target.getConfiguration().getBacklog();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
-        case "chunking": return target.isChunking();
+        case "chunking": return target.getConfiguration().isChunking();
         case "connectpolicy":
-        case "connectPolicy": return target.getConnectPolicy();
-        case "dsn": return target.isDsn();
+        case "connectPolicy": return target.getConfiguration().getConnectPolicy();
+        case "dsn": return target.getConfiguration().isDsn();
         case "exceptionhandler":
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
         case "exchangePattern": return target.getExchangePattern();
         case "helopolicy":
-        case "heloPolicy": return target.getHeloPolicy();
+        case "heloPolicy": return target.getConfiguration().getHeloPolicy();
         case "hostname":
-        case "hostName": return target.getHostName();
+        case "hostName": return target.getConfiguration().getHostName();
         case "idletimeout":
-        case "idleTimeout": return target.getIdleTimeout();
+        case "idleTimeout": return target.getConfiguration().getIdleTimeout();
         case "implicittls":
-        case "implicitTls": return target.isImplicitTls();
+        case "implicitTls": return target.getConfiguration().isImplicitTls();
         case "mailpolicy":
-        case "mailPolicy": return target.getMailPolicy();
+        case "mailPolicy": return target.getConfiguration().getMailPolicy();
         case "mapmailheaders":
-        case "mapMailHeaders": return target.isMapMailHeaders();
+        case "mapMailHeaders": return target.getConfiguration().isMapMailHeaders();
         case "maxconnections":
-        case "maxConnections": return target.getMaxConnections();
+        case "maxConnections": return target.getConfiguration().getMaxConnections();
         case "maxconnectionsperip":
-        case "maxConnectionsPerIp": return target.getMaxConnectionsPerIp();
+        case "maxConnectionsPerIp": return target.getConfiguration().getMaxConnectionsPerIp();
         case "maxerrors":
-        case "maxErrors": return target.getMaxErrors();
+        case "maxErrors": return target.getConfiguration().getMaxErrors();
         case "maxlinelength":
-        case "maxLineLength": return target.getMaxLineLength();
+        case "maxLineLength": return target.getConfiguration().getMaxLineLength();
         case "maxmessagesize":
-        case "maxMessageSize": return target.getMaxMessageSize();
+        case "maxMessageSize": return target.getConfiguration().getMaxMessageSize();
         case "maxrecipients":
-        case "maxRecipients": return target.getMaxRecipients();
+        case "maxRecipients": return target.getConfiguration().getMaxRecipients();
         case "maxsessiontime":
-        case "maxSessionTime": return target.getMaxSessionTime();
+        case "maxSessionTime": return target.getConfiguration().getMaxSessionTime();
         case "rcptpolicy":
-        case "rcptPolicy": return target.getRcptPolicy();
+        case "rcptPolicy": return target.getConfiguration().getRcptPolicy();
         case "replytimeout":
-        case "replyTimeout": return target.getReplyTimeout();
+        case "replyTimeout": return target.getConfiguration().getReplyTimeout();
         case "requireauth":
-        case "requireAuth": return target.isRequireAuth();
+        case "requireAuth": return target.getConfiguration().isRequireAuth();
         case "requiretls":
-        case "requireTls": return target.isRequireTls();
+        case "requireTls": return target.getConfiguration().isRequireTls();
         case "shutdowngraceperiod":
-        case "shutdownGracePeriod": return target.getShutdownGracePeriod();
+        case "shutdownGracePeriod": return target.getConfiguration().getShutdownGracePeriod();
         case "spooldirectory":
-        case "spoolDirectory": return target.getSpoolDirectory();
+        case "spoolDirectory": return target.getConfiguration().getSpoolDirectory();
         case "spoolthreshold":
-        case "spoolThreshold": return target.getSpoolThreshold();
+        case "spoolThreshold": return target.getConfiguration().getSpoolThreshold();
         case "sslcontextparameters":
-        case "sslContextParameters": return target.getSslContextParameters();
+        case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
         default: return null;
         }
     }

@@ -12,18 +12,21 @@ import org.apache.camel.support.DefaultComponent;
 @Component("smtp-server")
 public class SmtpServerComponent extends DefaultComponent implements SSLContextParametersAware {
 
+    @Metadata(label = "advanced")
+    private SmtpServerConfiguration configuration = new SmtpServerConfiguration();
     @Metadata(label = "security", defaultValue = "false")
     private boolean useGlobalSslContextParameters;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        SmtpServerEndpoint endpoint = new SmtpServerEndpoint(uri, this);
+        // each endpoint works on its own copy of the component's defaults; its URI options then override them
+        SmtpServerEndpoint endpoint = new SmtpServerEndpoint(uri, this, getConfiguration().copy());
         String[] hostPort = splitHostPort(remaining, uri);
         endpoint.setHost(hostPort[0]);
         endpoint.setPort(Integer.parseInt(hostPort[1]));
         setProperties(endpoint, parameters);
-        if (endpoint.getSslContextParameters() == null) {
-            endpoint.setSslContextParameters(retrieveGlobalSslContextParameters());
+        if (endpoint.getConfiguration().getSslContextParameters() == null) {
+            endpoint.getConfiguration().setSslContextParameters(retrieveGlobalSslContextParameters());
         }
         return endpoint;
     }
@@ -40,6 +43,18 @@ public class SmtpServerComponent extends DefaultComponent implements SSLContextP
             host = host.substring(1, host.length() - 1);
         }
         return new String[] { host.isEmpty() ? "0.0.0.0" : host, r.substring(colon + 1) };
+    }
+
+    public SmtpServerConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /**
+     * Defaults for every endpoint of this component (every option but host and port); an endpoint's own option
+     * overrides its default here.
+     */
+    public void setConfiguration(SmtpServerConfiguration configuration) {
+        this.configuration = configuration;
     }
 
     @Override

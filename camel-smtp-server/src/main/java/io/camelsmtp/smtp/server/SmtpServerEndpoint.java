@@ -1,10 +1,15 @@
 package io.camelsmtp.smtp.server;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Path;
+import java.time.Duration;
 
-import io.camelsmtp.smtp.server.auth.SmtpAuthenticator;
+import javax.net.ssl.SSLContext;
+
+import io.camelsmtp.smtp.server.protocol.ListenerThreads;
+import io.camelsmtp.smtp.server.protocol.MailStages;
+import io.camelsmtp.smtp.server.protocol.ProtocolSettings;
+import io.camelsmtp.smtp.server.protocol.SmtpListener;
+import io.camelsmtp.smtp.server.protocol.SmtpProtocol;
+import io.camelsmtp.smtp.server.protocol.TlsSockets;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -14,6 +19,7 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.jsse.ClientAuthentication;
 import org.apache.camel.support.jsse.SSLContextParameters;
 
 /**
@@ -29,73 +35,13 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
     @UriPath(description = "Port to listen on; 0 picks a free port")
     @Metadata(required = true)
     private int port;
+    // every other option, so that the component can hold defaults for all its endpoints
+    @UriParam
+    private SmtpServerConfiguration configuration;
 
-    @UriParam(label = "consumer")
-    private String hostName;
-    @UriParam(label = "consumer", defaultValue = "10485760")
-    private int maxMessageSize = 10 * 1024 * 1024;
-    @UriParam(label = "consumer")
-    private String acceptedDomains;
-    @UriParam(label = "consumer")
-    private String connectPolicy;
-    @UriParam(label = "consumer")
-    private String heloPolicy;
-    @UriParam(label = "consumer")
-    private String mailPolicy;
-    @UriParam(label = "consumer")
-    private String rcptPolicy;
-    @UriParam(label = "consumer", defaultValue = "false")
-    private boolean mapMailHeaders;
-    @UriParam(label = "consumer", defaultValue = "5m", javaType = "java.time.Duration")
-    private long replyTimeout = 5 * 60_000L;
-    @UriParam(label = "consumer", defaultValue = "false")
-    private boolean dsn;
-    @UriParam(label = "consumer", defaultValue = "true")
-    private boolean chunking = true;
-
-    @UriParam(label = "consumer,limits", defaultValue = "1000")
-    private int maxRecipients = 1000;
-    @UriParam(label = "consumer,limits", defaultValue = "1000")
-    private int maxConnections = 1000;
-    @UriParam(label = "consumer,limits", defaultValue = "50")
-    private int maxConnectionsPerIp = 50;
-    @UriParam(label = "consumer,limits", defaultValue = "20")
-    private int maxErrors = 20;
-    @UriParam(label = "consumer,limits", defaultValue = "1000")
-    private int maxLineLength = 1000;
-    @UriParam(label = "consumer,limits", defaultValue = "false")
-    private boolean allowBareLineFeeds;
-    @UriParam(label = "consumer,limits", defaultValue = "5m", javaType = "java.time.Duration")
-    private long idleTimeout = 5 * 60_000L;
-    @UriParam(label = "consumer,limits", defaultValue = "30m", javaType = "java.time.Duration")
-    private long maxSessionTime = 30 * 60_000L;
-
-    @UriParam(label = "consumer,advanced", defaultValue = "1024")
-    private int backlog = 1024;
-    @UriParam(label = "consumer,advanced", defaultValue = "10s", javaType = "java.time.Duration")
-    private long shutdownGracePeriod = 10_000L;
-    @UriParam(label = "consumer,advanced", defaultValue = "262144")
-    private int spoolThreshold = 256 * 1024;
-    @UriParam(label = "consumer,advanced")
-    private String spoolDirectory;
-
-    @UriParam(label = "security")
-    private SSLContextParameters sslContextParameters;
-    @UriParam(label = "security", defaultValue = "false")
-    private boolean implicitTls;
-    @UriParam(label = "security", defaultValue = "false")
-    private boolean requireTls;
-    @UriParam(label = "security")
-    private SmtpAuthenticator authenticator;
-    @UriParam(label = "security", defaultValue = "false")
-    private boolean requireAuth;
-    @UriParam(label = "security", defaultValue = "false")
-    private boolean allowAuthWithoutTls;
-    @UriParam(label = "security", defaultValue = "1s", javaType = "java.time.Duration")
-    private long authFailureDelay = 1000L;
-
-    public SmtpServerEndpoint(String uri, SmtpServerComponent component) {
+    public SmtpServerEndpoint(String uri, SmtpServerComponent component, SmtpServerConfiguration configuration) {
         super(uri, component);
+        this.configuration = configuration;
     }
 
     @Override
@@ -111,20 +57,28 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
         return consumer;
     }
 
-    /** The host name to use: the option, else this machine's name. */
-    String effectiveHostName() {
-        if (hostName != null && !hostName.isBlank()) {
-            return hostName;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
+    /** The listener for these options, whose sessions ask {@code stages} at each SMTP stage; not yet started. */
+    SmtpListener newListener(MailStages stages, ListenerThreads threads) throws Exception {
+        SmtpServerConfiguration c = configuration;
+        SmtpProtocol protocol = new SmtpProtocol(protocolSettings(), stages, c.effectiveSpoolDirectory(),
+                c.getSpoolThreshold(), c.getMaxConnections(), c.getMaxConnectionsPerIp());
+        return new SmtpListener(protocol, host, port, c.getBacklog(), Duration.ofMillis(c.getIdleTimeout()), threads);
     }
 
-    Path effectiveSpoolDirectory() {
-        return spoolDirectory != null ? Path.of(spoolDirectory) : Path.of(System.getProperty("java.io.tmpdir"), "camel-smtp");
+    private ProtocolSettings protocolSettings() throws Exception {
+        SmtpServerConfiguration c = configuration;
+        TlsSockets tls = null;
+        SSLContextParameters ssl = c.getSslContextParameters();
+        if (ssl != null) {
+            SSLContext context = ssl.createSSLContext(getCamelContext());
+            String clientAuth = ssl.getServerParameters() == null ? null : ssl.getServerParameters().getClientAuthentication();
+            tls = new TlsSockets(context, ClientAuthentication.REQUIRE.name().equals(clientAuth),
+                    ClientAuthentication.WANT.name().equals(clientAuth));
+        }
+        return new ProtocolSettings(c.effectiveHostName(), c.getMaxMessageSize(), c.getMaxRecipients(),
+                c.getMaxLineLength(), c.isAllowBareLineFeeds(), c.getMaxErrors(), Duration.ofMillis(c.getAuthFailureDelay()),
+                Duration.ofMillis(c.getMaxSessionTime()), c.isDsn(), c.isChunking(), tls, c.isImplicitTls(),
+                c.isRequireTls(), c.isRequireAuth(), c.isAllowAuthWithoutTls(), c.getAuthenticator());
     }
 
     public String getHost() {
@@ -145,306 +99,12 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
         this.port = port;
     }
 
-    public String getHostName() {
-        return hostName;
+    public SmtpServerConfiguration getConfiguration() {
+        return configuration;
     }
 
-    /** Our host name in the 220 greeting, the EHLO reply and the Received header. Defaults to this machine's name. */
-    public void setHostName(String hostName) {
-        this.hostName = hostName;
-    }
-
-    public int getMaxMessageSize() {
-        return maxMessageSize;
-    }
-
-    /**
-     * Largest message accepted, in octets; advertised as SIZE, checked against MAIL FROM's SIZE= and enforced while
-     * the message streams in (552 5.3.4). Must be positive.
-     */
-    public void setMaxMessageSize(int maxMessageSize) {
-        this.maxMessageSize = maxMessageSize;
-    }
-
-    public String getAcceptedDomains() {
-        return acceptedDomains;
-    }
-
-    /**
-     * Comma-separated domains we accept mail for (case-insensitive; an entry starting with a dot also matches
-     * subdomains; * accepts any domain). Recipients elsewhere get 554 5.7.1 unless the session authenticated. With
-     * neither this nor rcptPolicy set, every unauthenticated recipient is refused: the listener is never an open relay.
-     */
-    public void setAcceptedDomains(String acceptedDomains) {
-        this.acceptedDomains = acceptedDomains;
-    }
-
-    public String getConnectPolicy() {
-        return connectPolicy;
-    }
-
-    /**
-     * Endpoint (e.g. direct:connect-check) called synchronously when a client connects, before the greeting. It
-     * refuses by throwing SmtpRejectException or setting header CamelSmtpReply to a 4xx/5xx line.
-     */
-    public void setConnectPolicy(String connectPolicy) {
-        this.connectPolicy = connectPolicy;
-    }
-
-    public String getHeloPolicy() {
-        return heloPolicy;
-    }
-
-    /** Endpoint called synchronously on HELO/EHLO, with header CamelSmtpHelo; refuses like connectPolicy. */
-    public void setHeloPolicy(String heloPolicy) {
-        this.heloPolicy = heloPolicy;
-    }
-
-    public String getMailPolicy() {
-        return mailPolicy;
-    }
-
-    /** Endpoint called synchronously on MAIL FROM, with header CamelSmtpEnvelopeFrom; refuses like connectPolicy. */
-    public void setMailPolicy(String mailPolicy) {
-        this.mailPolicy = mailPolicy;
-    }
-
-    public String getRcptPolicy() {
-        return rcptPolicy;
-    }
-
-    /**
-     * Endpoint called synchronously for each RCPT TO, with header CamelSmtpRecipient holding the recipient tried;
-     * refuses like connectPolicy. Returning normally accepts the recipient, so this route is in charge of relay control
-     * for the domains it accepts.
-     */
-    public void setRcptPolicy(String rcptPolicy) {
-        this.rcptPolicy = rcptPolicy;
-    }
-
-    public boolean isMapMailHeaders() {
-        return mapMailHeaders;
-    }
-
-    /**
-     * Copy the message's Subject, From, To, Cc, Reply-To, Date, Message-ID, In-Reply-To and References into Camel
-     * headers of the same names (decoded), for Simple expressions. Off by default: such headers would travel on to
-     * HTTP or JMS endpoints like any other header.
-     */
-    public void setMapMailHeaders(boolean mapMailHeaders) {
-        this.mapMailHeaders = mapMailHeaders;
-    }
-
-    public long getReplyTimeout() {
-        return replyTimeout;
-    }
-
-    /**
-     * How long the reply after DATA waits for the route to complete (asynchronous routes included). Past it the client
-     * gets 451 4.4.7 and will retry, so the route may see the message twice.
-     */
-    public void setReplyTimeout(long replyTimeout) {
-        this.replyTimeout = replyTimeout;
-    }
-
-    public boolean isDsn() {
-        return dsn;
-    }
-
-    /**
-     * Advertise DSN (RFC 3461) and accept its RET, ENVID, NOTIFY and ORCPT parameters, passed on as headers. Enable it
-     * only when the route honours them (the durable queue does).
-     */
-    public void setDsn(boolean dsn) {
-        this.dsn = dsn;
-    }
-
-    public boolean isChunking() {
-        return chunking;
-    }
-
-    /** Advertise CHUNKING and accept BDAT (RFC 3030). */
-    public void setChunking(boolean chunking) {
-        this.chunking = chunking;
-    }
-
-    public int getMaxRecipients() {
-        return maxRecipients;
-    }
-
-    /** Recipients accepted per message; further RCPT commands get 452 4.5.3. */
-    public void setMaxRecipients(int maxRecipients) {
-        this.maxRecipients = maxRecipients;
-    }
-
-    public int getMaxConnections() {
-        return maxConnections;
-    }
-
-    /** Concurrent sessions; a connection beyond gets 421 4.7.0 and is closed. */
-    public void setMaxConnections(int maxConnections) {
-        this.maxConnections = maxConnections;
-    }
-
-    public int getMaxConnectionsPerIp() {
-        return maxConnectionsPerIp;
-    }
-
-    /** Concurrent sessions from one client address; beyond it 421 4.7.0 and close. 0 for no limit. */
-    public void setMaxConnectionsPerIp(int maxConnectionsPerIp) {
-        this.maxConnectionsPerIp = maxConnectionsPerIp;
-    }
-
-    public int getMaxErrors() {
-        return maxErrors;
-    }
-
-    /** Error replies (4xx/5xx) a session may collect before 421 4.7.0 closes it. 0 for no limit. */
-    public void setMaxErrors(int maxErrors) {
-        this.maxErrors = maxErrors;
-    }
-
-    public int getMaxLineLength() {
-        return maxLineLength;
-    }
-
-    /**
-     * Longest text line in a message, in octets including CRLF (RFC 5321 section 4.5.3.1.6 sets 1000); a longer line
-     * gets 550 5.6.0 after the message. 0 for no limit.
-     */
-    public void setMaxLineLength(int maxLineLength) {
-        this.maxLineLength = maxLineLength;
-    }
-
-    public boolean isAllowBareLineFeeds() {
-        return allowBareLineFeeds;
-    }
-
-    /**
-     * Accept a bare CR or LF in message content and normalise it to CRLF. By default such a message gets 550 5.6.0:
-     * bare line endings are what SMTP smuggling relies on. Only CRLF.CRLF ever ends DATA.
-     */
-    public void setAllowBareLineFeeds(boolean allowBareLineFeeds) {
-        this.allowBareLineFeeds = allowBareLineFeeds;
-    }
-
-    public long getIdleTimeout() {
-        return idleTimeout;
-    }
-
-    /** How long we wait for the client's next command or data (RFC 5321 section 4.5.3.2.7: at least 5 minutes). */
-    public void setIdleTimeout(long idleTimeout) {
-        this.idleTimeout = idleTimeout;
-    }
-
-    public long getMaxSessionTime() {
-        return maxSessionTime;
-    }
-
-    /** Longest a session may last in all; then 421 4.4.2 and close. 0 for no limit. */
-    public void setMaxSessionTime(long maxSessionTime) {
-        this.maxSessionTime = maxSessionTime;
-    }
-
-    public int getBacklog() {
-        return backlog;
-    }
-
-    /** Listen backlog: connections the kernel queues before we accept them. */
-    public void setBacklog(int backlog) {
-        this.backlog = backlog;
-    }
-
-    public long getShutdownGracePeriod() {
-        return shutdownGracePeriod;
-    }
-
-    /**
-     * On stop or suspend the port closes at once and idle sessions get 421 4.3.2; sessions inside a command (such as
-     * DATA) get this long to finish before they are closed.
-     */
-    public void setShutdownGracePeriod(long shutdownGracePeriod) {
-        this.shutdownGracePeriod = shutdownGracePeriod;
-    }
-
-    public int getSpoolThreshold() {
-        return spoolThreshold;
-    }
-
-    /** Messages up to this many octets are held in memory; larger ones are spooled to a file in spoolDirectory. */
-    public void setSpoolThreshold(int spoolThreshold) {
-        this.spoolThreshold = spoolThreshold;
-    }
-
-    public String getSpoolDirectory() {
-        return spoolDirectory;
-    }
-
-    /** Directory for messages above spoolThreshold while the route runs; defaults to java.io.tmpdir/camel-smtp. */
-    public void setSpoolDirectory(String spoolDirectory) {
-        this.spoolDirectory = spoolDirectory;
-    }
-
-    public SSLContextParameters getSslContextParameters() {
-        return sslContextParameters;
-    }
-
-    /** TLS configuration: enables STARTTLS, or TLS from the first byte with implicitTls. */
-    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
-        this.sslContextParameters = sslContextParameters;
-    }
-
-    public boolean isImplicitTls() {
-        return implicitTls;
-    }
-
-    /** TLS from the first byte (submissions on port 465, RFC 8314) instead of STARTTLS. */
-    public void setImplicitTls(boolean implicitTls) {
-        this.implicitTls = implicitTls;
-    }
-
-    public boolean isRequireTls() {
-        return requireTls;
-    }
-
-    /** Refuse MAIL FROM with 530 5.7.0 until the session runs TLS. */
-    public void setRequireTls(boolean requireTls) {
-        this.requireTls = requireTls;
-    }
-
-    public SmtpAuthenticator getAuthenticator() {
-        return authenticator;
-    }
-
-    /** Checks AUTH PLAIN and LOGIN credentials; AUTH is offered only when set. */
-    public void setAuthenticator(SmtpAuthenticator authenticator) {
-        this.authenticator = authenticator;
-    }
-
-    public boolean isRequireAuth() {
-        return requireAuth;
-    }
-
-    /** Refuse MAIL FROM with 530 5.7.0 until the client authenticated (a submission port, 587). */
-    public void setRequireAuth(boolean requireAuth) {
-        this.requireAuth = requireAuth;
-    }
-
-    public boolean isAllowAuthWithoutTls() {
-        return allowAuthWithoutTls;
-    }
-
-    /** Offer AUTH on a plaintext session, where passwords cross the network in the clear. */
-    public void setAllowAuthWithoutTls(boolean allowAuthWithoutTls) {
-        this.allowAuthWithoutTls = allowAuthWithoutTls;
-    }
-
-    public long getAuthFailureDelay() {
-        return authFailureDelay;
-    }
-
-    /** Pause before answering a failed AUTH with 535 5.7.8, to slow down password guessing. */
-    public void setAuthFailureDelay(long authFailureDelay) {
-        this.authFailureDelay = authFailureDelay;
+    /** All options but host and port; starts as a copy of the component's, then the URI's options apply. */
+    public void setConfiguration(SmtpServerConfiguration configuration) {
+        this.configuration = configuration;
     }
 }

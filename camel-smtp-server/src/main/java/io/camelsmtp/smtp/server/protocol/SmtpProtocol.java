@@ -24,7 +24,8 @@ import org.subethamail.smtp.server.SessionHandler;
 /**
  * One listener's session engine: builds the SubEthaSMTP server with this package's commands, tracks every live
  * connection (limits overall and per client address), ends sessions that outlive {@code maxSessionTime}, and drains
- * on stop. Build a new {@link SMTPServer} for every start: the library refuses to start one twice.
+ * on stop. {@link SmtpListener} starts and stops it, with a new {@link SMTPServer} for every start: the library
+ * refuses to start one twice.
  */
 public final class SmtpProtocol implements SessionHandler {
 
@@ -53,7 +54,7 @@ public final class SmtpProtocol implements SessionHandler {
     }
 
     /** A new, unstarted server on {@code address:port} whose sessions run on {@code executor}. */
-    public SMTPServer newServer(InetAddress address, int port, int backlog, Duration idleTimeout, ExecutorService executor) {
+    SMTPServer newServer(InetAddress address, int port, int backlog, Duration idleTimeout, ExecutorService executor) {
         draining = false;
         this.idleTimeout = idleTimeout;
         // enforceTimeouts() answers an idle session with 421 4.4.2 first; the socket timeout is the backstop
@@ -79,7 +80,7 @@ public final class SmtpProtocol implements SessionHandler {
     }
 
     /** Closes the port and tells idle sessions {@code 421 4.3.2}; sessions inside a command may finish it. */
-    public void stopAccepting() {
+    void stopAccepting() {
         draining = true;
         ListenerSocket l = listener;
         if (l != null) {
@@ -95,7 +96,7 @@ public final class SmtpProtocol implements SessionHandler {
     }
 
     /** Waits up to {@code grace} for the sessions still inside a command; true when none is left. */
-    public boolean awaitSessions(Duration grace) throws InterruptedException {
+    boolean awaitSessions(Duration grace) throws InterruptedException {
         long deadline = System.nanoTime() + grace.toNanos();
         while (!connections.isEmpty() && System.nanoTime() < deadline) {
             for (ConnectionState c : connections.values()) {
@@ -108,10 +109,10 @@ public final class SmtpProtocol implements SessionHandler {
 
     /**
      * Ends sessions idle between commands for longer than {@code idleTimeout} and sessions older than
-     * {@code maxSessionTime}, each with its 421; called periodically by the owner. (Inside DATA the socket's read
+     * {@code maxSessionTime}, each with its 421; called periodically by the listener's timer. (Inside DATA the socket's read
      * timeout applies.)
      */
-    public void enforceTimeouts() {
+    void enforceTimeouts() {
         long idle = idleTimeout.toNanos();
         long limit = settings.maxSessionTime().toNanos();
         for (ConnectionState c : connections.values()) {
@@ -129,7 +130,7 @@ public final class SmtpProtocol implements SessionHandler {
     }
 
     /** Number of open SMTP sessions. */
-    public int connectionCount() {
+    int connectionCount() {
         return connections.size();
     }
 

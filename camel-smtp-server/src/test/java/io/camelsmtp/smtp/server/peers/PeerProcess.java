@@ -19,13 +19,13 @@ import org.junit.jupiter.api.Assumptions;
  * pipes, so a chatty program can never block on a full pipe and no reader threads are needed; the process and all
  * its descendants are destroyed in a finally block whatever happens.
  */
-final class PeerProcess {
+public final class PeerProcess {
 
     /** What a finished (or killed) run left behind. */
-    record Result(List<String> command, int exitCode, String stdout, String stderr, boolean timedOut) {
+    public record Result(List<String> command, int exitCode, String stdout, String stderr, boolean timedOut) {
 
         /** For assertion messages: the command and everything it printed. */
-        String describe() {
+        public String describe() {
             return "command: " + String.join(" ", command.stream().map(Result::shorten).toList()) + "\nexit code: " + exitCode
                    + (timedOut ? " (killed after the time limit)" : "") + "\n--- stdout ---\n" + stdout
                    + "\n--- stderr ---\n" + stderr;
@@ -71,7 +71,7 @@ final class PeerProcess {
     }
 
     /** {@link #find} or skip the test loudly, naming the package that provides the program. */
-    static Path require(String what, String debianPackage, String... candidates) {
+    public static Path require(String what, String debianPackage, String... candidates) {
         Optional<Path> found = find(candidates);
         Assumptions.assumeTrue(found.isPresent(),
                 what + " not installed: apt-get install " + debianPackage + " (looked for " + String.join(", ", candidates)
@@ -87,7 +87,7 @@ final class PeerProcess {
      * Runs {@code command} with {@code stdin} (null for none) and extra environment variables, waiting at most
      * {@code timeout}; a program still running then is killed, with its descendants, and reported as timed out.
      */
-    static Result run(Duration timeout, List<String> command, byte[] stdin, Map<String, String> env)
+    public static Result run(Duration timeout, List<String> command, byte[] stdin, Map<String, String> env)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("peer-process");
         Path in = dir.resolve("stdin");

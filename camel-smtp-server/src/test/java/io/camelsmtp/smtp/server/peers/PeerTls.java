@@ -16,7 +16,7 @@ import org.apache.camel.support.jsse.SSLContextParameters;
  * server side as Camel {@link SSLContextParameters}, the client side as a socket factory that trusts exactly this
  * certificate, built in memory.
  */
-final class PeerTls {
+public final class PeerTls {
 
 
     private PeerTls() {
@@ -33,7 +33,7 @@ final class PeerTls {
     }
 
     /** A test resource under src/test/resources as a file (Maven copies them to target/test-classes). */
-    static Path resource(String name) throws IOException {
+    public static Path resource(String name) throws IOException {
         URL url = PeerTls.class.getClassLoader().getResource(name);
         if (url == null) {
             throw new IOException("Missing test resource " + name);

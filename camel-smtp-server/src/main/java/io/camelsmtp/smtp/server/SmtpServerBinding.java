@@ -1,0 +1,158 @@
+package io.camelsmtp.smtp.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import io.camelsmtp.smtp.common.EnvelopeBinding;
+import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.SmtpReplyException;
+import io.camelsmtp.smtp.server.protocol.ConnectionState;
+import io.camelsmtp.smtp.server.protocol.MailTransaction;
+import io.camelsmtp.smtp.server.protocol.SpooledMessage;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeUtility;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.util.ObjectHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How an SMTP session and message map to an Exchange, and how the Exchange's outcome maps back to the reply (as
+ * camel-mail's {@code MailBinding} does for mail): the one place that knows both sides.
+ */
+public class SmtpServerBinding {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpServerBinding.class);
+    private static final String[] MAPPED_MAIL_HEADERS = { "Subject", "From", "To", "Cc", "Reply-To", "Date",
+            "Message-ID", "In-Reply-To", "References" };
+
+    private final boolean mapMailHeaders;
+
+    /** @param mapMailHeaders also copy the message's Subject, From, To ... into Camel headers of the same names */
+    public SmtpServerBinding(boolean mapMailHeaders) {
+        this.mapMailHeaders = mapMailHeaders;
+    }
+
+    /** Fills a policy route's Exchange: what is known of the session so far, the stage and, on RCPT, the recipient. */
+    public void bindStage(Message in, String stage, ConnectionState connection, MailTransaction transaction,
+            String recipient) {
+        bindSession(in, connection, transaction);
+        in.setHeader(SmtpServerConstants.STAGE, stage);
+        if (recipient != null) {
+            in.setHeader(SmtpServerConstants.RECIPIENT, recipient);
+        }
+    }
+
+    /** Fills the main route's Exchange with an accepted message: body, session, envelope and (optionally) mail headers. */
+    public void bindMessage(Message in, ConnectionState connection, MailTransaction transaction, SpooledMessage message) {
+        in.setBody(message.toStreamCache());
+        bindSession(in, connection, transaction);
+        in.setHeader(SmtpServerConstants.STAGE, "data");
+        in.setHeader(SmtpServerConstants.MESSAGE_SIZE, message.size());
+        if (mapMailHeaders) {
+            mapMailHeaders(in, message);
+        }
+    }
+
+    /**
+     * The reply to a policy stage once its route ran: the refusal of a failed Exchange, else the reply the route
+     * chose; null accepts with the default reply.
+     */
+    public SmtpReply stageReply(Exchange exchange, String stage) {
+        SmtpReply refusal = refusal(exchange, stage);
+        return refusal != null ? refusal : chosenReply(exchange);
+    }
+
+    /**
+     * The reply after the message once its route completed: the refusal of a failed Exchange, else the reply the
+     * route chose, else {@code 250 2.0.0 Ok: queued as <queueId>}.
+     */
+    public SmtpReply messageReply(Exchange exchange, String queueId) {
+        SmtpReply refusal = refusal(exchange, "data");
+        if (refusal != null) {
+            return refusal;
+        }
+        SmtpReply chosen = chosenReply(exchange);
+        return chosen != null ? chosen : SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId);
+    }
+
+    /**
+     * The reply for a failed exchange: the SmtpReplyException's anywhere in the cause chain (SmtpRejectException is
+     * one), else a temporary failure ({@code 421} at connect, which closes, {@code 451} elsewhere); null when it
+     * succeeded.
+     */
+    SmtpReply refusal(Exchange exchange, String stage) {
+        Exception e = exchange.getException();
+        if (e == null) {
+            return null;
+        }
+        SmtpReplyException reject = ObjectHelper.getException(SmtpReplyException.class, e);
+        if (reject != null) {
+            return reject.getReply();
+        }
+        LOG.warn("smtp-server {} stage failed, answering with a temporary failure: {}", stage, e.toString());
+        return "connect".equals(stage)
+                ? SmtpReply.of(421, "4.3.0", "Temporary failure, try again later")
+                : SmtpReply.of(451, "4.3.0", "Temporary failure, try again later");
+    }
+
+    /** The CamelSmtpReply header as a reply, or null when the route set none. */
+    static SmtpReply chosenReply(Exchange exchange) {
+        return replyOf(exchange.getMessage().getHeader(SmtpServerConstants.REPLY));
+    }
+
+    /**
+     * A CamelSmtpReply header value as a reply: an {@link SmtpReply} as it is, a reply line parsed, bare text a 250
+     * with that text; a line that does not parse gives {@code 451 4.3.0}.
+     */
+    static SmtpReply replyOf(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof SmtpReply r) {
+            return r;
+        }
+        String text = value.toString().strip();
+        if (text.matches("^[2-5][0-9][0-9]([ -].*)?$")) {
+            try {
+                return SmtpReply.parse(text);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("Ignoring header {}: {}", SmtpServerConstants.REPLY, e.getMessage());
+                return SmtpReply.of(451, "4.3.0", "Temporary failure, try again later");
+            }
+        }
+        return SmtpReply.of(250, "2.0.0", text);
+    }
+
+    private static void bindSession(Message in, ConnectionState c, MailTransaction tx) {
+        in.setHeader(SmtpServerConstants.SESSION_ID, c.sessionId());
+        in.setHeader(SmtpServerConstants.REMOTE_ADDRESS, c.remoteAddress().getAddress().getHostAddress());
+        in.setHeader(SmtpServerConstants.LOCAL_ADDRESS, c.localAddress().getAddress().getHostAddress());
+        in.setHeader(SmtpServerConstants.LOCAL_PORT, c.localAddress().getPort());
+        in.setHeader(SmtpServerConstants.HELO, c.helo());
+        in.setHeader(SmtpServerConstants.AUTHENTICATED_USER, c.authenticatedUser());
+        in.setHeader(SmtpServerConstants.TLS_PROTOCOL, c.tlsProtocol());
+        in.setHeader(SmtpServerConstants.TLS_CIPHER, c.tlsCipher());
+        if (tx == null) {
+            return;
+        }
+        EnvelopeBinding.write(tx.envelope(), in);
+        in.setHeader(SmtpServerConstants.DECLARED_SIZE, tx.declaredSize() < 0 ? null : tx.declaredSize());
+    }
+
+    private static void mapMailHeaders(Message in, SpooledMessage message) {
+        try (InputStream stream = message.openStream()) {
+            InternetHeaders headers = new InternetHeaders(stream);
+            for (String name : MAPPED_MAIL_HEADERS) {
+                String value = headers.getHeader(name, ", ");
+                if (value != null) {
+                    in.setHeader(name, MimeUtility.decodeText(MimeUtility.unfold(value)));
+                }
+            }
+        } catch (IOException | MessagingException e) {
+            LOG.debug("Cannot map the mail headers: {}", e.toString());
+        }
+    }
+}
