@@ -1,14 +1,14 @@
 /**
- * The runnable mail router and the beans its YAML routes name.
- * <p>
- * The app: {@link io.camelsmtp.examples.MailRouter} (Camel Main with the YAML DSL, {@code --routes}, exit status),
- * {@code StartupSummary} and {@code StartupFailure} (what an operator sees at start-up), {@code AdminHttpServer} and
- * {@link io.camelsmtp.examples.QueueAdmin} (the queue's HTTP operations).
- * <p>
- * The beans, each small enough to read next to the route that uses it, and kept here rather than in the components
- * because they are policy a user is expected to copy and change: local delivery ({@code FsyncMailbox},
- * {@code UserMailboxes}, {@code MaildirDelivery}, on {@code DurableFiles}), policy ({@code ClientNetworks},
- * {@code EnvelopeRewrite}, {@code ContentInspector}) and bridges ({@code MailToJson}, {@code JsonToMail},
- * {@code KafkaEnvelope}). Camel Main scans this package for Java {@code RouteBuilder}s, so it holds none.
+ * The runnable mail router and the beans its YAML routes name, in one sub-package per role.
+ * <ul>
+ * <li>{@link io.camelsmtp.examples.app}: the app itself, Camel Main with the YAML DSL, what an operator sees at
+ * start-up, and the queue's HTTP operations.</li>
+ * <li>{@link io.camelsmtp.examples.delivery}: local delivery, durable (fsynced) files and Maildir.</li>
+ * <li>{@link io.camelsmtp.examples.policy}: who may relay, envelope rewriting, content filtering.</li>
+ * <li>{@link io.camelsmtp.examples.bridge}: mail to and from JSON and Kafka.</li>
+ * </ul>
+ * The beans are each small enough to read next to the route that uses it, and live here with the app rather than in
+ * the components because they are policy a user is expected to copy and change. Routes name them by class, so a
+ * bean's package is part of the routes' interface: {@code type: io.camelsmtp.examples.delivery.FsyncMailbox}.
  */
 package io.camelsmtp.examples;

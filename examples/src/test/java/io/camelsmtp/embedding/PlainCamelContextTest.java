@@ -56,8 +56,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The components in someone else's Camel application, as docs/embedding.md shows them: {@link MailRoutes} (the page's
  * Java DSL routes, word for word) in a plain {@link DefaultCamelContext} and in a plain Camel {@link Main}, the
  * smtp-server component configured as a Java object (global TLS), Jakarta Mail and swaks as clients, Postfix's
- * smtp-sink as the next hop. This package is not io.camelsmtp.examples, so the app's route scan never sees these
- * RouteBuilders.
+ * smtp-sink as the next hop. This package is not the app's (io.camelsmtp.examples.app, which Camel Main scans), so
+ * the app's route scan never sees these RouteBuilders.
  */
 class PlainCamelContextTest {
 

@@ -1,7 +1,6 @@
 package io.camelsmtp.examples;
 
 import java.io.ByteArrayInputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,17 +8,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.camelsmtp.examples.app.MailRouter;
+import io.camelsmtp.examples.support.SmtpSink;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
@@ -41,7 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -57,8 +55,7 @@ class HttpToMailTest {
     @TempDir
     Path tmp;
 
-    private Path dumps;
-    private Process sink;
+    private SmtpSink sink;
     private Main main;
     private String base;
 
@@ -68,33 +65,14 @@ class HttpToMailTest {
                 "SKIPPED: Postfix's smtp-sink is not installed, this end-to-end test needs it as the receiving MTA");
         assumeTrue(runs("curl", "--version"), "SKIPPED: curl is not installed, this end-to-end test needs it");
 
-        dumps = Files.createDirectories(tmp.resolve("dumps"));
-        int sinkPort = freePort();
-        List<String> command = new ArrayList<>(List.of(smtpSink()));
-        if ("root".equals(System.getProperty("user.name"))) {
-            command.addAll(List.of("-u", "root"));
-        }
-        command.addAll(List.of("-d", dumps + "/%H%M%S.", "127.0.0.1:" + sinkPort, "10"));
-        sink = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("smtp-sink.log").toFile()).start();
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", sinkPort)) {
-                break;
-            } catch (Exception e) {
-                if (System.nanoTime() > until || !sink.isAlive()) {
-                    fail("smtp-sink did not start: " + Files.readString(tmp.resolve("smtp-sink.log")));
-                }
-                Thread.sleep(50);
-            }
-        }
+        sink = SmtpSink.start(tmp);
 
         int adminPort = freePort();
         base = "http://127.0.0.1:" + adminPort;
         main = MailRouter.create("file:routes/http-to-mail.camel.yaml");
         main.addInitialProperty("admin.port", String.valueOf(adminPort));
         main.addInitialProperty("spool.dir", tmp.resolve("spool").toString());
-        main.addInitialProperty("relay.uri", "smtp-relay:127.0.0.1:" + sinkPort + "?tls=none&heloName=app.example.org");
+        main.addInitialProperty("relay.uri", "smtp-relay:127.0.0.1:" + sink.port() + "?tls=none&heloName=app.example.org");
         main.start();
     }
 
@@ -104,8 +82,7 @@ class HttpToMailTest {
             main.stop();
         }
         if (sink != null) {
-            sink.destroy();
-            sink.waitFor(10, TimeUnit.SECONDS);
+            sink.close();
         }
     }
 
@@ -134,12 +111,6 @@ class HttpToMailTest {
         String type = lines.stream().filter(l -> l.toLowerCase().startsWith("content-type:"))
                 .map(l -> l.substring(13).trim()).findFirst().orElse("");
         return new Answer(status, type, out);
-    }
-
-    private List<Path> dumped() throws Exception {
-        try (Stream<Path> files = Files.list(dumps)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
-        }
     }
 
     private static String error(Answer a) throws Exception {
@@ -174,14 +145,14 @@ class HttpToMailTest {
 
         // delivered: the queue is empty again, and the sink has dumped the transaction
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!(dumped().size() >= 1 && queueEmpty())) {
+        while (!(sink.dumped().size() >= 1 && queueEmpty())) {
             assertTrue(System.nanoTime() < until, "not delivered in 30 s; queue: "
                     + HTTP.send(HttpRequest.newBuilder(URI.create(base + "/queue/http-outbound/mailq")).build(),
                             HttpResponse.BodyHandlers.ofString()).body());
             Thread.sleep(100);
         }
         Thread.sleep(500); // a second transaction (there must be none) would show up by now
-        List<Path> files = dumped();
+        List<Path> files = sink.dumped();
         assertEquals(1, files.size(), "exactly one message: " + files);
         byte[] dump = Files.readAllBytes(files.get(0));
         String text = new String(dump, StandardCharsets.ISO_8859_1);
@@ -241,7 +212,7 @@ class HttpToMailTest {
         assertTrue(error.contains("JSON object"), error);
         error = error(post(""));
         assertTrue(error.contains("empty request"), error);
-        assertTrue(dumped().isEmpty());
+        assertTrue(sink.dumped().isEmpty());
     }
 
     @Test
@@ -254,7 +225,7 @@ class HttpToMailTest {
         assertTrue(error.contains("\"to\""), error);
         error = error(post("{\"from\": \"alice@example.org\", \"to\": \"bob@example.net\", \"txt\": \"y\"}"));
         assertTrue(error.contains("unknown field \"txt\""), error);
-        assertTrue(dumped().isEmpty());
+        assertTrue(sink.dumped().isEmpty());
     }
 
     @Test
@@ -268,7 +239,7 @@ class HttpToMailTest {
         assertTrue(error.contains("\"bcc\"") && error.contains("invalid address"), error);
         error = error(post(JSON.writeValueAsString(Map.of("from", "alice(at)example.org", "to", "bob@example.net"))));
         assertTrue(error.contains("\"from\""), error);
-        assertTrue(dumped().isEmpty());
+        assertTrue(sink.dumped().isEmpty());
     }
 
     @Test
@@ -277,7 +248,7 @@ class HttpToMailTest {
                 "text", "see attachment",
                 "attachments", List.of(Map.of("name", "a.bin", "type", "application/octet-stream", "content", "%%%not base64"))))));
         assertTrue(error.contains("\"attachments\"[0].content") && error.contains("base64"), error);
-        assertTrue(dumped().isEmpty());
+        assertTrue(sink.dumped().isEmpty());
     }
 
     @Test

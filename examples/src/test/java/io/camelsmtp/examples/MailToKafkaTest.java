@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import io.camelsmtp.examples.app.MailRouter;
 import io.camelsmtp.examples.support.Peers;
 import io.camelsmtp.examples.support.SmtpSink;
 import org.apache.camel.api.management.ManagedCamelContext;

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.camelsmtp.examples.app.MailRouter;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -49,7 +50,8 @@ class MultiNodeTest {
 
     private void startReceiver(int port) throws Exception {
         receiver = new DefaultCamelContext();
-        // a lambda, not an anonymous RouteBuilder: the nodes' Camel Main scans this package for RouteBuilder classes
+        // a lambda, not a RouteBuilder class: the nodes' Camel Main loads every RouteBuilder class it finds in the
+        // app's package (io.camelsmtp.examples.app), and the receiver must never become a route of a node
         RouteBuilder.addRoutes(receiver, rb -> rb.from("smtp-server:127.0.0.1:" + port + "?acceptedDomains=*&maxConnectionsPerIp=0")
                 .process(e -> received.add(e.getMessage().getBody(String.class))));
         receiver.start();

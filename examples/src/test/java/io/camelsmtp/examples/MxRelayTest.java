@@ -6,7 +6,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.camelsmtp.examples.app.MailRouter;
+import io.camelsmtp.examples.support.SmtpSink;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +39,7 @@ import org.xbill.DNS.Type;
 import static io.camelsmtp.examples.support.Peers.freePort;
 import static io.camelsmtp.examples.support.Peers.run;
 import static io.camelsmtp.examples.support.Peers.runs;
+import static io.camelsmtp.examples.support.Peers.smtpSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,11 +75,11 @@ class MxRelayTest {
     Path tmp;
 
     private final List<Process> processes = new ArrayList<>();
+    private final List<SmtpSink> sinks = new ArrayList<>();
     private Main main;
     private int smtpPort;
     private Path mailboxes;
-    private Path remoteDump;
-    private List<String> sinkCommand;
+    private SmtpSink remoteMx;
     private int receiverPort;
     private int adminPort;
 
@@ -125,18 +127,11 @@ class MxRelayTest {
         return p;
     }
 
-    private void awaitListening(Process p, String name, String host, int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(host, port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError(name + " did not start on " + host + ":" + port + ": "
-                                 + Files.readString(tmp.resolve(name + ".log")));
+    /** A receiving MX on {@code host} and the receivers' port, its dumps and log under {@code tmp/name}. */
+    private SmtpSink startMx(String name, String host, String... options) throws Exception {
+        SmtpSink sink = SmtpSink.start(tmp.resolve(name), host, receiverPort, options);
+        sinks.add(sink);
+        return sink;
     }
 
     private void awaitDns(Process p, int port) throws Exception {
@@ -161,29 +156,17 @@ class MxRelayTest {
     @BeforeEach
     void startAll() throws Exception {
         Optional<String> dnsmasq = executable("/usr/sbin/dnsmasq", "/usr/bin/dnsmasq");
-        Optional<String> smtpSink = executable("/usr/sbin/smtp-sink", "/usr/bin/smtp-sink", "/usr/local/sbin/smtp-sink");
         assumeTrue(dnsmasq.isPresent(), "SKIPPED: dnsmasq (Debian package dnsmasq-base) is not installed, the DNS of"
                                         + " this end-to-end test");
-        assumeTrue(smtpSink.isPresent(), "SKIPPED: smtp-sink (Debian package postfix) is not installed, the remote"
-                                         + " mail exchanger of this end-to-end test");
+        assumeTrue(smtpSink() != null, "SKIPPED: smtp-sink (Debian package postfix) is not installed, the remote"
+                                       + " mail exchangers of this end-to-end test");
         assumeTrue(runs("swaks", "--version"), "SKIPPED: swaks is not installed, this end-to-end test needs it");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")),
                 "SKIPPED: /usr/bin/python3 is not installed, the multi-recipient client of this end-to-end test");
 
         receiverPort = freeReceiverPort();
-        List<String> sink = new ArrayList<>(List.of(smtpSink.get()));
-        if ("root".equals(System.getProperty("user.name"))) {
-            sink.addAll(List.of("-u", "root")); // smtp-sink refuses to run as root without -u
-        }
-        sinkCommand = sink;
-        remoteDump = Files.createDirectories(tmp.resolve("remote-dump"));
-        List<String> accepting = new ArrayList<>(sink);
-        accepting.addAll(List.of("-d", remoteDump + "/m.", REMOTE_MX + ":" + receiverPort, "16"));
-        awaitListening(start("remote-mx", accepting), "remote-mx", REMOTE_MX, receiverPort);
-        List<String> rejecting = new ArrayList<>(sink);
-        rejecting.addAll(List.of("-f", "RCPT", "-B", "550 5.1.1 No such user here", REJECT_MX + ":" + receiverPort,
-                "16"));
-        awaitListening(start("reject-mx", rejecting), "reject-mx", REJECT_MX, receiverPort);
+        remoteMx = startMx("remote-mx", REMOTE_MX);
+        startMx("reject-mx", REJECT_MX, "-f", "RCPT", "-B", "550 5.1.1 No such user here");
 
         int dnsPort = freeDnsPort();
         String conf;
@@ -226,6 +209,7 @@ class MxRelayTest {
         for (Process p : processes) {
             p.waitFor(10, TimeUnit.SECONDS);
         }
+        sinks.forEach(SmtpSink::close);
     }
 
     private String swaks(String... options) throws Exception {
@@ -297,7 +281,7 @@ class MxRelayTest {
         assertTrue(message.contains("Subject: mx relay test"), message);
         assertTrue(message.contains("hello alice"), message);
         assertFalse(Files.exists(mailboxes.resolve("bob")), "bob got nothing");
-        assertEquals(List.of(), files(remoteDump), "nothing left the host");
+        assertEquals(List.of(), remoteMx.dumped(), "nothing left the host");
     }
 
     @Test
@@ -331,7 +315,7 @@ class MxRelayTest {
         assertTrue(out.contains("<-  250 2.1.5 Ok"), out);
         String id = queueId(out);
 
-        String message = await(remoteDump, " id " + id);
+        String message = remoteMx.awaitDump(id, 20);
         assertTrue(message.contains("X-Mail-Args: <alice@example.test>"), message);
         assertTrue(message.contains("X-Rcpt-Args: <dave@remote.test>"), message);
         assertTrue(message.contains("X-Helo-Args: " + HOST_NAME), message);
@@ -353,7 +337,7 @@ class MxRelayTest {
         String id = queueId(local);
         assertTrue(mailbox("bob", id).contains("Received: from client.test ([" + UNTRUSTED_CLIENT + "])"));
         Thread.sleep(300);
-        assertEquals(List.of(), files(remoteDump), "nothing was relayed");
+        assertEquals(List.of(), remoteMx.dumped(), "nothing was relayed");
     }
 
     @Test
@@ -379,7 +363,7 @@ class MxRelayTest {
         String nx = await(mailboxes.resolve("bob"), "Final-Recipient: rfc822; frank@nx.test");
         assertTrue(nx.contains("Status: 5.1.2"), nx);
         assertTrue(nx.contains("Diagnostic-Code: smtp; 550 5.1.2"), nx);
-        assertEquals(List.of(), files(remoteDump), "nothing arrived at the accepting MX");
+        assertEquals(List.of(), remoteMx.dumped(), "nothing arrived at the accepting MX");
     }
 
     @Test
@@ -415,12 +399,9 @@ class MxRelayTest {
         assertTrue(mailq.body().contains("451 4.4.1 Connection to mx.later.test [" + LATER_MX + "]:" + receiverPort
                                          + " failed: Connection refused"), mailq.body());
 
-        Path laterDump = Files.createDirectories(tmp.resolve("later-dump"));
-        List<String> later = new ArrayList<>(sinkCommand);
-        later.addAll(List.of("-d", laterDump + "/m.", LATER_MX + ":" + receiverPort, "16"));
-        awaitListening(start("later-mx", later), "later-mx", LATER_MX, receiverPort);
+        SmtpSink laterMx = startMx("later-mx", LATER_MX);
 
-        String message = await(laterDump, " id " + id);
+        String message = laterMx.awaitDump(id, 20);
         assertTrue(message.contains("X-Rcpt-Args: <gina@later.test>"), message);
         assertTrue(message.contains("patience"), message);
         assertFalse(Files.exists(mailboxes.resolve("alice")), "no bounce: a refused connection is only a delay");
@@ -434,13 +415,13 @@ class MxRelayTest {
 
         String local = mailbox("bob", id);
         assertTrue(local.contains("for both"), local);
-        String remote = await(remoteDump, " id " + id);
+        String remote = remoteMx.awaitDump(id, 20);
         assertTrue(remote.contains("X-Rcpt-Args: <dave@remote.test>"), remote);
         assertFalse(remote.contains("X-Rcpt-Args: <bob@example.test>"), "the local recipient is not relayed:\n"
                                                                         + remote);
         assertTrue(remote.contains("for both"), remote);
         Thread.sleep(300);
-        assertEquals(1, files(remoteDump).size(), "one copy at the remote MX");
+        assertEquals(1, remoteMx.dumped().size(), "one copy at the remote MX");
         assertEquals(List.of(mailboxes.resolve("bob").resolve(id + ".eml")), files(mailboxes.resolve("bob")));
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.camelsmtp.examples.app.MailRouter;
 import io.camelsmtp.examples.support.Peers;
 import io.camelsmtp.examples.support.SmtpSink;
 import org.apache.camel.main.Main;

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.camelsmtp.examples.support.SmtpSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,7 +71,6 @@ class CrashRecoveryTest {
             "Segment (\\S+): the record at offset (\\d+) is incomplete");
 
     private Path smtpSource;
-    private Path smtpSink;
     private Path timeout;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final StringBuilder report = new StringBuilder();
@@ -82,7 +82,7 @@ class CrashRecoveryTest {
                 "the crash test needs Linux (SIGKILL via Process.destroyForcibly, /proc)");
         timeout = Tools.require("timeout", "coreutils");
         smtpSource = Tools.require("smtp-source", "postfix");
-        smtpSink = Tools.require("smtp-sink", "postfix");
+        Tools.require("smtp-sink", "postfix"); // SmtpSink starts it
     }
 
     @AfterEach
@@ -131,8 +131,7 @@ class CrashRecoveryTest {
         int appPort = Tools.freePort();
         int sinkPort = Tools.freePort();
         Path spool = work.resolve("spool");
-        SmtpSink sink = track(new SmtpSink(work, sinkPort));
-        sink.start(smtpSink, timeout);
+        SmtpSink sink = track(SmtpSink.start(work, sinkPort));
         MailRouterProcess app = track(new MailRouterProcess(work, routes(), properties(appPort, spool, sinkPort)));
         app.start(STARTUP);
         say("app pid %d on 127.0.0.1:%d, spool %s, smtp-sink on 127.0.0.1:%d", app.pid(), appPort, spool, sinkPort);
@@ -252,8 +251,7 @@ class CrashRecoveryTest {
         int appPort = Tools.freePort();
         int sinkPort = Tools.freePort();
         Path spool = work.resolve("spool");
-        SmtpSink sink = track(new SmtpSink(work, sinkPort));
-        sink.start(smtpSink, timeout);
+        SmtpSink sink = track(SmtpSink.start(work, sinkPort));
         MailRouterProcess app = track(new MailRouterProcess(work, routes(), properties(appPort, spool, sinkPort)));
         app.start(STARTUP);
         SmtpSource source = track(new SmtpSource(smtpSource, timeout, work.resolve("source.log"), appPort, 5, 50, 0));
@@ -351,8 +349,7 @@ class CrashRecoveryTest {
         say("%d acknowledged, deferred and retried (smart host down); SIGTERM exit %d; spool: %d files (copied to "
             + "spool-after-stop/)", acked.size(), stopExit, Tools.listing(spool).size());
 
-        SmtpSink sink = track(new SmtpSink(work, sinkPort));
-        sink.start(smtpSink, timeout);
+        SmtpSink sink = track(SmtpSink.start(work, sinkPort));
         app.start(STARTUP);
         Matcher opened = app.awaitLog(MailRouterProcess.SPOOL_OPENED, Duration.ofSeconds(5));
         say("restart with the smart host up: %s", opened.group());

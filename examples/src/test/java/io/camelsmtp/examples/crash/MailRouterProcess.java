@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.camelsmtp.examples.MailRouter;
+import io.camelsmtp.examples.app.MailRouter;
 
 /**
  * The runnable app ({@link MailRouter}, Camel Main with the YAML DSL) in a JVM of its own, so that it can be killed
@@ -27,7 +27,8 @@ import io.camelsmtp.examples.MailRouter;
  * The tests run in Maven's {@code test} phase, before {@code package} builds {@code camel-smtp-examples.jar} and
  * {@code target/lib}; so the child JVM gets the class path the jar's manifest would give it, from the test JVM:
  * {@code target/classes} (MailRouter, log4j2.properties) plus every dependency jar, without {@code target/test-classes}
- * (nothing of the tests leaks into the app; Camel Main scans the {@code io.camelsmtp.examples} package). Test-scoped
+ * (nothing of the tests leaks into the app; Camel Main scans MailRouter's package, {@code io.camelsmtp.examples.app},
+ * for RouteBuilders). Test-scoped
  * jars (JUnit) stay on it and are never used.
  * <p>
  * Every run writes its own log file ({@code app-N.log}); every wait is bounded; {@link #close()} kills what is left.

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.camelsmtp.examples.support.Peers;
+
 /**
  * One run of Postfix's {@code smtp-source} load generator, with {@code -v} so that it prints every reply it reads
  * ({@code smtp-source: <<< 250 2.0.0 Ok: queued as 6611B5...}). Those lines are the exact set of messages that got
@@ -66,7 +68,7 @@ final class SmtpSource implements AutoCloseable {
     int await(Duration limit) throws InterruptedException {
         boolean done = process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
         if (!done) {
-            Tools.stop(process);
+            Peers.stop(process);
         }
         poll();
         return done ? process.exitValue() : -1;
@@ -140,6 +142,6 @@ final class SmtpSource implements AutoCloseable {
 
     @Override
     public void close() {
-        Tools.stop(process);
+        Peers.stop(process);
     }
 }

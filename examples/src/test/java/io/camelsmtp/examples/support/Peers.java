@@ -5,16 +5,17 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What the example tests need to drive real peers (swaks, smtp-sink, dnsmasq, Dovecot, curl, Python): a free port,
- * whether a program is there, running one to completion, and where Postfix's smtp-sink lives.
+ * whether a program is there, running one to completion or stopping it, and where Postfix's smtp-sink lives (the sink
+ * itself is {@link SmtpSink}).
  */
 public final class Peers {
 
@@ -57,29 +58,26 @@ public final class Peers {
         return null;
     }
 
-    /** The files smtp-sink dumped into {@code dir} ({@code smtp-sink -d DIR/...}), in name order. */
-    public static List<Path> dumps(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.sorted().toList();
-        }
-    }
-
     /**
-     * Waits up to {@code seconds} until smtp-sink dumped a message that carries this queue id (in our Received
-     * header), and returns that dump.
+     * Stops a process and everything below it (a program started through timeout(1), say): SIGTERM first, SIGKILL
+     * after 10 s. Never waits longer than 20 s.
      */
-    public static String awaitDump(Path dir, String queueId, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            for (Path f : dumps(dir)) {
-                String text = Files.readString(f, StandardCharsets.ISO_8859_1);
-                if (text.contains(" id " + queueId)) {
-                    return text;
-                }
-            }
-            Thread.sleep(100);
+    public static void stop(Process process) {
+        if (process == null || !process.isAlive()) {
+            return;
         }
-        throw new AssertionError("no message with id " + queueId + " arrived at smtp-sink; dumps: " + dumps(dir));
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                tree.forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.camelsmtp.examples;
+package io.camelsmtp.examples.app;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;

@@ -1,4 +1,4 @@
-package io.camelsmtp.examples;
+package io.camelsmtp.examples.bridge;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

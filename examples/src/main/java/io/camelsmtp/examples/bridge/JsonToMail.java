@@ -1,4 +1,4 @@
-package io.camelsmtp.examples;
+package io.camelsmtp.examples.bridge;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.camelsmtp.examples;
+package io.camelsmtp.examples.app;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

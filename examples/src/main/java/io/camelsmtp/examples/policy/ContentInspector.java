@@ -1,4 +1,4 @@
-package io.camelsmtp.examples;
+package io.camelsmtp.examples.policy;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package io.camelsmtp.examples;
+package io.camelsmtp.examples.app;
 
 import java.net.URI;
 import java.net.http.HttpClient;

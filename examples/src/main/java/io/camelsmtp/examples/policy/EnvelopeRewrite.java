@@ -1,4 +1,4 @@
-package io.camelsmtp.examples;
+package io.camelsmtp.examples.policy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.List;
  * keeps it as it is, but a local mailbox, a delivery event or a notification is clearer with a full address. Like
  * Postfix's {@code append_at_myorigin}, an address without a domain gets one: the first of the local domains.
  * Used from YAML as a method expression:
- * {@code method: { beanType: io.camelsmtp.examples.EnvelopeRewrite,
+ * {@code method: { beanType: io.camelsmtp.examples.policy.EnvelopeRewrite,
  * method: "qualify(${header.CamelSmtpEnvelopeTo}, '{{mx.localDomains}}')" }}.
  */
 public final class EnvelopeRewrite {

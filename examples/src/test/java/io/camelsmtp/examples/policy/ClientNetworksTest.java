@@ -1,4 +1,4 @@
-package io.camelsmtp.examples;
+package io.camelsmtp.examples.policy;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.camelsmtp.examples;
+package io.camelsmtp.examples.delivery;
 
 import java.io.IOException;
 import java.util.List;
