@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import io.camelsmtp.smtp.relay.testbed.PeerTestSupport;
+import io.camelsmtp.smtp.relay.testbed.Swaks;
 import jakarta.mail.Multipart;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
@@ -48,13 +49,7 @@ class QueuePeerTest extends PeerTestSupport {
     }
 
     private String swaks(String from, String to) throws Exception {
-        Process p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", String.valueOf(port), "--from", from,
-                "--to", to, "--helo", "client.test", "--header", "Subject: queue test", "--body", "hello queue")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "swaks did not finish");
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        return Swaks.accepted(port, from, to, "--header", "Subject: queue test", "--body", "hello queue");
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -1,18 +1,16 @@
 package io.camelsmtp.smtp.queue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
+import io.camelsmtp.smtp.relay.testbed.Swaks;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Component-level defaults: {@code camel.component.smtp-queue.*} in a Camel Main application.properties reach every
@@ -109,19 +106,7 @@ class SmtpQueueComponentDefaultsTest {
     }
 
     private static void swaks(int port, String to) throws Exception {
-        Process p;
-        try {
-            p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", String.valueOf(port), "--from",
-                    "alice@origin.test", "--to", to, "--helo", "client.test", "--body", "defaults").redirectErrorStream(true)
-                    .start();
-        } catch (IOException e) {
-            System.err.println("*** SKIPPED: swaks is not installed (apt-get install swaks): " + e.getMessage());
-            assumeTrue(false, "swaks is not installed (apt-get install swaks)");
-            throw e;
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "swaks did not finish");
-        assertEquals(0, p.exitValue(), out);
+        Swaks.accepted(port, "alice@origin.test", to);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

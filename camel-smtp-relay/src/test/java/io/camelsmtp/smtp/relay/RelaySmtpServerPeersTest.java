@@ -1,17 +1,15 @@
 package io.camelsmtp.smtp.relay;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import io.camelsmtp.smtp.common.DeliveryReport;
 import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.RecipientResult.Status;
 import io.camelsmtp.smtp.relay.testbed.PeerTestSupport;
+import io.camelsmtp.smtp.relay.testbed.Swaks;
 import io.camelsmtp.smtp.server.SmtpRejectException;
 import io.camelsmtp.smtp.server.SmtpServerConstants;
 import io.camelsmtp.smtp.server.auth.MapAuthenticator;
@@ -27,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Receivers that decide per recipient, limit the size or require AUTH, played by this project's own smtp-server
@@ -143,20 +140,8 @@ class RelaySmtpServerPeersTest extends PeerTestSupport {
         assertTrue(delivered.contains("<-  250 2.0.0"), delivered);
     }
 
-    /** swaks through the front listener; its transcript (it exits non-zero when the message is refused). */
     private String swaks(String to) throws Exception {
-        Process p;
-        try {
-            p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", String.valueOf(frontPort), "--from",
-                    SENDER, "--to", to, "--helo", "client.test", "--body", "hello").redirectErrorStream(true).start();
-        } catch (IOException e) {
-            System.err.println("*** SKIPPED: swaks is not installed (apt-get install swaks): " + e.getMessage());
-            assumeTrue(false, "swaks is not installed (apt-get install swaks)");
-            throw e;
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "swaks did not finish");
-        return out;
+        return Swaks.send(frontPort, SENDER, to);
     }
 
     @Test
