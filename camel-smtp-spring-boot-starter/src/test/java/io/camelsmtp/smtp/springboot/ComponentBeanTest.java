@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @SpringBootTest(classes = ComponentBeanTest.BeanApplication.class,
                 webEnvironment = SpringBootTest.WebEnvironment.NONE,
-                properties = { "camel.main.routes-collector-enabled = false", // not the YAML routes of the other test
+                properties = { "camel.main.routes-collector-enabled = false", // not SpringBootStarterTest's YAML routes
                                "camel.component.smtp-server.use-global-ssl-context-parameters = true" })
 class ComponentBeanTest {
 
