@@ -1,6 +1,7 @@
 package io.camelsmtp.smtp.springboot;
 
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Map;
@@ -14,8 +15,11 @@ import javax.net.ssl.TrustManagerFactory;
 
 import io.camelsmtp.smtp.queue.DeliveryEvent;
 import io.camelsmtp.smtp.queue.SmtpQueueComponent;
+import io.camelsmtp.smtp.queue.SmtpQueueEndpoint;
 import io.camelsmtp.smtp.relay.SmtpRelayComponent;
+import io.camelsmtp.smtp.relay.client.TlsPolicy;
 import io.camelsmtp.smtp.server.SmtpServerComponent;
+import io.camelsmtp.smtp.server.SmtpServerEndpoint;
 import io.camelsmtp.smtp.server.auth.MapAuthenticator;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
@@ -41,6 +45,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -156,6 +161,20 @@ class SpringBootStarterTest {
                 "camel.component.smtp-relay.lazy-start-producer");
         assertTrue(camelContext.getComponent("smtp-queue", SmtpQueueComponent.class).isLazyStartProducer(),
                 "camel.component.smtp-queue.lazy-start-producer");
+    }
+
+    @Test
+    void endpointsInheritTheComponentDefaults() {
+        SmtpServerEndpoint in = (SmtpServerEndpoint) camelContext.getRoute("smtp-in").getEndpoint();
+        assertEquals("starter.test", in.getConfiguration().getHostName());
+        assertTrue(in.getConfiguration().isRequireTls() && in.getConfiguration().isRequireAuth());
+        assertInstanceOf(MapAuthenticator.class, in.getConfiguration().getAuthenticator(), "#bean:users");
+        SmtpQueueEndpoint out = (SmtpQueueEndpoint) camelContext.getRoute("smtp-out").getEndpoint();
+        assertEquals(1000, out.getConfiguration().getMinBackoff());
+        assertEquals("direct:delivery-events", out.getConfiguration().getEventsUri());
+        assertTrue(Files.exists(work.resolve("spool").resolve("outbound").resolve("lock")), "the spool is spool-root/NAME");
+        assertEquals(TlsPolicy.none, camelContext.getComponent("smtp-relay", SmtpRelayComponent.class).getConfiguration()
+                .getTls());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.camelsmtp.smtp.queue.springboot;
 
+import io.camelsmtp.smtp.queue.SmtpQueueConfiguration;
+import java.time.Duration;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -18,6 +20,20 @@ public class SmtpQueueComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean enabled;
     /**
+     * Endpoint that receives a DeliveryEvent per recipient outcome (queued, delivered, deferred, delayed, bounced,
+     * expired), e.g. direct:mail-events. Sent synchronously; use seda: to decouple a slow consumer.
+     */
+    private String eventsUri;
+    /**
+     * Directory under which each queue without its own spoolDirectory keeps its spool, as ROOT/NAME (relative paths are
+     * resolved against the working directory).
+     */
+    private String spoolRoot;
+    /**
+     * A spool segment file takes no new messages once it is this long (octets); finished segments are deleted.
+     */
+    private Long segmentSize;
+    /**
      * Allows for bridging the consumer to the Camel routing Error Handler, which mean any exceptions (if possible)
      * occurred while the Camel consumer is trying to pickup incoming messages, or the likes, will now be processed as a
      * message and handled by the routing Error Handler. Important: This is only possible if the 3rd party component
@@ -28,6 +44,19 @@ public class SmtpQueueComponentConfiguration extends ComponentConfigurationPrope
      * ignored.
      */
     private Boolean bridgeErrorHandler;
+    /**
+     * Delivery attempts at once, overall (worker threads).
+     */
+    private Integer concurrency;
+    /**
+     * Delivery attempts at once to one recipient domain.
+     */
+    private Integer maxPerDomain;
+    /**
+     * How long stopping waits for delivery attempts in progress; an attempt cut off is made again after a restart (the
+     * recipients it had reached may get the message twice).
+     */
+    private Duration stopTimeout;
     /**
      * Whether the producer should be started lazy (on the first message). By starting lazy you can use this to allow
      * CamelContext and routes to startup in situations where a producer may otherwise fail during starting and cause
@@ -44,6 +73,68 @@ public class SmtpQueueComponentConfiguration extends ComponentConfigurationPrope
      * factories, AWS Clients, etc.
      */
     private Boolean autowiredEnabled;
+    /**
+     * Defaults for every endpoint of this component; an option in an endpoint's URI overrides its default. The option
+     * is a io.camelsmtp.smtp.queue.SmtpQueueConfiguration type.
+     */
+    private SmtpQueueConfiguration configuration;
+    /**
+     * After this long in the queue, the sender gets one delay notification (DSN action delayed); 0 sends none.
+     */
+    private Duration delayWarningTime;
+    /**
+     * Address told when a notification (or other mail from the null sender) cannot be delivered; without it such
+     * failures are only logged. Notices to this address are never reported again, so nothing loops.
+     */
+    private String postmaster;
+    /**
+     * Host name that signs notifications (Reporting-MTA, MAILER-DAEMONhost); default the local host name.
+     */
+    private String reportingMta;
+    /**
+     * With RET=FULL a bounce returns the whole message only up to this many octets, else only its headers.
+     */
+    private Integer returnSizeLimit;
+    /**
+     * How long a notification the queue made itself is retried before it is given up.
+     */
+    private Duration bounceQueueLifetime;
+    /**
+     * Longest wait between two delivery attempts of one message.
+     */
+    private Duration maxBackoff;
+    /**
+     * How long a message is retried; then its pending recipients bounce as expired (4.4.7).
+     */
+    private Duration maxQueueLifetime;
+    /**
+     * Wait before the first retry of a deferred message; it doubles after every attempt up to maxBackoff.
+     */
+    private Duration minBackoff;
+
+    public String getEventsUri() {
+        return eventsUri;
+    }
+
+    public void setEventsUri(String eventsUri) {
+        this.eventsUri = eventsUri;
+    }
+
+    public String getSpoolRoot() {
+        return spoolRoot;
+    }
+
+    public void setSpoolRoot(String spoolRoot) {
+        this.spoolRoot = spoolRoot;
+    }
+
+    public Long getSegmentSize() {
+        return segmentSize;
+    }
+
+    public void setSegmentSize(Long segmentSize) {
+        this.segmentSize = segmentSize;
+    }
 
     public Boolean getBridgeErrorHandler() {
         return bridgeErrorHandler;
@@ -51,6 +142,30 @@ public class SmtpQueueComponentConfiguration extends ComponentConfigurationPrope
 
     public void setBridgeErrorHandler(Boolean bridgeErrorHandler) {
         this.bridgeErrorHandler = bridgeErrorHandler;
+    }
+
+    public Integer getConcurrency() {
+        return concurrency;
+    }
+
+    public void setConcurrency(Integer concurrency) {
+        this.concurrency = concurrency;
+    }
+
+    public Integer getMaxPerDomain() {
+        return maxPerDomain;
+    }
+
+    public void setMaxPerDomain(Integer maxPerDomain) {
+        this.maxPerDomain = maxPerDomain;
+    }
+
+    public Duration getStopTimeout() {
+        return stopTimeout;
+    }
+
+    public void setStopTimeout(Duration stopTimeout) {
+        this.stopTimeout = stopTimeout;
     }
 
     public Boolean getLazyStartProducer() {
@@ -67,5 +182,77 @@ public class SmtpQueueComponentConfiguration extends ComponentConfigurationPrope
 
     public void setAutowiredEnabled(Boolean autowiredEnabled) {
         this.autowiredEnabled = autowiredEnabled;
+    }
+
+    public SmtpQueueConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(SmtpQueueConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    public Duration getDelayWarningTime() {
+        return delayWarningTime;
+    }
+
+    public void setDelayWarningTime(Duration delayWarningTime) {
+        this.delayWarningTime = delayWarningTime;
+    }
+
+    public String getPostmaster() {
+        return postmaster;
+    }
+
+    public void setPostmaster(String postmaster) {
+        this.postmaster = postmaster;
+    }
+
+    public String getReportingMta() {
+        return reportingMta;
+    }
+
+    public void setReportingMta(String reportingMta) {
+        this.reportingMta = reportingMta;
+    }
+
+    public Integer getReturnSizeLimit() {
+        return returnSizeLimit;
+    }
+
+    public void setReturnSizeLimit(Integer returnSizeLimit) {
+        this.returnSizeLimit = returnSizeLimit;
+    }
+
+    public Duration getBounceQueueLifetime() {
+        return bounceQueueLifetime;
+    }
+
+    public void setBounceQueueLifetime(Duration bounceQueueLifetime) {
+        this.bounceQueueLifetime = bounceQueueLifetime;
+    }
+
+    public Duration getMaxBackoff() {
+        return maxBackoff;
+    }
+
+    public void setMaxBackoff(Duration maxBackoff) {
+        this.maxBackoff = maxBackoff;
+    }
+
+    public Duration getMaxQueueLifetime() {
+        return maxQueueLifetime;
+    }
+
+    public void setMaxQueueLifetime(Duration maxQueueLifetime) {
+        this.maxQueueLifetime = maxQueueLifetime;
+    }
+
+    public Duration getMinBackoff() {
+        return minBackoff;
+    }
+
+    public void setMinBackoff(Duration minBackoff) {
+        this.minBackoff = minBackoff;
     }
 }

@@ -1,6 +1,10 @@
 package io.camelsmtp.smtp.relay.springboot;
 
+import io.camelsmtp.smtp.relay.SmtpRelayConfiguration;
+import io.camelsmtp.smtp.relay.client.TlsPolicy;
+import java.time.Duration;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -17,6 +21,10 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean enabled;
     /**
+     * Our name in EHLO/HELO; defaults to this machine's canonical host name.
+     */
+    private String heloName;
+    /**
      * Whether the producer should be started lazy (on the first message). By starting lazy you can use this to allow
      * CamelContext and routes to startup in situations where a producer may otherwise fail during starting and cause
      * the route to fail being started. By deferring this startup to be lazy then the startup failure can be handled
@@ -26,6 +34,32 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean lazyStartProducer;
     /**
+     * Mail exchangers tried per destination domain before the recipients are deferred.
+     */
+    private Integer maxMxHosts;
+    /**
+     * Port to connect to on each mail exchanger (25), and the smart host's port when the destination names none.
+     */
+    private Integer port;
+    /**
+     * STARTTLS policy: none; opportunistic (when offered, any certificate, plaintext if the handshake fails); required
+     * (offered, successful, certificate trusted and matching the host name, else the host is skipped and the recipients
+     * deferred).
+     */
+    private TlsPolicy tls;
+    /**
+     * Keep connections open and send the next message to the same host over them (RSET first).
+     */
+    private Boolean connectionReuse;
+    /**
+     * How long an unused kept connection stays open.
+     */
+    private Duration idleConnectionTime;
+    /**
+     * Concurrent connections to one host address; more senders wait up to connectTimeout, then defer.
+     */
+    private Integer maxConnectionsPerHost;
+    /**
      * Whether autowiring is enabled. This is used for automatic autowiring options (the option must be marked as
      * autowired) by looking up in the registry to find if there is a single instance of matching type, which then gets
      * configured on the component. This can be used for automatic configuring JDBC data sources, JMS connection
@@ -33,9 +67,63 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean autowiredEnabled;
     /**
-     * Use the SSLContextParameters configured globally on the CamelContext when the endpoint sets none.
+     * Defaults for every endpoint of this component (e.g. camel.component.smtp-relay.dns-servers); an option in an
+     * endpoint's URI overrides the default for that endpoint. The option is a
+     * io.camelsmtp.smtp.relay.SmtpRelayConfiguration type.
+     */
+    private SmtpRelayConfiguration configuration;
+    /**
+     * Deliver to mail exchangers on loopback, private (RFC 1918, fc00::/7), link-local or CGNAT addresses. Off by
+     * default, so that a hostile DNS answer cannot make the relay deliver into the internal network.
+     */
+    private Boolean allowPrivateAddresses;
+    /**
+     * Comma-separated DNS resolvers as host:port (e.g. 127.0.0.1:5353), also for a smart host name; defaults to the
+     * system resolvers.
+     */
+    private String dnsServers;
+    /**
+     * Time-out of one DNS query.
+     */
+    private Duration dnsTimeout;
+    /**
+     * AUTH password for the smart host.
+     */
+    private String password;
+    /**
+     * Trust (and client certificate) for tls=required; defaults to the JVM's trust store. The option is a
+     * org.apache.camel.support.jsse.SSLContextParameters type.
+     */
+    private SSLContextParameters sslContextParameters;
+    /**
+     * Use the SSLContextParameters configured globally on the CamelContext when neither the endpoint nor the
+     * component's configuration sets any.
      */
     private Boolean useGlobalSslContextParameters;
+    /**
+     * AUTH user name for the smart host (AUTH PLAIN, else LOGIN).
+     */
+    private String username;
+    /**
+     * Wait for the greeting and each command's reply (RFC 5321 section 4.5.3.2: 5 minutes).
+     */
+    private Duration commandTimeout;
+    /**
+     * TCP connect time-out per address.
+     */
+    private Duration connectTimeout;
+    /**
+     * Wait for the reply after the message's final dot (RFC 5321 section 4.5.3.2.6: 10 minutes).
+     */
+    private Duration dataTimeout;
+
+    public String getHeloName() {
+        return heloName;
+    }
+
+    public void setHeloName(String heloName) {
+        this.heloName = heloName;
+    }
 
     public Boolean getLazyStartProducer() {
         return lazyStartProducer;
@@ -43,6 +131,54 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setLazyStartProducer(Boolean lazyStartProducer) {
         this.lazyStartProducer = lazyStartProducer;
+    }
+
+    public Integer getMaxMxHosts() {
+        return maxMxHosts;
+    }
+
+    public void setMaxMxHosts(Integer maxMxHosts) {
+        this.maxMxHosts = maxMxHosts;
+    }
+
+    public Integer getPort() {
+        return port;
+    }
+
+    public void setPort(Integer port) {
+        this.port = port;
+    }
+
+    public TlsPolicy getTls() {
+        return tls;
+    }
+
+    public void setTls(TlsPolicy tls) {
+        this.tls = tls;
+    }
+
+    public Boolean getConnectionReuse() {
+        return connectionReuse;
+    }
+
+    public void setConnectionReuse(Boolean connectionReuse) {
+        this.connectionReuse = connectionReuse;
+    }
+
+    public Duration getIdleConnectionTime() {
+        return idleConnectionTime;
+    }
+
+    public void setIdleConnectionTime(Duration idleConnectionTime) {
+        this.idleConnectionTime = idleConnectionTime;
+    }
+
+    public Integer getMaxConnectionsPerHost() {
+        return maxConnectionsPerHost;
+    }
+
+    public void setMaxConnectionsPerHost(Integer maxConnectionsPerHost) {
+        this.maxConnectionsPerHost = maxConnectionsPerHost;
     }
 
     public Boolean getAutowiredEnabled() {
@@ -53,11 +189,91 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.autowiredEnabled = autowiredEnabled;
     }
 
+    public SmtpRelayConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(SmtpRelayConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    public Boolean getAllowPrivateAddresses() {
+        return allowPrivateAddresses;
+    }
+
+    public void setAllowPrivateAddresses(Boolean allowPrivateAddresses) {
+        this.allowPrivateAddresses = allowPrivateAddresses;
+    }
+
+    public String getDnsServers() {
+        return dnsServers;
+    }
+
+    public void setDnsServers(String dnsServers) {
+        this.dnsServers = dnsServers;
+    }
+
+    public Duration getDnsTimeout() {
+        return dnsTimeout;
+    }
+
+    public void setDnsTimeout(Duration dnsTimeout) {
+        this.dnsTimeout = dnsTimeout;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
+    }
+
     public Boolean getUseGlobalSslContextParameters() {
         return useGlobalSslContextParameters;
     }
 
     public void setUseGlobalSslContextParameters(Boolean useGlobalSslContextParameters) {
         this.useGlobalSslContextParameters = useGlobalSslContextParameters;
+    }
+
+    public String getUsername() {
+        return username;
+    }
+
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public Duration getCommandTimeout() {
+        return commandTimeout;
+    }
+
+    public void setCommandTimeout(Duration commandTimeout) {
+        this.commandTimeout = commandTimeout;
+    }
+
+    public Duration getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public Duration getDataTimeout() {
+        return dataTimeout;
+    }
+
+    public void setDataTimeout(Duration dataTimeout) {
+        this.dataTimeout = dataTimeout;
     }
 }

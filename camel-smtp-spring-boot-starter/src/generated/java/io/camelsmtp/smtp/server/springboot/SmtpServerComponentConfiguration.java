@@ -1,6 +1,10 @@
 package io.camelsmtp.smtp.server.springboot;
 
+import io.camelsmtp.smtp.server.SmtpServerConfiguration;
+import io.camelsmtp.smtp.server.auth.SmtpAuthenticator;
+import java.time.Duration;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -17,6 +21,12 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
      */
     private Boolean enabled;
     /**
+     * Comma-separated domains we accept mail for (case-insensitive; an entry starting with a dot also matches
+     * subdomains; accepts any domain). Recipients elsewhere get 554 5.7.1 unless the session authenticated. With
+     * neither this nor rcptPolicy set, every unauthenticated recipient is refused: the listener is never an open relay.
+     */
+    private String acceptedDomains;
+    /**
      * Allows for bridging the consumer to the Camel routing Error Handler, which mean any exceptions (if possible)
      * occurred while the Camel consumer is trying to pickup incoming messages, or the likes, will now be processed as a
      * message and handled by the routing Error Handler. Important: This is only possible if the 3rd party component
@@ -28,6 +38,71 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
      */
     private Boolean bridgeErrorHandler;
     /**
+     * Advertise CHUNKING and accept BDAT (RFC 3030).
+     */
+    private Boolean chunking;
+    /**
+     * Endpoint (e.g. direct:connect-check) called synchronously when a client connects, before the greeting. It refuses
+     * by throwing SmtpRejectException or setting header CamelSmtpReply to a 4xx/5xx line.
+     */
+    private String connectPolicy;
+    /**
+     * Advertise DSN (RFC 3461) and accept its RET, ENVID, NOTIFY and ORCPT parameters, passed on as headers. Enable it
+     * only when the route honours them (the durable queue does).
+     */
+    private Boolean dsn;
+    /**
+     * Endpoint called synchronously on HELO/EHLO, with header CamelSmtpHelo; refuses like connectPolicy.
+     */
+    private String heloPolicy;
+    /**
+     * Our host name in the 220 greeting, the EHLO reply and the Received header. Defaults to this machine's name.
+     */
+    private String hostName;
+    /**
+     * Endpoint called synchronously on MAIL FROM, with header CamelSmtpEnvelopeFrom; refuses like connectPolicy.
+     */
+    private String mailPolicy;
+    /**
+     * Copy the message's Subject, From, To, Cc, Reply-To, Date, Message-ID, In-Reply-To and References into Camel
+     * headers of the same names (decoded), for Simple expressions. Off by default: such headers would travel on to HTTP
+     * or JMS endpoints like any other header.
+     */
+    private Boolean mapMailHeaders;
+    /**
+     * Largest message accepted, in octets; advertised as SIZE, checked against MAIL FROM's SIZE= and enforced while the
+     * message streams in (552 5.3.4). Must be positive.
+     */
+    private Integer maxMessageSize;
+    /**
+     * Endpoint called synchronously for each RCPT TO, with header CamelSmtpRecipient holding the recipient tried;
+     * refuses like connectPolicy. Returning normally accepts the recipient, so this route is in charge of relay control
+     * for the domains it accepts.
+     */
+    private String rcptPolicy;
+    /**
+     * How long the reply after DATA waits for the route to complete (asynchronous routes included). Past it the client
+     * gets 451 4.4.7 and will retry, so the route may see the message twice.
+     */
+    private Duration replyTimeout;
+    /**
+     * Listen backlog: connections the kernel queues before we accept them.
+     */
+    private Integer backlog;
+    /**
+     * On stop or suspend the port closes at once and idle sessions get 421 4.3.2; sessions inside a command (such as
+     * DATA) get this long to finish before they are closed.
+     */
+    private Duration shutdownGracePeriod;
+    /**
+     * Directory for messages above spoolThreshold while the route runs; defaults to java.io.tmpdir/camel-smtp.
+     */
+    private String spoolDirectory;
+    /**
+     * Messages up to this many octets are held in memory; larger ones are spooled to a file in spoolDirectory.
+     */
+    private Integer spoolThreshold;
+    /**
      * Whether autowiring is enabled. This is used for automatic autowiring options (the option must be marked as
      * autowired) by looking up in the registry to find if there is a single instance of matching type, which then gets
      * configured on the component. This can be used for automatic configuring JDBC data sources, JMS connection
@@ -35,9 +110,86 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
      */
     private Boolean autowiredEnabled;
     /**
+     * Defaults for every endpoint of this component (every option but host and port); an endpoint's own option
+     * overrides its default here. The option is a io.camelsmtp.smtp.server.SmtpServerConfiguration type.
+     */
+    private SmtpServerConfiguration configuration;
+    /**
+     * Accept a bare CR or LF in message content and normalise it to CRLF. By default such a message gets 550 5.6.0:
+     * bare line endings are what SMTP smuggling relies on. Only CRLF.CRLF ever ends DATA.
+     */
+    private Boolean allowBareLineFeeds;
+    /**
+     * How long we wait for the client's next command or data (RFC 5321 section 4.5.3.2.7: at least 5 minutes).
+     */
+    private Duration idleTimeout;
+    /**
+     * Concurrent sessions; a connection beyond gets 421 4.7.0 and is closed.
+     */
+    private Integer maxConnections;
+    /**
+     * Concurrent sessions from one client address; beyond it 421 4.7.0 and close. 0 for no limit.
+     */
+    private Integer maxConnectionsPerIp;
+    /**
+     * Error replies (4xx/5xx) a session may collect before 421 4.7.0 closes it. 0 for no limit.
+     */
+    private Integer maxErrors;
+    /**
+     * Longest text line in a message, in octets including CRLF (RFC 5321 section 4.5.3.1.6 sets 1000); a longer line
+     * gets 550 5.6.0 after the message. 0 for no limit.
+     */
+    private Integer maxLineLength;
+    /**
+     * Recipients accepted per message; further RCPT commands get 452 4.5.3.
+     */
+    private Integer maxRecipients;
+    /**
+     * Longest a session may last in all; then 421 4.4.2 and close. 0 for no limit.
+     */
+    private Duration maxSessionTime;
+    /**
+     * Offer AUTH on a plaintext session, where passwords cross the network in the clear.
+     */
+    private Boolean allowAuthWithoutTls;
+    /**
+     * Checks AUTH PLAIN and LOGIN credentials; AUTH is offered only when set. The option is a
+     * io.camelsmtp.smtp.server.auth.SmtpAuthenticator type.
+     */
+    private SmtpAuthenticator authenticator;
+    /**
+     * Pause before answering a failed AUTH with 535 5.7.8, to slow down password guessing.
+     */
+    private Duration authFailureDelay;
+    /**
+     * TLS from the first byte (submissions on port 465, RFC 8314) instead of STARTTLS.
+     */
+    private Boolean implicitTls;
+    /**
+     * Refuse MAIL FROM with 530 5.7.0 until the client authenticated (a submission port, 587).
+     */
+    private Boolean requireAuth;
+    /**
+     * Refuse MAIL FROM with 530 5.7.0 until the session runs TLS.
+     */
+    private Boolean requireTls;
+    /**
+     * TLS configuration: enables STARTTLS, or TLS from the first byte with implicitTls. The option is a
+     * org.apache.camel.support.jsse.SSLContextParameters type.
+     */
+    private SSLContextParameters sslContextParameters;
+    /**
      * Use the SSLContextParameters configured globally on the CamelContext when the endpoint sets none.
      */
     private Boolean useGlobalSslContextParameters;
+
+    public String getAcceptedDomains() {
+        return acceptedDomains;
+    }
+
+    public void setAcceptedDomains(String acceptedDomains) {
+        this.acceptedDomains = acceptedDomains;
+    }
 
     public Boolean getBridgeErrorHandler() {
         return bridgeErrorHandler;
@@ -47,12 +199,252 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
         this.bridgeErrorHandler = bridgeErrorHandler;
     }
 
+    public Boolean getChunking() {
+        return chunking;
+    }
+
+    public void setChunking(Boolean chunking) {
+        this.chunking = chunking;
+    }
+
+    public String getConnectPolicy() {
+        return connectPolicy;
+    }
+
+    public void setConnectPolicy(String connectPolicy) {
+        this.connectPolicy = connectPolicy;
+    }
+
+    public Boolean getDsn() {
+        return dsn;
+    }
+
+    public void setDsn(Boolean dsn) {
+        this.dsn = dsn;
+    }
+
+    public String getHeloPolicy() {
+        return heloPolicy;
+    }
+
+    public void setHeloPolicy(String heloPolicy) {
+        this.heloPolicy = heloPolicy;
+    }
+
+    public String getHostName() {
+        return hostName;
+    }
+
+    public void setHostName(String hostName) {
+        this.hostName = hostName;
+    }
+
+    public String getMailPolicy() {
+        return mailPolicy;
+    }
+
+    public void setMailPolicy(String mailPolicy) {
+        this.mailPolicy = mailPolicy;
+    }
+
+    public Boolean getMapMailHeaders() {
+        return mapMailHeaders;
+    }
+
+    public void setMapMailHeaders(Boolean mapMailHeaders) {
+        this.mapMailHeaders = mapMailHeaders;
+    }
+
+    public Integer getMaxMessageSize() {
+        return maxMessageSize;
+    }
+
+    public void setMaxMessageSize(Integer maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    public String getRcptPolicy() {
+        return rcptPolicy;
+    }
+
+    public void setRcptPolicy(String rcptPolicy) {
+        this.rcptPolicy = rcptPolicy;
+    }
+
+    public Duration getReplyTimeout() {
+        return replyTimeout;
+    }
+
+    public void setReplyTimeout(Duration replyTimeout) {
+        this.replyTimeout = replyTimeout;
+    }
+
+    public Integer getBacklog() {
+        return backlog;
+    }
+
+    public void setBacklog(Integer backlog) {
+        this.backlog = backlog;
+    }
+
+    public Duration getShutdownGracePeriod() {
+        return shutdownGracePeriod;
+    }
+
+    public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
+        this.shutdownGracePeriod = shutdownGracePeriod;
+    }
+
+    public String getSpoolDirectory() {
+        return spoolDirectory;
+    }
+
+    public void setSpoolDirectory(String spoolDirectory) {
+        this.spoolDirectory = spoolDirectory;
+    }
+
+    public Integer getSpoolThreshold() {
+        return spoolThreshold;
+    }
+
+    public void setSpoolThreshold(Integer spoolThreshold) {
+        this.spoolThreshold = spoolThreshold;
+    }
+
     public Boolean getAutowiredEnabled() {
         return autowiredEnabled;
     }
 
     public void setAutowiredEnabled(Boolean autowiredEnabled) {
         this.autowiredEnabled = autowiredEnabled;
+    }
+
+    public SmtpServerConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(SmtpServerConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    public Boolean getAllowBareLineFeeds() {
+        return allowBareLineFeeds;
+    }
+
+    public void setAllowBareLineFeeds(Boolean allowBareLineFeeds) {
+        this.allowBareLineFeeds = allowBareLineFeeds;
+    }
+
+    public Duration getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    public void setIdleTimeout(Duration idleTimeout) {
+        this.idleTimeout = idleTimeout;
+    }
+
+    public Integer getMaxConnections() {
+        return maxConnections;
+    }
+
+    public void setMaxConnections(Integer maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    public Integer getMaxConnectionsPerIp() {
+        return maxConnectionsPerIp;
+    }
+
+    public void setMaxConnectionsPerIp(Integer maxConnectionsPerIp) {
+        this.maxConnectionsPerIp = maxConnectionsPerIp;
+    }
+
+    public Integer getMaxErrors() {
+        return maxErrors;
+    }
+
+    public void setMaxErrors(Integer maxErrors) {
+        this.maxErrors = maxErrors;
+    }
+
+    public Integer getMaxLineLength() {
+        return maxLineLength;
+    }
+
+    public void setMaxLineLength(Integer maxLineLength) {
+        this.maxLineLength = maxLineLength;
+    }
+
+    public Integer getMaxRecipients() {
+        return maxRecipients;
+    }
+
+    public void setMaxRecipients(Integer maxRecipients) {
+        this.maxRecipients = maxRecipients;
+    }
+
+    public Duration getMaxSessionTime() {
+        return maxSessionTime;
+    }
+
+    public void setMaxSessionTime(Duration maxSessionTime) {
+        this.maxSessionTime = maxSessionTime;
+    }
+
+    public Boolean getAllowAuthWithoutTls() {
+        return allowAuthWithoutTls;
+    }
+
+    public void setAllowAuthWithoutTls(Boolean allowAuthWithoutTls) {
+        this.allowAuthWithoutTls = allowAuthWithoutTls;
+    }
+
+    public SmtpAuthenticator getAuthenticator() {
+        return authenticator;
+    }
+
+    public void setAuthenticator(SmtpAuthenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    public Duration getAuthFailureDelay() {
+        return authFailureDelay;
+    }
+
+    public void setAuthFailureDelay(Duration authFailureDelay) {
+        this.authFailureDelay = authFailureDelay;
+    }
+
+    public Boolean getImplicitTls() {
+        return implicitTls;
+    }
+
+    public void setImplicitTls(Boolean implicitTls) {
+        this.implicitTls = implicitTls;
+    }
+
+    public Boolean getRequireAuth() {
+        return requireAuth;
+    }
+
+    public void setRequireAuth(Boolean requireAuth) {
+        this.requireAuth = requireAuth;
+    }
+
+    public Boolean getRequireTls() {
+        return requireTls;
+    }
+
+    public void setRequireTls(Boolean requireTls) {
+        this.requireTls = requireTls;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
     }
 
     public Boolean getUseGlobalSslContextParameters() {
