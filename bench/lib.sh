@@ -349,6 +349,6 @@ postfix_line() {   # "postfix: VERSION (package VERSION)"
 
 app_lines() {   # the app under test (APP_DIR, its relay jar, the jar's time) and the repository's commit
     # shellcheck disable=SC2011   # jar names have no odd characters
-    echo "APP_DIR: $APP_DIR ($(ls "$APP_DIR"/lib/camel-smtp-relay-*.jar 2>/dev/null | xargs -r -n1 basename), jar mtime $(date -u -r "$APP_DIR/camel-smtp-examples.jar" +%Y-%m-%dT%H:%M:%SZ))"
+    echo "APP_DIR: $APP_DIR ($(ls "$APP_DIR"/lib/camel-smtp-*.jar 2>/dev/null | xargs -r -n1 basename | tr '\n' ' ')jar mtime $(date -u -r "$APP_DIR/camel-smtp-examples.jar" +%Y-%m-%dT%H:%M:%SZ))"
     echo "git: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) $(git -C "$REPO" status --short 2>/dev/null | wc -l) changed files"
 }

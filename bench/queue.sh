@@ -58,7 +58,7 @@
 #   RUNS         measured runs per server and mode, median reported (default 3)
 #   COUNT_ACCEPT messages per acceptance run (default 5000); COUNT_E2E per end-to-end run (default 10000)
 #   SESSIONS     (default 20); SIZE octets of body (default 4096); MODES "conn reuse" (default) or one of them
-#   PHASES       "accept e2e mem" (default) or a part of it
+#   PHASES       "accept e2e mem backlog" (default) or a part of it
 #   WARMUP       messages per server and mode before the measured runs (default 5000; the JIT needs them)
 #   BACKLOG_COUNT  messages of the backlog phase (default 100000), sent with BACKLOG_MODE (default reuse)
 #   MEM_COUNT    messages of the memory run (default 100000); MEM_MODE conn (default) or reuse; MEM_EVERY seconds
@@ -526,7 +526,9 @@ if [ "$PERF" = 1 ] && [ "$(perf list 2>/dev/null | grep -c 'syscalls:sys_enter_f
     PERF=0
 fi
 [ -f "$APP_DIR/camel-smtp-examples.jar" ] || die "no $APP_DIR/camel-smtp-examples.jar (build examples first, or set APP_DIR)"
-[ "$(unzip -l "$APP_DIR/lib/"camel-smtp-relay-*.jar 2>/dev/null | grep -c 'smtp-queue')" -gt 0 ] || die "the app in $APP_DIR has no smtp-queue component"
+# the queue is camel-smtp-queue since issue 10; older builds (kept for comparisons) had it inside camel-smtp-relay
+[ "$(unzip -l "$APP_DIR"/lib/camel-smtp-queue-*.jar "$APP_DIR"/lib/camel-smtp-relay-*.jar 2>/dev/null \
+     | grep -c 'services/org/apache/camel/component/smtp-queue')" -gt 0 ] || die "the app in $APP_DIR has no smtp-queue component"
 DISK=${DISK:-$(lsblk -no PKNAME "$(findmnt -n -o SOURCE -T "$OUT")" 2>/dev/null | head -1)}
 [ -n "$DISK" ] || DISK=$(basename "$(findmnt -n -o SOURCE -T "$OUT")")
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"

@@ -381,6 +381,7 @@ memory_test() {
 
 [ "$(id -u)" -eq 0 ] || { echo "run as root (network namespace, port 25, Postfix)" >&2; exit 1; }
 ip netns list 2>/dev/null | grep -qw "^$NS" && { echo "network namespace $NS exists: another run, or a leftover (ip netns del $NS)" >&2; trap - EXIT; exit 1; }
+case $OUT in /tmp/?*|/var/tmp/?*) ;; *) echo "OUT must be a folder under /tmp or /var/tmp (it is wiped): $OUT" >&2; trap - EXIT; exit 1 ;; esac
 rm -rf "$OUT"
 mkdir -p "$OUT/logs"
 for b in "$SMTP_SOURCE" "$SMTP_SINK" "$PYTHON" /usr/sbin/postfix /usr/sbin/dnsmasq; do [ -x "$b" ] || die "missing $b"; done
