@@ -527,8 +527,11 @@ if [ "$PERF" = 1 ] && [ "$(perf list 2>/dev/null | grep -c 'syscalls:sys_enter_f
 fi
 [ -f "$APP_DIR/camel-smtp-examples.jar" ] || die "no $APP_DIR/camel-smtp-examples.jar (build examples first, or set APP_DIR)"
 # the queue is camel-smtp-queue since issue 10; older builds (kept for comparisons) had it inside camel-smtp-relay
-[ "$(unzip -l "$APP_DIR"/lib/camel-smtp-queue-*.jar "$APP_DIR"/lib/camel-smtp-relay-*.jar 2>/dev/null \
-     | grep -c 'services/org/apache/camel/component/smtp-queue')" -gt 0 ] || die "the app in $APP_DIR has no smtp-queue component"
+has_queue=0
+for jar in "$APP_DIR"/lib/camel-smtp-queue-*.jar "$APP_DIR"/lib/camel-smtp-relay-*.jar; do
+    unzip -l "$jar" 2>/dev/null | grep -q 'services/org/apache/camel/component/smtp-queue' && has_queue=1
+done
+[ "$has_queue" = 1 ] || die "the app in $APP_DIR has no smtp-queue component"
 DISK=${DISK:-$(lsblk -no PKNAME "$(findmnt -n -o SOURCE -T "$OUT")" 2>/dev/null | head -1)}
 [ -n "$DISK" ] || DISK=$(basename "$(findmnt -n -o SOURCE -T "$OUT")")
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
