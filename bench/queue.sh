@@ -529,7 +529,8 @@ fi
 # the queue is camel-smtp-queue since issue 10; older builds (kept for comparisons) had it inside camel-smtp-relay
 has_queue=0
 for jar in "$APP_DIR"/lib/camel-smtp-queue-*.jar "$APP_DIR"/lib/camel-smtp-relay-*.jar; do
-    unzip -l "$jar" 2>/dev/null | grep -q 'services/org/apache/camel/component/smtp-queue' && has_queue=1
+    # grep -c reads to the end: with pipefail, grep -q would let unzip die of SIGPIPE and fail the pipeline
+    [ "$(unzip -l "$jar" 2>/dev/null | grep -c 'services/org/apache/camel/component/smtp-queue' || true)" -gt 0 ] && has_queue=1
 done
 [ "$has_queue" = 1 ] || die "the app in $APP_DIR has no smtp-queue component"
 DISK=${DISK:-$(lsblk -no PKNAME "$(findmnt -n -o SOURCE -T "$OUT")" 2>/dev/null | head -1)}
