@@ -1,6 +1,7 @@
 package io.camelsmtp.smtp.queue.spool;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What changes while a queued message is tried: the state and last reply of each recipient (by its index in the
@@ -29,8 +30,11 @@ public final class RetryState {
         }
     }
 
-    private final Status[] status;
-    private final String[] lastReply;
+    // null until the first recipient is decided (all pending) and until the first reply: a queued message that was
+    // never tried costs no arrays (100,000 queued messages are 100,000 of these)
+    private final int recipients;
+    private Status[] status;
+    private String[] lastReply;
     private int attempts;
     private long nextAttempt;
     private String lastError;
@@ -41,16 +45,21 @@ public final class RetryState {
 
     /** Every recipient pending, the first attempt due at {@code firstAttempt} (epoch milliseconds). */
     RetryState(int recipients, long firstAttempt) {
-        this.status = new Status[recipients];
-        this.lastReply = new String[recipients];
-        Arrays.fill(status, Status.PENDING);
+        this.recipients = recipients;
         this.nextAttempt = firstAttempt;
     }
 
     /** As read back from a spool file. */
     RetryState(Snapshot s) {
-        this.status = s.status().clone();
-        this.lastReply = s.lastReply().clone();
+        this.recipients = s.status().length;
+        for (int i = 0; i < recipients; i++) {
+            if (s.status(i) != Status.PENDING) {
+                status(i, s.status(i));
+            }
+            if (s.lastReply(i) != null) {
+                lastReply(i, s.lastReply(i));
+            }
+        }
         this.attempts = s.attempts();
         this.nextAttempt = s.nextAttempt();
         this.lastError = s.lastError();
@@ -59,25 +68,50 @@ public final class RetryState {
     }
 
     public synchronized Snapshot snapshot() {
-        return new Snapshot(status.clone(), lastReply.clone(), attempts, nextAttempt, lastError, held, delayWarned);
+        Status[] st = new Status[recipients];
+        for (int i = 0; i < recipients; i++) {
+            st[i] = status(i);
+        }
+        return new Snapshot(st, lastReply == null ? new String[recipients] : lastReply.clone(), attempts, nextAttempt,
+                lastError, held, delayWarned);
     }
 
     public synchronized Status status(int recipient) {
-        return status[recipient];
+        Objects.checkIndex(recipient, recipients);
+        return status == null ? Status.PENDING : status[recipient];
     }
 
     /** Decides (or re-decides) one recipient and keeps the reply that did. */
     public synchronized void decide(int recipient, Status s, String reply) {
-        status[recipient] = s;
-        lastReply[recipient] = reply;
+        status(recipient, s);
+        lastReply(recipient, reply);
     }
 
     synchronized void status(int recipient, Status s) {
+        Objects.checkIndex(recipient, recipients);
+        if (status == null) {
+            if (s == Status.PENDING) {
+                return;
+            }
+            status = new Status[recipients];
+            Arrays.fill(status, Status.PENDING);
+        }
         status[recipient] = s;
     }
 
+    private void lastReply(int recipient, String reply) {
+        if (lastReply == null) {
+            if (reply == null) {
+                return;
+            }
+            lastReply = new String[recipients];
+        }
+        lastReply[recipient] = reply;
+    }
+
     public synchronized String lastReply(int recipient) {
-        return lastReply[recipient];
+        Objects.checkIndex(recipient, recipients);
+        return lastReply == null ? null : lastReply[recipient];
     }
 
     public synchronized int attempts() {

@@ -2,7 +2,6 @@ package io.camelsmtp.smtp.queue.spool;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import io.camelsmtp.smtp.common.Envelope;
@@ -50,7 +49,6 @@ public final class SpoolEntry {
     private final Instant arrival;
     private final Kind kind;
     private final Envelope envelope;
-    private final List<Recipient> recipients;
     private final long size;
     private final RetryState retry;
     private volatile long crc;
@@ -79,11 +77,6 @@ public final class SpoolEntry {
         this.size = size;
         this.crc = crc;
         this.retry = retry;
-        List<Recipient> rs = new ArrayList<>(envelope.recipients().size());
-        for (int i = 0; i < envelope.recipients().size(); i++) {
-            rs.add(new Recipient(i, envelope.recipients().get(i)));
-        }
-        this.recipients = Collections.unmodifiableList(rs);
     }
 
     public String id() {
@@ -108,15 +101,26 @@ public final class SpoolEntry {
         return envelope.sender();
     }
 
-    /** Every recipient, in the order of the envelope. */
+    /** Every recipient, in the order of the envelope (made on each call: an index entry keeps only the envelope). */
     public List<Recipient> recipients() {
-        return recipients;
+        List<Envelope.Recipient> rs = envelope.recipients();
+        List<Recipient> out = new ArrayList<>(rs.size());
+        for (int i = 0; i < rs.size(); i++) {
+            out.add(new Recipient(i, rs.get(i)));
+        }
+        return out;
     }
 
     /** The recipients not yet delivered or failed. */
     public List<Recipient> pending() {
-        RetryState.Snapshot s = retry.snapshot();
-        return recipients.stream().filter(r -> s.status(r.index()) == RetryState.Status.PENDING).toList();
+        List<Envelope.Recipient> rs = envelope.recipients();
+        List<Recipient> out = new ArrayList<>(rs.size());
+        for (int i = 0; i < rs.size(); i++) {
+            if (retry.status(i) == RetryState.Status.PENDING) {
+                out.add(new Recipient(i, rs.get(i)));
+            }
+        }
+        return out;
     }
 
     /** Size of the message in octets. */
@@ -152,6 +156,6 @@ public final class SpoolEntry {
 
     @Override
     public String toString() {
-        return id + " <" + sender() + "> " + recipients.size() + " recipient(s), " + size + " octets";
+        return id + " <" + sender() + "> " + envelope.recipients().size() + " recipient(s), " + size + " octets";
     }
 }
