@@ -56,10 +56,11 @@ final class SmtpPath {
             }
             int eq = p.indexOf('=');
             String key = (eq < 0 ? p : p.substring(0, eq)).toUpperCase(Locale.ROOT);
-            if (key.isEmpty() || params.containsKey(key)) {
+            String value = eq < 0 ? null : p.substring(eq + 1);
+            if (!isKeyword(key) || (value != null && !isValue(value)) || params.containsKey(key)) {
                 return error("parameter");
             }
-            params.put(key, eq < 0 ? null : p.substring(eq + 1));
+            params.put(key, value);
         }
         if (path.startsWith("@")) {
             int colon = path.indexOf(':');
@@ -75,6 +76,37 @@ final class SmtpPath {
             return new Parsed(path, params, null);
         }
         return isMailbox(path) ? new Parsed(path, params, null) : error("address");
+    }
+
+    /** esmtp-keyword (RFC 5321 §4.1.2): a letter or digit, then letters, digits and hyphens. */
+    private static boolean isKeyword(String key) {
+        if (key.isEmpty() || !Character.isLetterOrDigit(key.charAt(0)) || key.charAt(0) > 127) {
+            return false;
+        }
+        for (int i = 1; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c > 127 || !(Character.isLetterOrDigit(c) || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * esmtp-value (RFC 5321 §4.1.2, with RFC 6531's UTF-8): one or more characters, none a control character, space,
+     * "=" or DEL; so no parameter can carry a line end or a second parameter.
+     */
+    private static boolean isValue(String value) {
+        if (value.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 33 || c == '=' || c == 127 || (c >= 0x80 && c < 0xA0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when the address has a character outside US-ASCII (needs SMTPUTF8). */
@@ -117,8 +149,13 @@ final class SmtpPath {
             for (int i = 1; i < local.length() - 1; i++) {
                 char c = local.charAt(i);
                 if (c == '\\') {
+                    // quoted-pairSMTP (RFC 5321 §4.1.2): a backslash escapes one printable character, never a control
+                    char next = i + 1 < local.length() - 1 ? local.charAt(i + 1) : 0;
+                    if (next < 32 || next == 127 || (next >= 0x80 && next < 0xA0)) {
+                        return false;
+                    }
                     i++;
-                } else if (c == '"' || c < 32 || c == 127) {
+                } else if (c == '"' || c < 32 || c == 127 || (c >= 0x80 && c < 0xA0)) {
                     return false;
                 }
             }
