@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -78,6 +79,22 @@ class SmtpServerExemptNetworksTest extends CamelTestSupport {
         Assumptions.assumeTrue(ipv6, "no IPv6 loopback (::1) on this machine");
         assertAllServed(null, "::1", ipv6Port, 10);
         awaitNoSessions("ipv6");
+    }
+
+    @Test
+    void aBadEntryStopsTheRouteNamingIt() {
+        Exception e = assertThrows(Exception.class, () -> context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("smtp-server:127.0.0.1:0?connectionLimitExemptNetworks=127.0.0.1/8,mx.example.org").to("mock:d");
+            }
+        }));
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append(" <- ");
+        }
+        String expected = "connectionLimitExemptNetworks: Not an IP address or network: 'mx.example.org'";
+        assertTrue(messages.toString().contains(expected), messages.toString());
     }
 
     /** Opens {@code count} sessions at once and checks that each got 220 before any is closed. */
