@@ -38,6 +38,10 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "allowBareLineFeeds": getOrCreateConfiguration(target).setAllowBareLineFeeds(property(camelContext, boolean.class, value)); return true;
         case "authfailuredelay":
         case "authFailureDelay": getOrCreateConfiguration(target).setAuthFailureDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "authfailurelimitexemptnetworks":
+        case "authFailureLimitExemptNetworks": getOrCreateConfiguration(target).setAuthFailureLimitExemptNetworks(property(camelContext, java.lang.String.class, value)); return true;
+        case "authfailurewindow":
+        case "authFailureWindow": getOrCreateConfiguration(target).setAuthFailureWindow(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "authenticator": getOrCreateConfiguration(target).setAuthenticator(property(camelContext, io.camelsmtp.smtp.server.auth.SmtpAuthenticator.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
@@ -48,6 +52,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "configuration": target.setConfiguration(property(camelContext, io.camelsmtp.smtp.server.SmtpServerConfiguration.class, value)); return true;
         case "connectpolicy":
         case "connectPolicy": getOrCreateConfiguration(target).setConnectPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "connectionlimitexemptnetworks":
+        case "connectionLimitExemptNetworks": getOrCreateConfiguration(target).setConnectionLimitExemptNetworks(property(camelContext, java.lang.String.class, value)); return true;
         case "dsn": getOrCreateConfiguration(target).setDsn(property(camelContext, boolean.class, value)); return true;
         case "helopolicy":
         case "heloPolicy": getOrCreateConfiguration(target).setHeloPolicy(property(camelContext, java.lang.String.class, value)); return true;
@@ -61,6 +67,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "mailPolicy": getOrCreateConfiguration(target).setMailPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "mapmailheaders":
         case "mapMailHeaders": getOrCreateConfiguration(target).setMapMailHeaders(property(camelContext, boolean.class, value)); return true;
+        case "maxauthfailuresperip":
+        case "maxAuthFailuresPerIp": getOrCreateConfiguration(target).setMaxAuthFailuresPerIp(property(camelContext, int.class, value)); return true;
         case "maxconnections":
         case "maxConnections": getOrCreateConfiguration(target).setMaxConnections(property(camelContext, int.class, value)); return true;
         case "maxconnectionsperip":
@@ -108,6 +116,10 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "allowBareLineFeeds": return boolean.class;
         case "authfailuredelay":
         case "authFailureDelay": return long.class;
+        case "authfailurelimitexemptnetworks":
+        case "authFailureLimitExemptNetworks": return java.lang.String.class;
+        case "authfailurewindow":
+        case "authFailureWindow": return long.class;
         case "authenticator": return io.camelsmtp.smtp.server.auth.SmtpAuthenticator.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
@@ -118,6 +130,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "configuration": return io.camelsmtp.smtp.server.SmtpServerConfiguration.class;
         case "connectpolicy":
         case "connectPolicy": return java.lang.String.class;
+        case "connectionlimitexemptnetworks":
+        case "connectionLimitExemptNetworks": return java.lang.String.class;
         case "dsn": return boolean.class;
         case "helopolicy":
         case "heloPolicy": return java.lang.String.class;
@@ -131,6 +145,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "mailPolicy": return java.lang.String.class;
         case "mapmailheaders":
         case "mapMailHeaders": return boolean.class;
+        case "maxauthfailuresperip":
+        case "maxAuthFailuresPerIp": return int.class;
         case "maxconnections":
         case "maxConnections": return int.class;
         case "maxconnectionsperip":
@@ -179,6 +195,10 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "allowBareLineFeeds": return getOrCreateConfiguration(target).isAllowBareLineFeeds();
         case "authfailuredelay":
         case "authFailureDelay": return getOrCreateConfiguration(target).getAuthFailureDelay();
+        case "authfailurelimitexemptnetworks":
+        case "authFailureLimitExemptNetworks": return getOrCreateConfiguration(target).getAuthFailureLimitExemptNetworks();
+        case "authfailurewindow":
+        case "authFailureWindow": return getOrCreateConfiguration(target).getAuthFailureWindow();
         case "authenticator": return getOrCreateConfiguration(target).getAuthenticator();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
@@ -189,6 +209,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "configuration": return target.getConfiguration();
         case "connectpolicy":
         case "connectPolicy": return getOrCreateConfiguration(target).getConnectPolicy();
+        case "connectionlimitexemptnetworks":
+        case "connectionLimitExemptNetworks": return getOrCreateConfiguration(target).getConnectionLimitExemptNetworks();
         case "dsn": return getOrCreateConfiguration(target).isDsn();
         case "helopolicy":
         case "heloPolicy": return getOrCreateConfiguration(target).getHeloPolicy();
@@ -202,6 +224,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "mailPolicy": return getOrCreateConfiguration(target).getMailPolicy();
         case "mapmailheaders":
         case "mapMailHeaders": return getOrCreateConfiguration(target).isMapMailHeaders();
+        case "maxauthfailuresperip":
+        case "maxAuthFailuresPerIp": return getOrCreateConfiguration(target).getMaxAuthFailuresPerIp();
         case "maxconnections":
         case "maxConnections": return getOrCreateConfiguration(target).getMaxConnections();
         case "maxconnectionsperip":

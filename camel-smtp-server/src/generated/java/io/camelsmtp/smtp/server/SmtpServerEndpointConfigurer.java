@@ -31,6 +31,10 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "allowBareLineFeeds": target.getConfiguration().setAllowBareLineFeeds(property(camelContext, boolean.class, value)); return true;
         case "authfailuredelay":
         case "authFailureDelay": target.getConfiguration().setAuthFailureDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "authfailurelimitexemptnetworks":
+        case "authFailureLimitExemptNetworks": target.getConfiguration().setAuthFailureLimitExemptNetworks(property(camelContext, java.lang.String.class, value)); return true;
+        case "authfailurewindow":
+        case "authFailureWindow": target.getConfiguration().setAuthFailureWindow(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "authenticator": target.getConfiguration().setAuthenticator(property(camelContext, io.camelsmtp.smtp.server.auth.SmtpAuthenticator.class, value)); return true;
         case "backlog": target.getConfiguration().setBacklog(property(camelContext, int.class, value)); return true;
         case "bridgeerrorhandler":
@@ -38,6 +42,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "chunking": target.getConfiguration().setChunking(property(camelContext, boolean.class, value)); return true;
         case "connectpolicy":
         case "connectPolicy": target.getConfiguration().setConnectPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "connectionlimitexemptnetworks":
+        case "connectionLimitExemptNetworks": target.getConfiguration().setConnectionLimitExemptNetworks(property(camelContext, java.lang.String.class, value)); return true;
         case "dsn": target.getConfiguration().setDsn(property(camelContext, boolean.class, value)); return true;
         case "exceptionhandler":
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
@@ -55,6 +61,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "mailPolicy": target.getConfiguration().setMailPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "mapmailheaders":
         case "mapMailHeaders": target.getConfiguration().setMapMailHeaders(property(camelContext, boolean.class, value)); return true;
+        case "maxauthfailuresperip":
+        case "maxAuthFailuresPerIp": target.getConfiguration().setMaxAuthFailuresPerIp(property(camelContext, int.class, value)); return true;
         case "maxconnections":
         case "maxConnections": target.getConfiguration().setMaxConnections(property(camelContext, int.class, value)); return true;
         case "maxconnectionsperip":
@@ -100,6 +108,10 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "allowBareLineFeeds": return boolean.class;
         case "authfailuredelay":
         case "authFailureDelay": return long.class;
+        case "authfailurelimitexemptnetworks":
+        case "authFailureLimitExemptNetworks": return java.lang.String.class;
+        case "authfailurewindow":
+        case "authFailureWindow": return long.class;
         case "authenticator": return io.camelsmtp.smtp.server.auth.SmtpAuthenticator.class;
         case "backlog": return int.class;
         case "bridgeerrorhandler":
@@ -107,6 +119,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "chunking": return boolean.class;
         case "connectpolicy":
         case "connectPolicy": return java.lang.String.class;
+        case "connectionlimitexemptnetworks":
+        case "connectionLimitExemptNetworks": return java.lang.String.class;
         case "dsn": return boolean.class;
         case "exceptionhandler":
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
@@ -124,6 +138,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "mailPolicy": return java.lang.String.class;
         case "mapmailheaders":
         case "mapMailHeaders": return boolean.class;
+        case "maxauthfailuresperip":
+        case "maxAuthFailuresPerIp": return int.class;
         case "maxconnections":
         case "maxConnections": return int.class;
         case "maxconnectionsperip":
@@ -170,6 +186,10 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "allowBareLineFeeds": return target.getConfiguration().isAllowBareLineFeeds();
         case "authfailuredelay":
         case "authFailureDelay": return target.getConfiguration().getAuthFailureDelay();
+        case "authfailurelimitexemptnetworks":
+        case "authFailureLimitExemptNetworks": return target.getConfiguration().getAuthFailureLimitExemptNetworks();
+        case "authfailurewindow":
+        case "authFailureWindow": return target.getConfiguration().getAuthFailureWindow();
         case "authenticator": return target.getConfiguration().getAuthenticator();
         case "backlog": return target.getConfiguration().getBacklog();
         case "bridgeerrorhandler":
@@ -177,6 +197,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "chunking": return target.getConfiguration().isChunking();
         case "connectpolicy":
         case "connectPolicy": return target.getConfiguration().getConnectPolicy();
+        case "connectionlimitexemptnetworks":
+        case "connectionLimitExemptNetworks": return target.getConfiguration().getConnectionLimitExemptNetworks();
         case "dsn": return target.getConfiguration().isDsn();
         case "exceptionhandler":
         case "exceptionHandler": return target.getExceptionHandler();
@@ -194,6 +216,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "mailPolicy": return target.getConfiguration().getMailPolicy();
         case "mapmailheaders":
         case "mapMailHeaders": return target.getConfiguration().isMapMailHeaders();
+        case "maxauthfailuresperip":
+        case "maxAuthFailuresPerIp": return target.getConfiguration().getMaxAuthFailuresPerIp();
         case "maxconnections":
         case "maxConnections": return target.getConfiguration().getMaxConnections();
         case "maxconnectionsperip":

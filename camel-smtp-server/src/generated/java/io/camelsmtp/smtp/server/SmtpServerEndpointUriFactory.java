@@ -24,16 +24,19 @@ public class SmtpServerEndpointUriFactory extends org.apache.camel.support.compo
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(35);
+        Set<String> props = new HashSet<>(39);
         props.add("acceptedDomains");
         props.add("allowAuthWithoutTls");
         props.add("allowBareLineFeeds");
         props.add("authFailureDelay");
+        props.add("authFailureLimitExemptNetworks");
+        props.add("authFailureWindow");
         props.add("authenticator");
         props.add("backlog");
         props.add("bridgeErrorHandler");
         props.add("chunking");
         props.add("connectPolicy");
+        props.add("connectionLimitExemptNetworks");
         props.add("dsn");
         props.add("exceptionHandler");
         props.add("exchangePattern");
@@ -44,6 +47,7 @@ public class SmtpServerEndpointUriFactory extends org.apache.camel.support.compo
         props.add("implicitTls");
         props.add("mailPolicy");
         props.add("mapMailHeaders");
+        props.add("maxAuthFailuresPerIp");
         props.add("maxConnections");
         props.add("maxConnectionsPerIp");
         props.add("maxErrors");

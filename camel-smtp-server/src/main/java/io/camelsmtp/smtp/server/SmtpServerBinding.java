@@ -7,6 +7,7 @@ import io.camelsmtp.smtp.common.EnvelopeBinding;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
 import io.camelsmtp.smtp.server.protocol.ConnectionState;
+import io.camelsmtp.smtp.server.protocol.LogText;
 import io.camelsmtp.smtp.server.protocol.MailTransaction;
 import io.camelsmtp.smtp.server.protocol.SpooledMessage;
 import jakarta.mail.MessagingException;
@@ -59,29 +60,30 @@ public class SmtpServerBinding {
     /**
      * The reply to a policy stage once its route ran: the refusal of a failed Exchange, else the reply the route
      * chose; null accepts with the default reply.
+     *
+     * @param route who set the reply, for the log: the listener's route and the policy route
      */
-    public SmtpReply stageReply(Exchange exchange, String stage) {
+    public SmtpReply stageReply(Exchange exchange, String stage, String route) {
         SmtpReply refusal = refusal(exchange, stage);
-        return refusal != null ? refusal : chosenReply(exchange);
+        return refusal != null ? refusal : chosenReply(exchange, stage, route);
     }
 
     /**
      * The reply after the message once its route completed: the refusal of a failed Exchange, else the reply the
      * route chose, else {@code 250 2.0.0 Ok: queued as <queueId>}.
      */
-    public SmtpReply messageReply(Exchange exchange, String queueId) {
+    public SmtpReply messageReply(Exchange exchange, String queueId, String route) {
         SmtpReply refusal = refusal(exchange, "data");
         if (refusal != null) {
             return refusal;
         }
-        SmtpReply chosen = chosenReply(exchange);
+        SmtpReply chosen = chosenReply(exchange, "data", route);
         return chosen != null ? chosen : SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId);
     }
 
     /**
      * The reply for a failed exchange: the SmtpReplyException's anywhere in the cause chain (SmtpRejectException is
-     * one), else a temporary failure ({@code 421} at connect, which closes, {@code 451} elsewhere); null when it
-     * succeeded.
+     * one), else a temporary failure; null when it succeeded.
      */
     SmtpReply refusal(Exchange exchange, String stage) {
         Exception e = exchange.getException();
@@ -92,38 +94,31 @@ public class SmtpServerBinding {
         if (reject != null) {
             return reject.getReply();
         }
-        LOG.warn("smtp-server {} stage failed, answering with a temporary failure: {}", stage, e.toString());
-        return "connect".equals(stage)
-                ? SmtpReply.of(421, "4.3.0", "Temporary failure, try again later")
-                : SmtpReply.of(451, "4.3.0", "Temporary failure, try again later");
-    }
-
-    /** The CamelSmtpReply header as a reply, or null when the route set none. */
-    static SmtpReply chosenReply(Exchange exchange) {
-        return replyOf(exchange.getMessage().getHeader(SmtpServerConstants.REPLY));
+        LOG.warn("smtp-server {} stage failed, answering with a temporary failure: {}", stage, LogText.value(e));
+        return temporaryFailure(stage);
     }
 
     /**
-     * A CamelSmtpReply header value as a reply: an {@link SmtpReply} as it is, a reply line parsed, bare text a 250
-     * with that text; a line that does not parse gives {@code 451 4.3.0}.
+     * The CamelSmtpReply header as a reply (see {@link ReplyHeader}), or null when the route set none. A value that
+     * is not a valid reply is the route's error: logged, and answered as a failing route is, never accepted.
      */
-    static SmtpReply replyOf(Object value) {
-        if (value == null) {
-            return null;
+    static SmtpReply chosenReply(Exchange exchange, String stage, String route) {
+        Object value = exchange.getMessage().getHeader(SmtpServerConstants.REPLY);
+        try {
+            return ReplyHeader.parse(value);
+        } catch (IllegalArgumentException e) {
+            SmtpReply fallback = temporaryFailure(stage);
+            LOG.error("smtp-server {}, stage {}: {} \"{}\" is not a valid reply: {}; answering {}", route, stage,
+                    SmtpServerConstants.REPLY, LogText.value(value), e.getMessage(), fallback);
+            return fallback;
         }
-        if (value instanceof SmtpReply r) {
-            return r;
-        }
-        String text = value.toString().strip();
-        if (text.matches("^[2-5][0-9][0-9]([ -].*)?$")) {
-            try {
-                return SmtpReply.parse(text);
-            } catch (IllegalArgumentException e) {
-                LOG.warn("Ignoring header {}: {}", SmtpServerConstants.REPLY, e.getMessage());
-                return SmtpReply.of(451, "4.3.0", "Temporary failure, try again later");
-            }
-        }
-        return SmtpReply.of(250, "2.0.0", text);
+    }
+
+    /** {@code 421 4.3.0} at connect, which closes the connection; {@code 451 4.3.0} at every other stage. */
+    static SmtpReply temporaryFailure(String stage) {
+        return "connect".equals(stage)
+                ? SmtpReply.of(421, "4.3.0", "Temporary failure, try again later")
+                : SmtpReply.of(451, "4.3.0", "Temporary failure, try again later");
     }
 
     private static void bindSession(Message in, ConnectionState c, MailTransaction tx) {

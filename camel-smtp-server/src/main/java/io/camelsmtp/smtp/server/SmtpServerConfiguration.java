@@ -1,9 +1,5 @@
 package io.camelsmtp.smtp.server;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Path;
-
 import io.camelsmtp.smtp.server.auth.SmtpAuthenticator;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.UriParam;
@@ -47,6 +43,8 @@ public class SmtpServerConfiguration implements Cloneable {
     private int maxConnections = 1000;
     @UriParam(label = "consumer,limits", defaultValue = "50")
     private int maxConnectionsPerIp = 50;
+    @UriParam(label = "consumer,limits", defaultValue = "127.0.0.0/8,::1/128")
+    private String connectionLimitExemptNetworks = "127.0.0.0/8,::1/128";
     @UriParam(label = "consumer,limits", defaultValue = "20")
     private int maxErrors = 20;
     @UriParam(label = "consumer,limits", defaultValue = "1000")
@@ -81,6 +79,12 @@ public class SmtpServerConfiguration implements Cloneable {
     private boolean allowAuthWithoutTls;
     @UriParam(label = "security", defaultValue = "1s", javaType = "java.time.Duration")
     private long authFailureDelay = 1000L;
+    @UriParam(label = "security", defaultValue = "10")
+    private int maxAuthFailuresPerIp = 10;
+    @UriParam(label = "security", defaultValue = "5m", javaType = "java.time.Duration")
+    private long authFailureWindow = 5 * 60_000L;
+    @UriParam(label = "security")
+    private String authFailureLimitExemptNetworks;
 
     /** A copy for one endpoint; the objects it refers to (TLS parameters, authenticator) are shared, not copied. */
     public SmtpServerConfiguration copy() {
@@ -89,22 +93,6 @@ public class SmtpServerConfiguration implements Cloneable {
         } catch (CloneNotSupportedException e) {
             throw new RuntimeCamelException(e);
         }
-    }
-
-    /** The host name to use: the option, else this machine's name. */
-    String effectiveHostName() {
-        if (hostName != null && !hostName.isBlank()) {
-            return hostName;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
-    }
-
-    Path effectiveSpoolDirectory() {
-        return spoolDirectory != null ? Path.of(spoolDirectory) : Path.of(System.getProperty("java.io.tmpdir"), "camel-smtp");
     }
 
     public String getHostName() {
@@ -257,6 +245,18 @@ public class SmtpServerConfiguration implements Cloneable {
         this.maxConnectionsPerIp = maxConnectionsPerIp;
     }
 
+    public String getConnectionLimitExemptNetworks() {
+        return connectionLimitExemptNetworks;
+    }
+
+    /**
+     * Client networks (IPv4/IPv6 CIDR, comma-separated) that maxConnectionsPerIp does not apply to, as Postfix exempts
+     * $mynetworks: loopback by default, so a local application may open many sessions. Empty to limit every client.
+     */
+    public void setConnectionLimitExemptNetworks(String connectionLimitExemptNetworks) {
+        this.connectionLimitExemptNetworks = connectionLimitExemptNetworks;
+    }
+
     public int getMaxErrors() {
         return maxErrors;
     }
@@ -342,7 +342,10 @@ public class SmtpServerConfiguration implements Cloneable {
         return spoolDirectory;
     }
 
-    /** Directory for messages above spoolThreshold while the route runs; defaults to java.io.tmpdir/camel-smtp. */
+    /**
+     * Directory for messages above spoolThreshold while the route runs: owned by the JVM's user and not writable by
+     * group or others, else the route does not start. Default: a private camel-smtp-random in java.io.tmpdir.
+     */
     public void setSpoolDirectory(String spoolDirectory) {
         this.spoolDirectory = spoolDirectory;
     }
@@ -408,5 +411,32 @@ public class SmtpServerConfiguration implements Cloneable {
     /** Pause before answering a failed AUTH with 535 5.7.8, to slow down password guessing. */
     public void setAuthFailureDelay(long authFailureDelay) {
         this.authFailureDelay = authFailureDelay;
+    }
+
+    public int getMaxAuthFailuresPerIp() {
+        return maxAuthFailuresPerIp;
+    }
+
+    /** Failed AUTH per client address within authFailureWindow, all sessions; then 421 4.7.0 at connect. 0: none. */
+    public void setMaxAuthFailuresPerIp(int maxAuthFailuresPerIp) {
+        this.maxAuthFailuresPerIp = maxAuthFailuresPerIp;
+    }
+
+    public long getAuthFailureWindow() {
+        return authFailureWindow;
+    }
+
+    /** The time from an address's first failed AUTH over which maxAuthFailuresPerIp counts. */
+    public void setAuthFailureWindow(long authFailureWindow) {
+        this.authFailureWindow = authFailureWindow;
+    }
+
+    public String getAuthFailureLimitExemptNetworks() {
+        return authFailureLimitExemptNetworks;
+    }
+
+    /** Client networks (IPv4/IPv6 CIDR, comma-separated) exempt from maxAuthFailuresPerIp; none by default. */
+    public void setAuthFailureLimitExemptNetworks(String authFailureLimitExemptNetworks) {
+        this.authFailureLimitExemptNetworks = authFailureLimitExemptNetworks;
     }
 }

@@ -1,6 +1,7 @@
 package io.camelsmtp.smtp.server;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -10,19 +11,23 @@ import java.util.concurrent.TimeUnit;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.server.protocol.ConnectionState;
 import io.camelsmtp.smtp.server.protocol.ListenerThreads;
+import io.camelsmtp.smtp.server.protocol.LogText;
 import io.camelsmtp.smtp.server.protocol.MailStages;
 import io.camelsmtp.smtp.server.protocol.MailTransaction;
 import io.camelsmtp.smtp.server.protocol.SmtpListener;
 import io.camelsmtp.smtp.server.protocol.SpooledMessage;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.Route;
 import org.apache.camel.Suspendable;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Synchronization;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +45,10 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     private final SmtpServerConfiguration configuration;
     private final SmtpServerBinding binding;
     private AcceptedDomains acceptedDomains;
-    private Producer connectPolicy;
-    private Producer heloPolicy;
-    private Producer mailPolicy;
-    private Producer rcptPolicy;
+    private Policy connectPolicy;
+    private Policy heloPolicy;
+    private Policy mailPolicy;
+    private Policy rcptPolicy;
     private SmtpListener listener;
 
     public SmtpServerConsumer(SmtpServerEndpoint endpoint, Processor processor) {
@@ -62,6 +67,12 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     public int getListeningPort() {
         SmtpListener l = listener;
         return l == null ? -1 : l.listeningPort();
+    }
+
+    /** Where messages above spoolThreshold are written while their route runs, or null when not listening. */
+    public Path getSpoolDirectory() {
+        SmtpListener l = listener;
+        return l == null ? null : l.spoolDirectory();
     }
 
     /** Open SMTP sessions right now. */
@@ -85,17 +96,21 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        connectPolicy = policyProducer(configuration.getConnectPolicy());
-        heloPolicy = policyProducer(configuration.getHeloPolicy());
-        mailPolicy = policyProducer(configuration.getMailPolicy());
-        rcptPolicy = policyProducer(configuration.getRcptPolicy());
+        connectPolicy = policy("connectPolicy", configuration.getConnectPolicy());
+        heloPolicy = policy("heloPolicy", configuration.getHeloPolicy());
+        mailPolicy = policy("mailPolicy", configuration.getMailPolicy());
+        rcptPolicy = policy("rcptPolicy", configuration.getRcptPolicy());
         startListening();
     }
 
     @Override
     protected void doStop() throws Exception {
         stopListening();
-        ServiceHelper.stopService(connectPolicy, heloPolicy, mailPolicy, rcptPolicy);
+        for (Policy p : new Policy[] { connectPolicy, heloPolicy, mailPolicy, rcptPolicy }) {
+            if (p != null) {
+                ServiceHelper.stopService(p.producer());
+            }
+        }
         super.doStop();
     }
 
@@ -109,13 +124,26 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         startListening();
     }
 
-    private Producer policyProducer(String uri) throws Exception {
+    private Policy policy(String option, String uri) throws Exception {
         if (uri == null || uri.isBlank()) {
             return null;
         }
-        Producer p = getEndpoint().getCamelContext().getEndpoint(uri).createProducer();
+        Endpoint target = getEndpoint().getCamelContext().getEndpoint(uri);
+        Producer p = target.createProducer();
         ServiceHelper.startService(p);
-        return p;
+        // named in the log when the policy answers with a reply that is not one
+        String name = option + " " + URISupport.sanitizeUri(uri);
+        for (Route r : getEndpoint().getCamelContext().getRoutes()) {
+            if (r.getEndpoint() == target) {
+                name = "policy route '" + r.getRouteId() + "' (" + name + ")";
+            }
+        }
+        return new Policy(p, name);
+    }
+
+    /** How the log names this listener's route. */
+    private String routeName() {
+        return "route '" + getRouteId() + "'";
     }
 
     private synchronized void startListening() throws Exception {
@@ -125,14 +153,15 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         int port;
         try {
             port = listener.start();
-        } catch (IOException bind) {
-            // Camel reports a consumer that fails to start without its route; naming it lets the report point at
-            // the route's definition
-            throw getRouteId() != null ? new FailedToStartRouteException(getRouteId(), bind.getMessage(), bind) : bind;
+        } catch (IOException e) {
+            // a port that cannot be bound, a spool directory that is not ours: Camel reports a consumer that fails
+            // to start without its route; naming it lets the report point at the route's definition
+            throw getRouteId() != null ? new FailedToStartRouteException(getRouteId(), e.getMessage(), e) : e;
         }
-        LOG.info("smtp-server listening on {}:{} as {}{}", endpoint.getHost(), port, configuration.effectiveHostName(),
-                configuration.isImplicitTls() ? " (implicit TLS)"
-                        : configuration.getSslContextParameters() != null ? " (STARTTLS)" : "");
+        LOG.info("smtp-server listening on {}:{} as {}{}; messages over {} octets are spooled to {}", endpoint.getHost(),
+                port, endpoint.effectiveHostName(), configuration.isImplicitTls() ? " (implicit TLS)"
+                        : configuration.getSslContextParameters() != null ? " (STARTTLS)" : "",
+                configuration.getSpoolThreshold(), listener.spoolDirectory());
     }
 
     private synchronized void stopListening() throws InterruptedException {
@@ -182,12 +211,12 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
                         transaction.queueId(), connection.remoteAddress(), configuration.getReplyTimeout());
                 return SmtpReply.of(451, "4.4.7", "Delivery time expired, try again later");
             }
-            return binding.messageReply(exchange, transaction.queueId());
+            return binding.messageReply(exchange, transaction.queueId(), routeName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return SmtpReply.of(451, "4.3.0", "Service shutting down, try again later");
         } catch (RuntimeException e) {
-            LOG.warn("Message {}: {}", transaction.queueId(), e.toString(), e);
+            LOG.warn("Message {}: {}", transaction.queueId(), LogText.value(e), e);
             return SmtpReply.of(451, "4.3.0", "Temporary failure, try again later");
         } finally {
             if (completed) {
@@ -199,18 +228,22 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         }
     }
 
-    private SmtpReply policy(Producer producer, String stage, ConnectionState c, MailTransaction tx, String recipient) {
-        if (producer == null) {
+    private SmtpReply policy(Policy policy, String stage, ConnectionState c, MailTransaction tx, String recipient) {
+        if (policy == null) {
             return null;
         }
         Exchange exchange = getEndpoint().createExchange();
         binding.bindStage(exchange.getIn(), stage, c, tx, recipient);
         try {
-            producer.process(exchange);
+            policy.producer().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);
         }
-        return binding.stageReply(exchange, stage);
+        return binding.stageReply(exchange, stage, routeName() + ", " + policy.name());
+    }
+
+    /** A policy endpoint's producer, and how the log names it. */
+    private record Policy(Producer producer, String name) {
     }
 
     /** The listener's threads, from Camel's ExecutorServiceManager so that Camel's thread settings apply. */

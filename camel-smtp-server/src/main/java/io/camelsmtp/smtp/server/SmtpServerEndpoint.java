@@ -1,14 +1,20 @@
 package io.camelsmtp.smtp.server;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 
 import javax.net.ssl.SSLContext;
 
+import io.camelsmtp.smtp.server.protocol.AuthFailures;
+import io.camelsmtp.smtp.server.protocol.ClientLimits;
 import io.camelsmtp.smtp.server.protocol.ListenerThreads;
 import io.camelsmtp.smtp.server.protocol.MailStages;
+import io.camelsmtp.smtp.server.protocol.Networks;
 import io.camelsmtp.smtp.server.protocol.ProtocolSettings;
 import io.camelsmtp.smtp.server.protocol.SmtpListener;
 import io.camelsmtp.smtp.server.protocol.SmtpProtocol;
+import io.camelsmtp.smtp.server.protocol.SpoolDirectory;
 import io.camelsmtp.smtp.server.protocol.TlsSockets;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -60,9 +66,21 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
     /** The listener for these options, whose sessions ask {@code stages} at each SMTP stage; not yet started. */
     SmtpListener newListener(MailStages stages, ListenerThreads threads) throws Exception {
         SmtpServerConfiguration c = configuration;
-        SmtpProtocol protocol = new SmtpProtocol(protocolSettings(), stages, c.effectiveSpoolDirectory(),
-                c.getSpoolThreshold(), c.getMaxConnections(), c.getMaxConnectionsPerIp());
+        AuthFailures authFailures = new AuthFailures(c.getMaxAuthFailuresPerIp(),
+                Duration.ofMillis(c.getAuthFailureWindow()), networks("authFailureLimitExemptNetworks", c.getAuthFailureLimitExemptNetworks()));
+        ClientLimits limits = new ClientLimits(c.getMaxConnections(), c.getMaxConnectionsPerIp(),
+                networks("connectionLimitExemptNetworks", c.getConnectionLimitExemptNetworks()), authFailures);
+        SmtpProtocol protocol = new SmtpProtocol(protocolSettings(), stages, new SpoolDirectory(c.getSpoolDirectory()),
+                c.getSpoolThreshold(), limits);
         return new SmtpListener(protocol, host, port, c.getBacklog(), Duration.ofMillis(c.getIdleTimeout()), threads);
+    }
+
+    private static Networks networks(String option, String value) {
+        try {
+            return Networks.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("smtp-server option " + option + ": " + e.getMessage(), e);
+        }
     }
 
     private ProtocolSettings protocolSettings() throws Exception {
@@ -75,10 +93,23 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
             tls = new TlsSockets(context, ClientAuthentication.REQUIRE.name().equals(clientAuth),
                     ClientAuthentication.WANT.name().equals(clientAuth));
         }
-        return new ProtocolSettings(c.effectiveHostName(), c.getMaxMessageSize(), c.getMaxRecipients(),
+        return new ProtocolSettings(effectiveHostName(), c.getMaxMessageSize(), c.getMaxRecipients(),
                 c.getMaxLineLength(), c.isAllowBareLineFeeds(), c.getMaxErrors(), Duration.ofMillis(c.getAuthFailureDelay()),
                 Duration.ofMillis(c.getMaxSessionTime()), c.isDsn(), c.isChunking(), tls, c.isImplicitTls(),
                 c.isRequireTls(), c.isRequireAuth(), c.isAllowAuthWithoutTls(), c.getAuthenticator());
+    }
+
+    /** The host name to use: the hostName option, else this machine's name. */
+    String effectiveHostName() {
+        String name = configuration.getHostName();
+        if (name != null && !name.isBlank()) {
+            return name;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     public String getHost() {

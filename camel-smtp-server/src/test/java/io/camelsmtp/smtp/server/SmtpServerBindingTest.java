@@ -14,28 +14,29 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /** The way back from an Exchange to the SMTP reply, without a listener. */
 class SmtpServerBindingTest {
 
+    private static final String ROUTE = "route 'test'";
     private final SmtpServerBinding binding = new SmtpServerBinding(false);
 
     @Test
     void aCompletedMessageIsQueuedUnlessTheRouteChoseAReply() {
-        assertEquals("250 2.0.0 Ok: queued as 0A1B", binding.messageReply(exchange(), "0A1B").toString());
+        assertEquals("250 2.0.0 Ok: queued as 0A1B", binding.messageReply(exchange(), "0A1B", ROUTE).toString());
         Exchange chosen = exchange();
         chosen.getMessage().setHeader(SmtpServerConstants.REPLY, "452 4.2.2 Mailbox full");
-        assertEquals("452 4.2.2 Mailbox full", binding.messageReply(chosen, "0A1B").toString());
+        assertEquals("452 4.2.2 Mailbox full", binding.messageReply(chosen, "0A1B", ROUTE).toString());
     }
 
     @Test
     void aPolicyThatSaysNothingAccepts() {
-        assertNull(binding.stageReply(exchange(), "rcpt"));
+        assertNull(binding.stageReply(exchange(), "rcpt", ROUTE));
     }
 
     @Test
-    void theHeaderTakesAReplyALineOrBareText() {
-        assertNull(SmtpServerBinding.replyOf(null));
-        SmtpReply reply = SmtpReply.of(550, "5.7.1", "No");
-        assertEquals(reply, SmtpServerBinding.replyOf(reply));
-        assertEquals("550 5.1.1 No such user here", SmtpServerBinding.replyOf(" 550 5.1.1 No such user here ").toString());
-        assertEquals("250 2.0.0 Thanks, filed as ticket 42", SmtpServerBinding.replyOf("Thanks, filed as ticket 42").toString());
+    void aHeaderThatIsNoValidReplyIsATemporaryFailureNeverAnAcceptance() {
+        Exchange newline = exchange();
+        newline.getMessage().setHeader(SmtpServerConstants.REPLY, "554 5.7.1 No\nSee policy");
+        assertEquals("451 4.3.0 Temporary failure, try again later", binding.stageReply(newline, "rcpt", ROUTE).toString());
+        assertEquals("421 4.3.0 Temporary failure, try again later", binding.stageReply(newline, "connect", ROUTE).toString());
+        assertEquals("451 4.3.0 Temporary failure, try again later", binding.messageReply(newline, "0A1B", ROUTE).toString());
     }
 
     @Test
@@ -43,20 +44,20 @@ class SmtpServerBindingTest {
         Exchange failed = exchange();
         failed.setException(new CamelExecutionException("wrapped", failed,
                 new IllegalStateException(new SmtpRejectException(554, "5.7.0", "Refused by rule"))));
-        assertEquals("554 5.7.0 Refused by rule", binding.stageReply(failed, "mail").toString());
+        assertEquals("554 5.7.0 Refused by rule", binding.stageReply(failed, "mail", ROUTE).toString());
 
         Exchange queueFull = exchange();
         queueFull.setException(new SmtpReplyException(SmtpReply.of(452, "4.3.1", "Insufficient system storage")));
-        assertEquals("452 4.3.1 Insufficient system storage", binding.messageReply(queueFull, "0A1B").toString());
+        assertEquals("452 4.3.1 Insufficient system storage", binding.messageReply(queueFull, "0A1B", ROUTE).toString());
     }
 
     @Test
     void anyOtherFailureIsTemporary421AtConnectElse451() {
         Exchange failed = exchange();
         failed.setException(new IllegalStateException("database down"));
-        assertEquals("421 4.3.0 Temporary failure, try again later", binding.stageReply(failed, "connect").toString());
-        assertEquals("451 4.3.0 Temporary failure, try again later", binding.stageReply(failed, "helo").toString());
-        assertEquals("451 4.3.0 Temporary failure, try again later", binding.messageReply(failed, "0A1B").toString());
+        assertEquals("421 4.3.0 Temporary failure, try again later", binding.stageReply(failed, "connect", ROUTE).toString());
+        assertEquals("451 4.3.0 Temporary failure, try again later", binding.stageReply(failed, "helo", ROUTE).toString());
+        assertEquals("451 4.3.0 Temporary failure, try again later", binding.messageReply(failed, "0A1B", ROUTE).toString());
     }
 
     private static Exchange exchange() {

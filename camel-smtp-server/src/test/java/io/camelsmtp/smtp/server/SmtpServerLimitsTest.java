@@ -24,7 +24,9 @@ class SmtpServerLimitsTest extends CamelTestSupport {
             @Override
             public void configure() {
                 from("smtp-server:127.0.0.1:" + connectionsPort + "?maxConnections=2&maxConnectionsPerIp=0").to("mock:a");
-                from("smtp-server:127.0.0.1:" + perIpPort + "?maxConnectionsPerIp=1").to("mock:b");
+                // loopback is exempt from maxConnectionsPerIp by default: an empty list limits it too
+                from("smtp-server:127.0.0.1:" + perIpPort + "?maxConnectionsPerIp=1&connectionLimitExemptNetworks=")
+                        .to("mock:b");
                 from("smtp-server:127.0.0.1:" + timeoutPort + "?idleTimeout=600ms").to("mock:c");
                 from("smtp-server:127.0.0.1:" + sessionTimePort + "?maxSessionTime=1s&idleTimeout=1m").to("mock:d");
             }

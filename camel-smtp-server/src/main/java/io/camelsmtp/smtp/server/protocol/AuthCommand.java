@@ -1,17 +1,21 @@
 package io.camelsmtp.smtp.server.protocol;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.server.Session;
 
 /**
  * AUTH PLAIN and LOGIN (RFC 4954, 4616). Written here because SubEthaSMTP's AUTH replies carry no enhanced status
- * codes and cannot tell a wrong password (535 5.7.8, after a delay) from a failing directory (454 4.7.0).
+ * codes and cannot tell a wrong password (535 5.7.8, after a delay) from a failing directory (454 4.7.0). Each wrong
+ * password counts against the client address in {@link AuthFailures}; an address that used up its failures gets
+ * {@code 421 4.7.0} here and at connect.
  */
 final class AuthCommand extends SessionCommand {
 
@@ -24,7 +28,7 @@ final class AuthCommand extends SessionCommand {
     }
 
     @Override
-    void handle(ConnectionState c, Session session, String argument) throws IOException {
+    void handle(ConnectionState c, Session session, String argument) throws IOException, DropConnectionException {
         if (protocol.settings().authenticator() == null) {
             c.reply(503, "5.5.1", "Error: authentication not enabled");
             return;
@@ -32,6 +36,11 @@ final class AuthCommand extends SessionCommand {
         if (!protocol.authOffered(c)) {
             c.reply(538, "5.7.11", "Encryption required for requested authentication mechanism");
             return;
+        }
+        InetAddress client = c.remoteAddress().getAddress();
+        if (protocol.authFailures().blocked(client)) {
+            // this session, or another from the address, used up its failures: no more guesses here either
+            throw new DropConnectionException(421, SmtpProtocol.AUTH_BLOCKED + "closing connection");
         }
         if (c.authenticatedUser() != null) {
             c.reply(503, "5.5.1", "Error: already authenticated");
@@ -95,13 +104,20 @@ final class AuthCommand extends SessionCommand {
         try {
             ok = protocol.settings().authenticator().authenticate(user, password);
         } catch (Exception e) {
-            LOG.warn("Session {}: authenticator failed for user {}: {}", c.sessionId(), user, e.toString());
+            LOG.warn("Session {}: authenticator failed for user {}: {}", c.sessionId(), LogText.user(user),
+                    LogText.value(e));
             c.reply(454, "4.7.0", "Temporary authentication failure");
             return;
         }
         if (!ok) {
-            LOG.info("Session {}: AUTH {} failed for user {} from {}", c.sessionId(), mechanism, user,
-                    c.remoteAddress().getAddress().getHostAddress());
+            // the user name is the client's: escaped, so that CR LF in it cannot forge a log line
+            LOG.info("Session {}: AUTH {} failed for user {} from {}", c.sessionId(), mechanism, LogText.user(user),
+                    client.getHostAddress());
+            if (protocol.authFailures().failed(client)) {
+                LOG.warn("Session {}: {} failed AUTH from {}; its connections are refused for {} s", c.sessionId(),
+                        protocol.authFailures().limit(), client.getHostAddress(),
+                        protocol.authFailures().remaining(client).toSeconds());
+            }
             pause();
             c.reply(535, "5.7.8", "Authentication credentials invalid");
             return;

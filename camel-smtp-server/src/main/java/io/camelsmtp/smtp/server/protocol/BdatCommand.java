@@ -49,8 +49,13 @@ final class BdatCommand extends SessionCommand {
         if (tx.chunks() == null) {
             tx.queueId(QueueIds.next());
             SpoolWriter spool = protocol.newSpoolWriter();
-            spool.write(ReceivedHeader.build(c, protocol.settings().hostName(), tx));
             tx.chunks(spool, protocol.newContentReader(spool));
+            try {
+                spool.write(ReceivedHeader.build(c, protocol.settings().hostName(), tx));
+            } catch (SpoolWriter.Failure e) {
+                session.resetMailTransaction();
+                throw DataCommand.spoolFailed(c, e);
+            }
         }
         SpoolWriter spool = tx.chunks();
         ContentReader reader = tx.chunkReader();
@@ -60,6 +65,9 @@ final class BdatCommand extends SessionCommand {
             if (last) {
                 reader.endOfChunks();
             }
+        } catch (SpoolWriter.Failure e) {
+            session.resetMailTransaction();
+            throw DataCommand.spoolFailed(c, e);
         } catch (SocketTimeoutException e) {
             session.resetMailTransaction();
             throw new DropConnectionException(421, "4.4.2 Timeout while receiving the message, closing connection");

@@ -49,6 +49,9 @@ final class DataCommand extends SessionCommand {
         try {
             spool.write(ReceivedHeader.build(c, protocol.settings().hostName(), tx));
             reader.readDotTerminated(session.getRawInput());
+        } catch (SpoolWriter.Failure e) {
+            spool.abort();
+            throw spoolFailed(c, e);
         } catch (SocketTimeoutException e) {
             spool.abort();
             throw new DropConnectionException(421, "4.4.2 Timeout while receiving the message, closing connection");
@@ -61,6 +64,15 @@ final class DataCommand extends SessionCommand {
             c.phase(ConnectionState.Phase.COMMAND);
         }
         deliver(protocol, c, session, tx, spool, reader);
+    }
+
+    /**
+     * Our disk failed while the message came in: the rest of it cannot be skipped reliably, so the session ends with
+     * a 421 (the client keeps the message and retries) and the reason is logged for the operator.
+     */
+    static DropConnectionException spoolFailed(ConnectionState c, SpoolWriter.Failure e) {
+        LOG.warn("Session {}: {}; answering 421 4.3.0 and closing the session", c.sessionId(), e.getMessage());
+        return new DropConnectionException(421, "4.3.0 Local error in processing, closing connection");
     }
 
     /** Shared end of DATA and BDAT LAST: refuse what failed a check, otherwise hand the message over. */

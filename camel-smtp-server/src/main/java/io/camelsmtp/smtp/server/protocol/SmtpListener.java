@@ -2,6 +2,7 @@ package io.camelsmtp.smtp.server.protocol;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,10 +13,11 @@ import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
- * One listening port and its lifecycle: {@link #start} binds a new SubEthaSMTP server built by the
- * {@link SmtpProtocol} (the library refuses to start one twice) and runs the session timer; {@link #stop} closes the
- * port, lets sessions inside a command finish within a grace period, then closes the rest. May be started again after
- * a stop (a suspended route resumes this way).
+ * One listening port and its lifecycle: {@link #start} makes or checks the spool directory, binds a new SubEthaSMTP
+ * server built by the {@link SmtpProtocol} (the library refuses to start one twice) and runs the session timer;
+ * {@link #stop} closes the port, lets sessions inside a command finish within a grace period, then closes the rest
+ * and removes the listener's own spool directory. May be started again after a stop (a suspended route resumes this
+ * way).
  */
 public final class SmtpListener {
 
@@ -55,6 +57,8 @@ public final class SmtpListener {
         if (server != null) {
             return server.getPortAllocated();
         }
+        // a spool directory that is not ours fails the start, before the port is bound
+        protocol.openSpool();
         ExecutorService pool = threads.newSessionPool();
         SMTPServer s;
         try {
@@ -62,11 +66,13 @@ public final class SmtpListener {
             s.start();
         } catch (RuntimeException e) {
             threads.shutdownNow(pool);
+            protocol.closeSpool();
             // SubEthaSMTP wraps the bind failure in a RuntimeException
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IOException("smtp-server cannot listen on " + host + ":" + port + ": " + cause.getMessage(), cause);
         } catch (IOException e) {
             threads.shutdownNow(pool);
+            protocol.closeSpool();
             throw e;
         }
         server = s;
@@ -96,6 +102,7 @@ public final class SmtpListener {
         s.stop();
         threads.shutdownNow(sessions);
         threads.shutdownNow(timer);
+        protocol.closeSpool();
         server = null;
         sessions = null;
         timer = null;
@@ -105,6 +112,11 @@ public final class SmtpListener {
     public int listeningPort() {
         SMTPServer s = server;
         return s == null ? -1 : s.getPortAllocated();
+    }
+
+    /** Where messages above the spool threshold are written, or null when not listening. */
+    public Path spoolDirectory() {
+        return protocol.spoolDirectory().path();
     }
 
     /** Open SMTP sessions right now. */

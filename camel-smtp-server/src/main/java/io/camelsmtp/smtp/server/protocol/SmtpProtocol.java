@@ -30,27 +30,27 @@ import org.subethamail.smtp.server.SessionHandler;
 public final class SmtpProtocol implements SessionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpProtocol.class);
+    /** The reply to an address that used up its failed AUTH; ends in "try again later" or "closing connection". */
+    static final String AUTH_BLOCKED = "4.7.0 Too many failed authentications from your address, ";
 
     private final ProtocolSettings settings;
     private final MailStages stages;
-    private final Path spoolDirectory;
+    private final SpoolDirectory spoolDirectory;
     private final int spoolThreshold;
-    private final int maxConnections;
-    private final int maxConnectionsPerIp;
+    private final ClientLimits limits;
     private final Map<Session, ConnectionState> connections = new ConcurrentHashMap<>();
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private volatile boolean draining;
     private volatile ListenerSocket listener;
     private Duration idleTimeout = Duration.ZERO;
 
-    public SmtpProtocol(ProtocolSettings settings, MailStages stages, Path spoolDirectory, int spoolThreshold,
-            int maxConnections, int maxConnectionsPerIp) {
+    public SmtpProtocol(ProtocolSettings settings, MailStages stages, SpoolDirectory spoolDirectory, int spoolThreshold,
+            ClientLimits limits) {
         this.settings = settings;
         this.stages = stages;
         this.spoolDirectory = spoolDirectory;
         this.spoolThreshold = spoolThreshold;
-        this.maxConnections = maxConnections;
-        this.maxConnectionsPerIp = maxConnectionsPerIp;
+        this.limits = limits;
     }
 
     /** A new, unstarted server on {@code address:port} whose sessions run on {@code executor}. */
@@ -67,7 +67,7 @@ public final class SmtpProtocol implements SessionHandler {
                 .messageHandlerFactory(context -> new MailTransaction())
                 .executorService(executor)
                 // our own limit answers 421 4.7.0 first; the library's sits above it
-                .maxConnections(maxConnections + 10)
+                .maxConnections(limits.maxConnections() + 10)
                 .connectionTimeoutMs((int) Math.min(Integer.MAX_VALUE, socketTimeout))
                 .maxMessageSize(settings.maxMessageSize())
                 .maxRecipients(-1)
@@ -170,18 +170,38 @@ public final class SmtpProtocol implements SessionHandler {
         if (draining) {
             return SessionAcceptance.failure(421, "4.3.2 Service shutting down, try again later");
         }
-        if (connections.size() > maxConnections) {
+        if (connections.size() > limits.maxConnections()) {
             return SessionAcceptance.failure(421, "4.7.0 Too many connections, try again later");
         }
-        if (maxConnectionsPerIp > 0 && fromAddress > maxConnectionsPerIp) {
+        int perIp = limits.maxConnectionsPerIp();
+        if (perIp > 0 && fromAddress > perIp && !limits.perIpExempt().contains(address)) {
             return SessionAcceptance.failure(421, "4.7.0 Too many connections from your address, try again later");
+        }
+        if (limits.authFailures().blocked(address)) {
+            return SessionAcceptance.failure(421, AUTH_BLOCKED + "try again later");
         }
         SmtpReply decision = stages.connect(c);
         if (decision != null && !decision.isPositive()) {
-            String text = (decision.enhancedStatus() == null ? "" : decision.enhancedStatus() + " ") + decision.text();
-            return SessionAcceptance.failure(decision.code(), text);
+            return refusal(session, decision);
         }
         return SessionAcceptance.success();
+    }
+
+    /**
+     * A refused connect: SubEthaSMTP sends only "code text" as one line, so the lines before the last of a
+     * multi-line reply are sent here first.
+     */
+    private static SessionAcceptance refusal(Session session, SmtpReply reply) {
+        String[] lines = reply.toString().split("\r\n");
+        try {
+            for (int i = 0; i < lines.length - 1; i++) {
+                session.sendResponse(lines[i]);
+            }
+        } catch (IOException e) {
+            LOG.debug("Session {}: {}", session.getSessionId(), e.toString());
+        }
+        String last = lines[lines.length - 1];
+        return SessionAcceptance.failure(reply.code(), last.length() > 4 ? last.substring(4) : "");
     }
 
     @Override
@@ -223,6 +243,24 @@ public final class SmtpProtocol implements SessionHandler {
 
     boolean authOffered(ConnectionState c) {
         return settings.authenticator() != null && (c.tls() || settings.allowAuthWithoutTls());
+    }
+
+    AuthFailures authFailures() {
+        return limits.authFailures();
+    }
+
+    /** Makes or checks the spool directory; the listener calls it before it binds the port. */
+    Path openSpool() throws IOException {
+        return spoolDirectory.open();
+    }
+
+    /** Removes the listener's own spool directory if empty; the listener calls it once it has stopped. */
+    void closeSpool() {
+        spoolDirectory.close();
+    }
+
+    SpoolDirectory spoolDirectory() {
+        return spoolDirectory;
     }
 
     SpoolWriter newSpoolWriter() {

@@ -10,11 +10,21 @@ import java.util.Arrays;
 /**
  * Collects the octets of a message as they arrive: in a growing array up to {@code threshold}, then in a temporary
  * file in {@code directory}. Either {@link #finish()} or {@link #abort()} ends it; abort deletes the file, so an
- * interrupted DATA leaves nothing behind.
+ * interrupted DATA leaves nothing behind. A failure of our own disk is a {@link Failure}, so that it is not taken for
+ * the client going away.
  */
 final class SpoolWriter {
 
-    private final Path directory;
+    /** The spool file could not be made or written. */
+    static final class Failure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(IOException cause) {
+            super("Cannot spool the message: " + cause, cause);
+        }
+    }
+
+    private final SpoolDirectory directory;
     private final int threshold;
     private byte[] buffer = new byte[8192];
     private int count;
@@ -22,7 +32,7 @@ final class SpoolWriter {
     private OutputStream out;
     private long size;
 
-    SpoolWriter(Path directory, int threshold) {
+    SpoolWriter(SpoolDirectory directory, int threshold) {
         this.directory = directory;
         this.threshold = threshold;
     }
@@ -40,17 +50,20 @@ final class SpoolWriter {
             return;
         }
         size += len;
-        if (out == null && count + len > threshold) {
-            Files.createDirectories(directory);
-            file = Files.createTempFile(directory, "smtp-", ".eml");
-            out = Files.newOutputStream(file);
-            out.write(buffer, 0, count);
-            buffer = null;
-            count = 0;
-        }
-        if (out != null) {
-            out.write(b, off, len);
-            return;
+        try {
+            if (out == null && count + len > threshold) {
+                file = directory.newFile();
+                out = Files.newOutputStream(file);
+                out.write(buffer, 0, count);
+                buffer = null;
+                count = 0;
+            }
+            if (out != null) {
+                out.write(b, off, len);
+                return;
+            }
+        } catch (IOException e) {
+            throw new Failure(e);
         }
         if (count + len > buffer.length) {
             buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, count + len));
@@ -67,7 +80,7 @@ final class SpoolWriter {
             out.close();
         } catch (IOException e) {
             abort();
-            throw e;
+            throw new Failure(e);
         }
         Path done = file;
         out = null;

@@ -67,7 +67,9 @@ class PeerPostfixSmtpSourceTest extends CamelTestSupport {
             public void configure() {
                 from("smtp-server:127.0.0.1:" + PORT + "?acceptedDomains=*&maxConnectionsPerIp=0")
                         .routeId("load").process(PeerPostfixSmtpSourceTest.this::count);
-                from("smtp-server:127.0.0.1:" + LIMITED_PORT + "?acceptedDomains=*&maxConnectionsPerIp=" + PER_IP_LIMIT)
+                // smtp-source connects from loopback, which is exempt from maxConnectionsPerIp unless the list is emptied
+                from("smtp-server:127.0.0.1:" + LIMITED_PORT + "?acceptedDomains=*&maxConnectionsPerIp=" + PER_IP_LIMIT
+                     + "&connectionLimitExemptNetworks=")
                         .routeId("limited").process(PeerPostfixSmtpSourceTest.this::count);
                 // a slow route, so that sessions are caught inside DATA when the route stops
                 from("smtp-server:127.0.0.1:" + STOP_PORT + "?acceptedDomains=*&shutdownGracePeriod=5s")

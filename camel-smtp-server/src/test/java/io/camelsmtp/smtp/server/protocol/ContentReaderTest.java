@@ -43,7 +43,7 @@ class ContentReaderTest {
             byte[] expected = content.toString().getBytes(StandardCharsets.US_ASCII);
             String wire = ("\r\n" + content).replace("\r\n.", "\r\n..").substring(2) + ".\r\nNOOP\r\n";
             InputStream in = new BufferedInputStream(new Slices(wire.getBytes(StandardCharsets.US_ASCII), random), 8192);
-            SpoolWriter writer = new SpoolWriter(spool, 1 << 20);
+            SpoolWriter writer = new SpoolWriter(new SpoolDirectory(spool.toString()), 1 << 20);
             ContentReader reader = new ContentReader(writer, 1 << 20, 0, false);
             reader.readDotTerminated(in);
             assertNull(reader.problem());
@@ -58,12 +58,12 @@ class ContentReaderTest {
 
     @Test
     void limitsHoldAcrossTheFastPath() throws Exception {
-        SpoolWriter writer = new SpoolWriter(spool, 1 << 20);
+        SpoolWriter writer = new SpoolWriter(new SpoolDirectory(spool.toString()), 1 << 20);
         ContentReader reader = new ContentReader(writer, 1 << 20, 100, false);
         reader.readDotTerminated(new BufferedInputStream(new ByteArrayInputStream(("x".repeat(99) + "\r\n.\r\n").getBytes())));
         assertEquals("550 5.6.0 Message contains a line longer than 100 octets (RFC 5321 section 4.5.3.1.6)",
                 reader.problem().toString());
-        ContentReader small = new ContentReader(new SpoolWriter(spool, 1 << 20), 50, 0, false);
+        ContentReader small = new ContentReader(new SpoolWriter(new SpoolDirectory(spool.toString()), 1 << 20), 50, 0, false);
         small.readDotTerminated(new BufferedInputStream(new ByteArrayInputStream(("y".repeat(60) + "\r\n.\r\n").getBytes())));
         assertEquals(552, small.problem().code());
     }

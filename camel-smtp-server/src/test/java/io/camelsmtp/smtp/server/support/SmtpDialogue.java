@@ -31,8 +31,19 @@ public final class SmtpDialogue implements Closeable {
     }
 
     public static SmtpDialogue open(int port) throws IOException {
+        return open(null, "127.0.0.1", port);
+    }
+
+    /**
+     * Connects to {@code host:port} from {@code localAddress} (null for the system's choice), for example from
+     * 127.0.0.2 to a listener on 127.0.0.1.
+     */
+    public static SmtpDialogue open(String localAddress, String host, int port) throws IOException {
         Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        if (localAddress != null) {
+            s.bind(new InetSocketAddress(localAddress, 0));
+        }
+        s.connect(new InetSocketAddress(host, port), 5000);
         s.setSoTimeout(10_000);
         return new SmtpDialogue(s);
     }

@@ -95,7 +95,8 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
      */
     private Duration shutdownGracePeriod;
     /**
-     * Directory for messages above spoolThreshold while the route runs; defaults to java.io.tmpdir/camel-smtp.
+     * Directory for messages above spoolThreshold while the route runs: owned by the JVM's user and not writable by
+     * group or others, else the route does not start. Default: a private camel-smtp-random in java.io.tmpdir.
      */
     private String spoolDirectory;
     /**
@@ -119,6 +120,11 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
      * bare line endings are what SMTP smuggling relies on. Only CRLF.CRLF ever ends DATA.
      */
     private Boolean allowBareLineFeeds;
+    /**
+     * Client networks (IPv4/IPv6 CIDR, comma-separated) that maxConnectionsPerIp does not apply to, as Postfix exempts
+     * $mynetworks: loopback by default, so a local application may open many sessions. Empty to limit every client.
+     */
+    private String connectionLimitExemptNetworks;
     /**
      * How long we wait for the client's next command or data (RFC 5321 section 4.5.3.2.7: at least 5 minutes).
      */
@@ -162,9 +168,21 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
      */
     private Duration authFailureDelay;
     /**
+     * Client networks (IPv4/IPv6 CIDR, comma-separated) exempt from maxAuthFailuresPerIp; none by default.
+     */
+    private String authFailureLimitExemptNetworks;
+    /**
+     * The time from an address's first failed AUTH over which maxAuthFailuresPerIp counts.
+     */
+    private Duration authFailureWindow;
+    /**
      * TLS from the first byte (submissions on port 465, RFC 8314) instead of STARTTLS.
      */
     private Boolean implicitTls;
+    /**
+     * Failed AUTH per client address within authFailureWindow, all sessions; then 421 4.7.0 at connect. 0: none.
+     */
+    private Integer maxAuthFailuresPerIp;
     /**
      * Refuse MAIL FROM with 530 5.7.0 until the client authenticated (a submission port, 587).
      */
@@ -335,6 +353,14 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
         this.allowBareLineFeeds = allowBareLineFeeds;
     }
 
+    public String getConnectionLimitExemptNetworks() {
+        return connectionLimitExemptNetworks;
+    }
+
+    public void setConnectionLimitExemptNetworks(String connectionLimitExemptNetworks) {
+        this.connectionLimitExemptNetworks = connectionLimitExemptNetworks;
+    }
+
     public Duration getIdleTimeout() {
         return idleTimeout;
     }
@@ -415,12 +441,36 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
         this.authFailureDelay = authFailureDelay;
     }
 
+    public String getAuthFailureLimitExemptNetworks() {
+        return authFailureLimitExemptNetworks;
+    }
+
+    public void setAuthFailureLimitExemptNetworks(String authFailureLimitExemptNetworks) {
+        this.authFailureLimitExemptNetworks = authFailureLimitExemptNetworks;
+    }
+
+    public Duration getAuthFailureWindow() {
+        return authFailureWindow;
+    }
+
+    public void setAuthFailureWindow(Duration authFailureWindow) {
+        this.authFailureWindow = authFailureWindow;
+    }
+
     public Boolean getImplicitTls() {
         return implicitTls;
     }
 
     public void setImplicitTls(Boolean implicitTls) {
         this.implicitTls = implicitTls;
+    }
+
+    public Integer getMaxAuthFailuresPerIp() {
+        return maxAuthFailuresPerIp;
+    }
+
+    public void setMaxAuthFailuresPerIp(Integer maxAuthFailuresPerIp) {
+        this.maxAuthFailuresPerIp = maxAuthFailuresPerIp;
     }
 
     public Boolean getRequireAuth() {
