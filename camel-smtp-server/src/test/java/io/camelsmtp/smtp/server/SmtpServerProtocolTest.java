@@ -321,6 +321,16 @@ class SmtpServerProtocolTest extends CamelTestSupport {
     }
 
     @Test
+    void dsnParametersCannotDecodeToLineEnds() throws Exception {
+        try (SmtpDialogue s = SmtpDialogue.open(dsnPort).ehlo("client.test")) {
+            assertEquals("501 5.5.4 Bad ENVID parameter", s.cmd("MAIL FROM:<a@client.test> ENVID=QQ+0D+0ABcc:+20x"));
+            assertEquals("250 2.1.0 Ok", s.cmd("MAIL FROM:<a@client.test>"));
+            assertEquals("501 5.5.4 Bad ORCPT parameter; use addr-type;xtext",
+                    s.cmd("RCPT TO:<b@example.org> ORCPT=rfc822;b@example.org+0D+0AX-Injected:+20yes"));
+        }
+    }
+
+    @Test
     void dsnParametersAreRefusedWhenDsnIsOff() throws Exception {
         try (SmtpDialogue s = SmtpDialogue.open(port).ehlo("client.test")) {
             assertEquals("555 5.5.4 Unsupported parameter RET", s.cmd("MAIL FROM:<a@client.test> RET=FULL"));

@@ -101,7 +101,8 @@ final class MailCommand extends SessionCommand {
                         return;
                     }
                     envid = value == null ? null : Xtext.decode(value);
-                    if (envid == null || envid.length() > 100) {
+                    // RFC 3461 §4.4: printable US-ASCII once decoded, so "+0D+0A" cannot put a line end into it
+                    if (envid == null || envid.length() > 100 || !SmtpPath.isPrintableAscii(envid)) {
                         c.reply(501, "5.5.4", "Bad ENVID parameter");
                         return;
                     }

@@ -67,7 +67,9 @@ final class RcptCommand extends SessionCommand {
                 case "ORCPT" -> {
                     int semi = value == null ? -1 : value.indexOf(';');
                     String decoded = semi <= 0 ? null : Xtext.decode(value.substring(semi + 1));
-                    if (decoded == null || decoded.isEmpty() || value.length() > 500) {
+                    // RFC 3461 §4.2: no control characters once decoded ("+0D+0A" would put a line end into it)
+                    if (decoded == null || decoded.isEmpty() || value.length() > 500
+                        || decoded.chars().anyMatch(ch -> ch < 32 || ch == 127)) {
                         c.reply(501, "5.5.4", "Bad ORCPT parameter; use addr-type;xtext");
                         return;
                     }

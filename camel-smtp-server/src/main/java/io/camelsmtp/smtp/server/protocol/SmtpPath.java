@@ -109,6 +109,11 @@ final class SmtpPath {
         return true;
     }
 
+    /** Only characters 32-126. */
+    static boolean isPrintableAscii(String s) {
+        return s.chars().allMatch(c -> c >= 32 && c <= 126);
+    }
+
     /** True when the address has a character outside US-ASCII (needs SMTPUTF8). */
     static boolean needsUtf8(String address) {
         for (int i = 0; i < address.length(); i++) {

@@ -35,7 +35,7 @@ class ProtocolFuzzTest {
 
     static {
         try {
-            SPOOL = Files.createTempDirectory("camel-smtp-fuzz");
+            SPOOL = Files.createTempDirectory("camel-smtp-fuzz"); // created 0700, as a spool directory must be
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -81,7 +81,7 @@ class ProtocolFuzzTest {
         long seed = data.consumeLong();
         byte[] wire = data.consumeRemainingAsBytes();
         int end = indexOf(concat(new byte[] { '\r', '\n' }, wire), END); // in the prefixed array
-        SpoolWriter writer = new SpoolWriter(SPOOL, 1 << 20);
+        SpoolWriter writer = new SpoolWriter(new SpoolDirectory(SPOOL.toString()), 1 << 20);
         ContentReader reader = new ContentReader(writer, 1 << 20, maxLine, allowBare);
         InputStream in = new BufferedInputStream(new Slices(wire, new Random(seed)), 64);
         if (end < 0) {
