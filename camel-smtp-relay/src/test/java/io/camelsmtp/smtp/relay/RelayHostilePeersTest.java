@@ -74,8 +74,23 @@ class RelayHostilePeersTest extends CamelTestSupport {
         return r;
     }
 
-    private static long millisSince(long t0) {
-        return (System.nanoTime() - t0) / 1_000_000;
+    private record Timed(RecipientResult result, long millis) {
+    }
+
+    /** Sends the message through {@code uri}, expecting a deferral; with the time it took. */
+    private Timed deferredAfter(String uri) {
+        long t0 = System.nanoTime();
+        Exchange e = send(uri, MESSAGE);
+        return new Timed(deferred(e), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Greeting, EHLO offering STARTTLS, and 220 to STARTTLS: from here the peer owes a TLS handshake. */
+    private static void acceptStartTls(ScriptedPeer.Session s) throws IOException {
+        s.send("220 hostile.test ESMTP\r\n");
+        s.readLine();
+        s.send("250-hostile.test\r\n250 STARTTLS\r\n");
+        s.readLine();
+        s.send("220 2.0.0 Ready to start TLS\r\n");
     }
 
     @Test
@@ -89,14 +104,13 @@ class RelayHostilePeersTest extends CamelTestSupport {
                 s.send(lines);
             }
         });
-        long t0 = System.nanoTime();
-        Exchange e = send(relay(p, "tls=none&commandTimeout=5s"), MESSAGE);
-        RecipientResult r = deferred(e);
+        Timed t = deferredAfter(relay(p, "tls=none&commandTimeout=5s"));
+        RecipientResult r = t.result();
         assertEquals(451, r.getCode());
         assertEquals("4.4.2", r.getEnhancedStatus());
         assertTrue(r.getText().contains("more than 100 lines"), r::toString);
         assertEquals("127.0.0.1", r.getHost());
-        assertTrue(millisSince(t0) < 5000, "took " + millisSince(t0) + " ms");
+        assertTrue(t.millis() < 5000, "took " + t.millis() + " ms");
     }
 
     /** A greeting of 10 MB in lines of 1000 octets: over the size limit long before the line limit. */
@@ -128,13 +142,10 @@ class RelayHostilePeersTest extends CamelTestSupport {
     @Test
     void greetingTrickledAByteASecondEndsAtMaxAttemptTime() throws Exception {
         ScriptedPeer p = peer(s -> s.trickle("220-slow".getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(1)));
-        long t0 = System.nanoTime();
-        Exchange e = send(relay(p, "tls=none&commandTimeout=5s&maxAttemptTime=2s"), MESSAGE);
-        long ms = millisSince(t0);
-        RecipientResult r = deferred(e);
-        assertEquals("4.4.2", r.getEnhancedStatus());
-        assertTrue(r.getText().contains("took longer than maxAttemptTime (2 s)"), r::toString);
-        assertTrue(ms >= 1900 && ms < 4500, "maxAttemptTime=2s, took " + ms + " ms");
+        Timed t = deferredAfter(relay(p, "tls=none&commandTimeout=5s&maxAttemptTime=2s"));
+        assertEquals("4.4.2", t.result().getEnhancedStatus());
+        assertTrue(t.result().getText().contains("took longer than maxAttemptTime (2 s)"), t.result()::toString);
+        assertTrue(t.millis() >= 1900 && t.millis() < 4500, "maxAttemptTime=2s, took " + t.millis() + " ms");
     }
 
     /** The attempt's deadline covers the whole session: here a transaction whose replies trickle in. */
@@ -147,12 +158,9 @@ class RelayHostilePeersTest extends CamelTestSupport {
             s.readLine();
             s.trickle("250-ok\r\n".getBytes(StandardCharsets.US_ASCII), Duration.ofMillis(400));
         });
-        long t0 = System.nanoTime();
-        Exchange e = send(relay(p, "tls=none&commandTimeout=5s&maxAttemptTime=2s"), MESSAGE);
-        long ms = millisSince(t0);
-        RecipientResult r = deferred(e);
-        assertTrue(r.getText().contains("maxAttemptTime"), r::toString);
-        assertTrue(ms < 4500, "maxAttemptTime=2s, took " + ms + " ms");
+        Timed t = deferredAfter(relay(p, "tls=none&commandTimeout=5s&maxAttemptTime=2s"));
+        assertTrue(t.result().getText().contains("maxAttemptTime"), t.result()::toString);
+        assertTrue(t.millis() < 4500, "maxAttemptTime=2s, took " + t.millis() + " ms");
     }
 
     @Test
@@ -172,34 +180,24 @@ class RelayHostilePeersTest extends CamelTestSupport {
                 s.send("250 ok\r\n");
             }
         });
-        long t0 = System.nanoTime();
-        Exchange e = send(relay(p, "tls=none&commandTimeout=5s&dataTimeout=1s"), MESSAGE);
-        long ms = millisSince(t0);
-        RecipientResult r = deferred(e);
-        assertEquals("4.4.2", r.getEnhancedStatus());
-        assertTrue(r.getText().contains("timed out"), r::toString);
-        assertTrue(ms >= 900 && ms < 4000, "dataTimeout=1s, took " + ms + " ms");
+        Timed t = deferredAfter(relay(p, "tls=none&commandTimeout=5s&dataTimeout=1s"));
+        assertEquals("4.4.2", t.result().getEnhancedStatus());
+        assertTrue(t.result().getText().contains("timed out"), t.result()::toString);
+        assertTrue(t.millis() >= 900 && t.millis() < 4000, "dataTimeout=1s, took " + t.millis() + " ms");
     }
 
     /** STARTTLS accepted, then not a byte: the handshake's read times out after commandTimeout. */
     @Test
     void stalledTlsHandshakeDefers() throws Exception {
         ScriptedPeer p = peer(s -> {
-            s.send("220 hostile.test ESMTP\r\n");
-            s.readLine();
-            s.send("250-hostile.test\r\n250 STARTTLS\r\n");
-            s.readLine();
-            s.send("220 2.0.0 Ready to start TLS\r\n");
+            acceptStartTls(s);
             s.silence();
         });
-        long t0 = System.nanoTime();
-        Exchange e = send(relay(p, "tls=required&commandTimeout=1s"), MESSAGE);
-        long ms = millisSince(t0);
-        RecipientResult r = deferred(e);
-        assertEquals(451, r.getCode());
-        assertEquals("4.7.5", r.getEnhancedStatus());
-        assertTrue(r.getText().contains("TLS handshake with 127.0.0.1"), r::toString);
-        assertTrue(ms < 4000, "commandTimeout=1s, took " + ms + " ms");
+        Timed t = deferredAfter(relay(p, "tls=required&commandTimeout=1s"));
+        assertEquals(451, t.result().getCode());
+        assertEquals("4.7.5", t.result().getEnhancedStatus());
+        assertTrue(t.result().getText().contains("TLS handshake with 127.0.0.1"), t.result()::toString);
+        assertTrue(t.millis() < 4000, "commandTimeout=1s, took " + t.millis() + " ms");
     }
 
     /**
@@ -210,21 +208,14 @@ class RelayHostilePeersTest extends CamelTestSupport {
     @Test
     void tricklingTlsHandshakeEndsAtMaxAttemptTime() throws Exception {
         ScriptedPeer p = peer(s -> {
-            s.send("220 hostile.test ESMTP\r\n");
-            s.readLine();
-            s.send("250-hostile.test\r\n250 STARTTLS\r\n");
-            s.readLine();
-            s.send("220 2.0.0 Ready to start TLS\r\n");
-            s.send(new byte[] { 0x16, 0x03, 0x03, 0x40, 0x00, 0x02 });
+            acceptStartTls(s);
+            s.send(new byte[] { 0x16, 0x03, 0x03, 0x40, 0x00, 0x02 }); // handshake record of 16 KB: ServerHello
             s.trickle(new byte[] { 0x00 }, Duration.ofSeconds(1));
         });
-        long t0 = System.nanoTime();
-        Exchange e = send(relay(p, "tls=opportunistic&commandTimeout=5s&maxAttemptTime=2s"), MESSAGE);
-        long ms = millisSince(t0);
-        RecipientResult r = deferred(e);
-        assertEquals("4.4.2", r.getEnhancedStatus());
-        assertTrue(r.getText().contains("maxAttemptTime"), r::toString);
-        assertTrue(ms < 4500, "maxAttemptTime=2s, took " + ms + " ms");
+        Timed t = deferredAfter(relay(p, "tls=opportunistic&commandTimeout=5s&maxAttemptTime=2s"));
+        assertEquals("4.4.2", t.result().getEnhancedStatus());
+        assertTrue(t.result().getText().contains("maxAttemptTime"), t.result()::toString);
+        assertTrue(t.millis() < 4500, "maxAttemptTime=2s, took " + t.millis() + " ms");
         assertEquals(1, p.connections(), "no second connection after the deadline");
     }
 

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Deque;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -27,7 +28,7 @@ final class ConnectionPool implements Closeable {
      */
     record Key(InetSocketAddress address, String host, TlsPolicy tls, String username) {
         Key {
-            host = host.toLowerCase(java.util.Locale.ROOT);
+            host = host.toLowerCase(Locale.ROOT);
         }
     }
 

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,13 +58,13 @@ public final class InJvmDns implements Closeable {
 
     /** How often {@code name} was asked for, e.g. {@code queries("mx1.a.test.", "A")}. */
     public int queries(String name, String type) {
-        AtomicInteger n = asked.get(name.toLowerCase(java.util.Locale.ROOT) + " " + type);
+        AtomicInteger n = asked.get(name.toLowerCase(Locale.ROOT) + " " + type);
         return n == null ? 0 : n.get();
     }
 
     /** How often {@code name} was asked for, any type. */
     public int queries(String name) {
-        String prefix = name.toLowerCase(java.util.Locale.ROOT) + " ";
+        String prefix = name.toLowerCase(Locale.ROOT) + " ";
         return asked.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).mapToInt(e -> e.getValue().get()).sum();
     }
 
@@ -94,7 +95,7 @@ public final class InJvmDns implements Closeable {
         a.getHeader().setFlag(Flags.AA);
         a.getHeader().setFlag(Flags.RA);
         Record question = q.getQuestion();
-        asked.computeIfAbsent(question.getName().toString().toLowerCase(java.util.Locale.ROOT) + " "
+        asked.computeIfAbsent(question.getName().toString().toLowerCase(Locale.ROOT) + " "
                               + org.xbill.DNS.Type.string(question.getType()), k -> new AtomicInteger()).incrementAndGet();
         a.addRecord(question, Section.QUESTION);
         Name name = question.getName();

@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A hand-written SMTP peer on a loopback port, for behaviour no real server shows: each connection runs a
@@ -189,10 +191,10 @@ public final class ScriptedPeer implements Closeable {
          * RCPT 250 (RCPT runs {@code onRcpt} first, which may answer instead by returning a reply), DATA 354 and the
          * content up to the dot 250, RSET 250, QUIT 221. Returns at QUIT or at the end of the stream.
          */
-        public void serveMail(String ehlo, java.util.function.Function<String, String> onRcpt) throws IOException {
+        public void serveMail(String ehlo, Function<String, String> onRcpt) throws IOException {
             String line;
             while ((line = readLine()) != null) {
-                String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(java.util.Locale.ROOT) : line;
+                String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line;
                 switch (verb) {
                 case "EHLO" -> send(ehlo);
                 case "HELO", "MAIL", "RSET", "NOOP" -> send("250 2.0.0 Ok\r\n");
@@ -220,7 +222,7 @@ public final class ScriptedPeer implements Closeable {
             }
         }
 
-        /** {@link #serveMail(String, java.util.function.Function)} with an EHLO reply offering nothing. */
+        /** {@link #serveMail(String, Function)} with an EHLO reply offering nothing. */
         public void serveMail() throws IOException {
             serveMail("250 hostile.test\r\n", null);
         }
