@@ -32,6 +32,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allowprivateaddresses":
         case "allowPrivateAddresses": getOrCreateConfiguration(target).setAllowPrivateAddresses(property(camelContext, boolean.class, value)); return true;
+        case "authoverunverifiedtls":
+        case "authOverUnverifiedTls": getOrCreateConfiguration(target).setAuthOverUnverifiedTls(property(camelContext, boolean.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "commandtimeout":
@@ -53,10 +55,16 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "idleConnectionTime": getOrCreateConfiguration(target).setIdleConnectionTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxattempttime":
+        case "maxAttemptTime": getOrCreateConfiguration(target).setMaxAttemptTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": getOrCreateConfiguration(target).setMaxConnectionsPerHost(property(camelContext, int.class, value)); return true;
+        case "maxmxaddresses":
+        case "maxMxAddresses": getOrCreateConfiguration(target).setMaxMxAddresses(property(camelContext, int.class, value)); return true;
         case "maxmxhosts":
         case "maxMxHosts": getOrCreateConfiguration(target).setMaxMxHosts(property(camelContext, int.class, value)); return true;
+        case "maxmxsessions":
+        case "maxMxSessions": getOrCreateConfiguration(target).setMaxMxSessions(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "port": getOrCreateConfiguration(target).setPort(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
@@ -74,6 +82,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allowprivateaddresses":
         case "allowPrivateAddresses": return boolean.class;
+        case "authoverunverifiedtls":
+        case "authOverUnverifiedTls": return boolean.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
         case "commandtimeout":
@@ -95,10 +105,16 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "idleConnectionTime": return long.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxattempttime":
+        case "maxAttemptTime": return long.class;
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": return int.class;
+        case "maxmxaddresses":
+        case "maxMxAddresses": return int.class;
         case "maxmxhosts":
         case "maxMxHosts": return int.class;
+        case "maxmxsessions":
+        case "maxMxSessions": return int.class;
         case "password": return java.lang.String.class;
         case "port": return int.class;
         case "sslcontextparameters":
@@ -117,6 +133,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allowprivateaddresses":
         case "allowPrivateAddresses": return getOrCreateConfiguration(target).isAllowPrivateAddresses();
+        case "authoverunverifiedtls":
+        case "authOverUnverifiedTls": return getOrCreateConfiguration(target).isAuthOverUnverifiedTls();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "commandtimeout":
@@ -138,10 +156,16 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "idleConnectionTime": return getOrCreateConfiguration(target).getIdleConnectionTime();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxattempttime":
+        case "maxAttemptTime": return getOrCreateConfiguration(target).getMaxAttemptTime();
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": return getOrCreateConfiguration(target).getMaxConnectionsPerHost();
+        case "maxmxaddresses":
+        case "maxMxAddresses": return getOrCreateConfiguration(target).getMaxMxAddresses();
         case "maxmxhosts":
         case "maxMxHosts": return getOrCreateConfiguration(target).getMaxMxHosts();
+        case "maxmxsessions":
+        case "maxMxSessions": return getOrCreateConfiguration(target).getMaxMxSessions();
         case "password": return getOrCreateConfiguration(target).getPassword();
         case "port": return getOrCreateConfiguration(target).getPort();
         case "sslcontextparameters":

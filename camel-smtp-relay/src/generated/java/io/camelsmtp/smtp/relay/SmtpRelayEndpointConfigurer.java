@@ -25,6 +25,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allowprivateaddresses":
         case "allowPrivateAddresses": target.getConfiguration().setAllowPrivateAddresses(property(camelContext, boolean.class, value)); return true;
+        case "authoverunverifiedtls":
+        case "authOverUnverifiedTls": target.getConfiguration().setAuthOverUnverifiedTls(property(camelContext, boolean.class, value)); return true;
         case "commandtimeout":
         case "commandTimeout": target.getConfiguration().setCommandTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "connecttimeout":
@@ -43,10 +45,16 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "idleConnectionTime": target.getConfiguration().setIdleConnectionTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxattempttime":
+        case "maxAttemptTime": target.getConfiguration().setMaxAttemptTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": target.getConfiguration().setMaxConnectionsPerHost(property(camelContext, int.class, value)); return true;
+        case "maxmxaddresses":
+        case "maxMxAddresses": target.getConfiguration().setMaxMxAddresses(property(camelContext, int.class, value)); return true;
         case "maxmxhosts":
         case "maxMxHosts": target.getConfiguration().setMaxMxHosts(property(camelContext, int.class, value)); return true;
+        case "maxmxsessions":
+        case "maxMxSessions": target.getConfiguration().setMaxMxSessions(property(camelContext, int.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "port": target.getConfiguration().setPort(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
@@ -62,6 +70,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allowprivateaddresses":
         case "allowPrivateAddresses": return boolean.class;
+        case "authoverunverifiedtls":
+        case "authOverUnverifiedTls": return boolean.class;
         case "commandtimeout":
         case "commandTimeout": return long.class;
         case "connecttimeout":
@@ -80,10 +90,16 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "idleConnectionTime": return long.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxattempttime":
+        case "maxAttemptTime": return long.class;
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": return int.class;
+        case "maxmxaddresses":
+        case "maxMxAddresses": return int.class;
         case "maxmxhosts":
         case "maxMxHosts": return int.class;
+        case "maxmxsessions":
+        case "maxMxSessions": return int.class;
         case "password": return java.lang.String.class;
         case "port": return int.class;
         case "sslcontextparameters":
@@ -100,6 +116,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allowprivateaddresses":
         case "allowPrivateAddresses": return target.getConfiguration().isAllowPrivateAddresses();
+        case "authoverunverifiedtls":
+        case "authOverUnverifiedTls": return target.getConfiguration().isAuthOverUnverifiedTls();
         case "commandtimeout":
         case "commandTimeout": return target.getConfiguration().getCommandTimeout();
         case "connecttimeout":
@@ -118,10 +136,16 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "idleConnectionTime": return target.getConfiguration().getIdleConnectionTime();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxattempttime":
+        case "maxAttemptTime": return target.getConfiguration().getMaxAttemptTime();
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": return target.getConfiguration().getMaxConnectionsPerHost();
+        case "maxmxaddresses":
+        case "maxMxAddresses": return target.getConfiguration().getMaxMxAddresses();
         case "maxmxhosts":
         case "maxMxHosts": return target.getConfiguration().getMaxMxHosts();
+        case "maxmxsessions":
+        case "maxMxSessions": return target.getConfiguration().getMaxMxSessions();
         case "password": return target.getConfiguration().getPassword();
         case "port": return target.getConfiguration().getPort();
         case "sslcontextparameters":

@@ -24,8 +24,9 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(18);
+        Set<String> props = new HashSet<>(22);
         props.add("allowPrivateAddresses");
+        props.add("authOverUnverifiedTls");
         props.add("commandTimeout");
         props.add("connectTimeout");
         props.add("connectionReuse");
@@ -36,8 +37,11 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("heloName");
         props.add("idleConnectionTime");
         props.add("lazyStartProducer");
+        props.add("maxAttemptTime");
         props.add("maxConnectionsPerHost");
+        props.add("maxMxAddresses");
         props.add("maxMxHosts");
+        props.add("maxMxSessions");
         props.add("password");
         props.add("port");
         props.add("sslContextParameters");

@@ -22,6 +22,10 @@ public class SmtpRelayConfiguration implements Cloneable {
     private TlsPolicy tls = TlsPolicy.opportunistic;
     @UriParam(label = "producer", defaultValue = "5")
     private int maxMxHosts = 5;
+    @UriParam(label = "producer", defaultValue = "5")
+    private int maxMxAddresses = 5;
+    @UriParam(label = "producer", defaultValue = "2")
+    private int maxMxSessions = 2;
 
     @UriParam(label = "producer,dns")
     private String dnsServers;
@@ -36,6 +40,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private long commandTimeout = 5 * 60_000L;
     @UriParam(label = "producer,timeouts", defaultValue = "10m", javaType = "java.time.Duration")
     private long dataTimeout = 10 * 60_000L;
+    @UriParam(label = "producer,timeouts", defaultValue = "10m", javaType = "java.time.Duration")
+    private long maxAttemptTime = 10 * 60_000L;
 
     @UriParam(label = "producer,advanced", defaultValue = "true")
     private boolean connectionReuse = true;
@@ -50,6 +56,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private String username;
     @UriParam(label = "security", secret = true)
     private String password;
+    @UriParam(label = "security", defaultValue = "false")
+    private boolean authOverUnverifiedTls;
 
     /**
      * A copy for one endpoint, so that its URI options do not change the component's defaults. Shallow: the only
@@ -86,7 +94,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * STARTTLS policy: none; opportunistic (when offered, any certificate, plaintext if the handshake fails);
+     * STARTTLS policy: none; opportunistic (when offered, any certificate, plaintext if the handshake fails; credentials
+     * only when the certificate happens to verify);
      * required (offered, successful, certificate trusted and matching the host name, else the host is skipped and the
      * recipients deferred).
      */
@@ -98,9 +107,36 @@ public class SmtpRelayConfiguration implements Cloneable {
         return maxMxHosts;
     }
 
-    /** Mail exchangers tried per destination domain before the recipients are deferred. */
+    /**
+     * Mail exchangers considered per destination domain and attempt, best first; a host's addresses are looked up
+     * only when it is its turn. Then the recipients left are deferred.
+     */
     public void setMaxMxHosts(int maxMxHosts) {
         this.maxMxHosts = maxMxHosts;
+    }
+
+    public int getMaxMxAddresses() {
+        return maxMxAddresses;
+    }
+
+    /**
+     * Addresses tried per destination and attempt, all its mail exchangers together (as Postfix's
+     * smtp_mx_address_limit); 0 for no limit. Keeps a domain with many unreachable addresses from holding a delivery.
+     */
+    public void setMaxMxAddresses(int maxMxAddresses) {
+        this.maxMxAddresses = maxMxAddresses;
+    }
+
+    public int getMaxMxSessions() {
+        return maxMxSessions;
+    }
+
+    /**
+     * SMTP sessions per destination and attempt (as Postfix's smtp_mx_session_limit): after this many hosts took a
+     * transaction (EHLO and TLS done) and deferred, the rest wait for the next attempt; 0 for no limit.
+     */
+    public void setMaxMxSessions(int maxMxSessions) {
+        this.maxMxSessions = maxMxSessions;
     }
 
     public String getDnsServers() {
@@ -126,8 +162,10 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Deliver to mail exchangers on loopback, private (RFC 1918, fc00::/7), link-local or CGNAT addresses. Off by
-     * default, so that a hostile DNS answer cannot make the relay deliver into the internal network.
+     * Deliver to mail exchangers on addresses that are not public unicast: loopback, private (RFC 1918, fc00::/7),
+     * link-local, CGNAT, multicast, reserved, documentation and benchmarking ranges, and IPv6 forms that carry such
+     * an IPv4 address (the full list is in the docs). Off by default, so that a hostile DNS answer cannot make the
+     * relay deliver into the internal network.
      */
     public void setAllowPrivateAddresses(boolean allowPrivateAddresses) {
         this.allowPrivateAddresses = allowPrivateAddresses;
@@ -158,6 +196,19 @@ public class SmtpRelayConfiguration implements Cloneable {
     /** Wait for the reply after the message's final dot (RFC 5321 section 4.5.3.2.6: 10 minutes). */
     public void setDataTimeout(long dataTimeout) {
         this.dataTimeout = dataTimeout;
+    }
+
+    public long getMaxAttemptTime() {
+        return maxAttemptTime;
+    }
+
+    /**
+     * Longest attempt on one host, from the connection to QUIT, message included; then the connection is closed and
+     * the recipients deferred. Bounds a peer that trickles bytes slowly enough to pass every per-read time-out. Raise
+     * it for very large messages over slow links; 0 for no limit.
+     */
+    public void setMaxAttemptTime(long maxAttemptTime) {
+        this.maxAttemptTime = maxAttemptTime;
     }
 
     public boolean isConnectionReuse() {
@@ -191,7 +242,10 @@ public class SmtpRelayConfiguration implements Cloneable {
         return sslContextParameters;
     }
 
-    /** Trust (and client certificate) for tls=required; defaults to the JVM's trust store. */
+    /**
+     * Trust (and client certificate) for tls=required, and the trust an opportunistic session's certificate must pass
+     * before credentials are sent over it; defaults to the JVM's trust store.
+     */
     public void setSslContextParameters(SSLContextParameters sslContextParameters) {
         this.sslContextParameters = sslContextParameters;
     }
@@ -212,5 +266,19 @@ public class SmtpRelayConfiguration implements Cloneable {
     /** AUTH password for the smart host. */
     public void setPassword(String password) {
         this.password = password;
+    }
+
+    public boolean isAuthOverUnverifiedTls() {
+        return authOverUnverifiedTls;
+    }
+
+    /**
+     * Send the credentials over TLS whose certificate was not verified (not trusted, or not issued for the host's
+     * name). Off by default: anyone who can intercept the connection can then answer the handshake and read the
+     * password. Without it, credentials go only over verified TLS (tls=required, or opportunistic TLS whose
+     * certificate passed), or in plaintext with tls=none.
+     */
+    public void setAuthOverUnverifiedTls(boolean authOverUnverifiedTls) {
+        this.authOverUnverifiedTls = authOverUnverifiedTls;
     }
 }

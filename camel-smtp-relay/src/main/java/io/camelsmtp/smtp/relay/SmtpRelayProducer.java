@@ -1,8 +1,11 @@
 package io.camelsmtp.smtp.relay;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,9 +18,14 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
+import io.camelsmtp.smtp.common.DeliveryCancellation;
 import io.camelsmtp.smtp.common.DeliveryReport;
 import io.camelsmtp.smtp.common.Envelope;
 import io.camelsmtp.smtp.common.EnvelopeBinding;
@@ -31,6 +39,10 @@ import io.camelsmtp.smtp.relay.dns.MxResolver;
 import io.camelsmtp.smtp.relay.dns.ResolutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.support.jsse.TrustManagersParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends each Exchange: recipients grouped by destination (domain, or the smart host), one transaction per
@@ -45,6 +57,8 @@ public class SmtpRelayProducer extends DefaultProducer {
      * skip them.
      */
     static final String DECIDED_PROPERTY = "CamelSmtpRelayDecided";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpRelayProducer.class);
 
     private final SmtpRelayEndpoint endpoint;
     private MxResolver resolver;
@@ -73,13 +87,38 @@ public class SmtpRelayProducer extends DefaultProducer {
         timer = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newScheduledThreadPool(this, "SmtpRelayTimer", 2);
         agent = new DeliveryAgent(new ClientSettings(endpoint.effectiveHeloName(), port, config.getTls(), verifying,
-                config.getUsername(), config.getPassword(), Duration.ofMillis(config.getConnectTimeout()),
+                serverTrust(config.getSslContextParameters()), config.getUsername(), config.getPassword(),
+                config.isAuthOverUnverifiedTls(), Duration.ofMillis(config.getConnectTimeout()),
                 Duration.ofMillis(config.getCommandTimeout()), Duration.ofMillis(config.getDataTimeout()),
-                config.getMaxMxHosts(), config.isConnectionReuse(), Duration.ofMillis(config.getIdleConnectionTime()),
+                Duration.ofMillis(config.getMaxAttemptTime()), config.getMaxMxHosts(), config.getMaxMxAddresses(),
+                config.getMaxMxSessions(), config.isConnectionReuse(), Duration.ofMillis(config.getIdleConnectionTime()),
                 config.getMaxConnectionsPerHost()), timer);
         if (config.isConnectionReuse()) {
             timer.scheduleWithFixedDelay(agent::evictIdle, 1, 1, TimeUnit.SECONDS);
         }
+    }
+
+    /** The trust of {@code sslContextParameters} (else the JVM's), to check opportunistic sessions before AUTH. */
+    private X509TrustManager serverTrust(SSLContextParameters parameters) throws GeneralSecurityException, IOException {
+        TrustManager[] managers;
+        TrustManagersParameters trust = parameters != null ? parameters.getTrustManagers() : null;
+        if (trust != null) {
+            trust.setCamelContext(getEndpoint().getCamelContext());
+            if (trust.getKeyStore() != null && trust.getKeyStore().getCamelContext() == null) {
+                trust.getKeyStore().setCamelContext(getEndpoint().getCamelContext());
+            }
+            managers = trust.createTrustManagers();
+        } else {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init((KeyStore) null);
+            managers = factory.getTrustManagers();
+        }
+        for (TrustManager m : managers) {
+            if (m instanceof X509TrustManager x) {
+                return x;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -109,16 +148,20 @@ public class SmtpRelayProducer extends DefaultProducer {
             results.put(bad, new RecipientResult(bad, RecipientResult.Status.FAILED,
                     SmtpReply.of(553, "5.1.3", "Bad recipient address syntax"), null, null, null, Instant.now()));
         }
+        BooleanSupplier withdrawn = () -> DeliveryCancellation.isCancelled(exchange);
         for (Map.Entry<String, List<Envelope.Recipient>> group : groups(sendable).entrySet()) {
             List<Envelope.Recipient> recipients = group.getValue();
             List<RecipientResult> outcome;
             try {
-                outcome = agent.deliver(sendable.withRecipients(recipients), prepared.content(), hosts(group.getKey()));
+                outcome = withdrawn.getAsBoolean() ? decideAll(recipients, DeliveryCancellation.REPLY)
+                        : agent.deliver(sendable.withRecipients(recipients), prepared.content(), hosts(group.getKey()),
+                                withdrawn);
             } catch (ResolutionException e) {
-                outcome = new ArrayList<>();
-                for (Envelope.Recipient r : recipients) {
-                    outcome.add(RecipientResult.of(r.address(), e.reply(), null, null, null));
-                }
+                outcome = decideAll(recipients, e.reply());
+            } catch (RuntimeException e) {
+                // a resolver bug or an answer it cannot take must not fail the other destinations
+                LOG.warn("Looking up where {} goes failed unexpectedly; deferring", group.getKey(), e);
+                outcome = decideAll(recipients, SmtpReply.of(451, "4.4.3", "Look-up of " + group.getKey() + " failed: " + e));
             }
             for (RecipientResult r : outcome) {
                 results.put(r.getRecipient(), r);
@@ -156,6 +199,14 @@ public class SmtpRelayProducer extends DefaultProducer {
         throw new SmtpDeliveryException(report);
     }
 
+    private static List<RecipientResult> decideAll(List<Envelope.Recipient> recipients, SmtpReply reply) {
+        List<RecipientResult> out = new ArrayList<>(recipients.size());
+        for (Envelope.Recipient r : recipients) {
+            out.add(RecipientResult.of(r.address(), reply, null, null, null));
+        }
+        return out;
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, RecipientResult> decidedBefore(Exchange exchange) {
         Map<String, RecipientResult> decided = exchange.getProperty(DECIDED_PROPERTY, Map.class);
@@ -183,12 +234,12 @@ public class SmtpRelayProducer extends DefaultProducer {
         String host = endpoint.smartHost();
         try {
             if (host.matches("[0-9.]+|.*:.*")) {
-                return List.of(new MxHost(host, 0, List.of(InetAddress.getByName(host))));
+                return List.of(MxHost.of(host, 0, List.of(InetAddress.getByName(host))));
             }
             if (resolver != null) {
-                return List.of(new MxHost(host, 0, resolver.hostAddresses(host)));
+                return List.of(MxHost.of(host, 0, resolver.hostAddresses(host)));
             }
-            return List.of(new MxHost(host, 0, Arrays.asList(InetAddress.getAllByName(host))));
+            return List.of(MxHost.of(host, 0, Arrays.asList(InetAddress.getAllByName(host))));
         } catch (UnknownHostException e) {
             throw new ResolutionException(SmtpReply.of(451, "4.4.3", "Smart host " + host + " cannot be resolved"));
         }

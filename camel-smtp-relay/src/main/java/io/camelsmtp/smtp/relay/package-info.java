@@ -8,6 +8,14 @@
  * for good: the next mail exchanger is tried, and if none is left the recipient is deferred. The producer completes
  * only when all recipients were delivered; otherwise it throws {@link io.camelsmtp.smtp.relay.SmtpDeliveryException},
  * and before it does, it shrinks {@code CamelSmtpEnvelopeTo} to the deferred recipients, so that any retry sends to
- * those alone. DNS lives in {@code dns}, the SMTP client in {@code client}.
+ * those alone.
+ * <p>
+ * No peer can take more than its share: replies are bounded in lines and octets, every read and write has a time-out
+ * and each attempt on a host a deadline ({@code maxAttemptTime}); a destination costs at most {@code maxMxHosts}
+ * look-ups, {@code maxMxAddresses} connections and {@code maxMxSessions} sessions per attempt; and whatever an attempt
+ * throws, an {@link java.lang.Error} included, defers its recipients instead of leaving the producer. A delivery
+ * withdrawn by whoever started it ({@link io.camelsmtp.smtp.common.DeliveryCancellation}) stops before the next
+ * connection or before DATA, its undelivered recipients deferred. DNS lives in {@code dns}, the SMTP client in
+ * {@code client}.
  */
 package io.camelsmtp.smtp.relay;

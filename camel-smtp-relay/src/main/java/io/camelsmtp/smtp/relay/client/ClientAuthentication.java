@@ -8,10 +8,13 @@ import java.util.Locale;
 import io.camelsmtp.smtp.common.SmtpReply;
 
 /**
- * AUTH PLAIN or LOGIN on a connection that has said EHLO (and STARTTLS, as the policy asks). Like Postfix's default
- * ({@code smtp_sasl_security_options = noplaintext}), these plaintext mechanisms are used only inside TLS, unless TLS
- * is switched off on purpose ({@code tls=none}); a host that does not offer AUTH while credentials are configured is
- * skipped rather than sent mail unauthenticated.
+ * AUTH PLAIN or LOGIN on a connection that has said EHLO (and STARTTLS, as the policy asks). These mechanisms send
+ * the password itself, so they are used only inside TLS whose certificate was verified (trusted, and matching the
+ * host name): with {@code tls=required}, or opportunistic TLS whose certificate happened to pass. Whoever can
+ * intercept the connection can answer an unverified handshake and collect the password; option
+ * {@code authOverUnverifiedTls=true} accepts that risk. Without TLS they are used only when TLS is switched off on
+ * purpose ({@code tls=none}). A host that does not offer AUTH while credentials are configured is skipped rather
+ * than sent mail unauthenticated.
  */
 final class ClientAuthentication {
 
@@ -26,6 +29,11 @@ final class ClientAuthentication {
         if (c.tlsProtocol() == null && settings.tls() != TlsPolicy.none) {
             throw new HostFailure(SmtpReply.of(451, "4.7.0", "Not sending credentials to " + where
                     + " without TLS (STARTTLS was not offered or failed); set tls=none to allow it"));
+        }
+        if (c.tlsProtocol() != null && !c.tlsVerified() && !settings.authOverUnverifiedTls()) {
+            throw new HostFailure(SmtpReply.of(451, "4.7.0", "Not sending credentials to " + where + ": its TLS "
+                    + "certificate was not verified (" + c.tlsUnverified() + "); trust it with sslContextParameters, "
+                    + "or set authOverUnverifiedTls=true to accept the risk"));
         }
         if (!c.supports("AUTH")) {
             throw new HostFailure(SmtpReply.of(451, "4.7.0", where + " does not offer AUTH, but credentials are configured"));

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Deque;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -11,13 +12,27 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Open connections kept per host address for the next message (RFC 5321 allows several transactions per
- * connection), and a limit on concurrent connections per address. A kept connection is checked with RSET when
- * taken; one unused for longer than the idle time is closed.
+ * Open connections kept for the next message (RFC 5321 allows several transactions per connection), and a limit on
+ * concurrent connections per address. A kept connection is checked with RSET when taken; one unused for longer than
+ * the idle time is closed.
+ * <p>
+ * Kept connections are found by {@link Key}: what the session was set up for and checked against, not the address
+ * alone. Two MX names on one address, or two policies, never share a session: a certificate verified for one name
+ * says nothing about the other, and credentials sent for one endpoint must not carry another's mail.
  */
 final class ConnectionPool implements Closeable {
 
-    private final Map<InetSocketAddress, Deque<SmtpConnection>> idle = new ConcurrentHashMap<>();
+    /**
+     * What a kept session was opened for: address and port, the host name its certificate was checked against, the
+     * TLS policy, and the user it authenticated as (null for none).
+     */
+    record Key(InetSocketAddress address, String host, TlsPolicy tls, String username) {
+        Key {
+            host = host.toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final Map<Key, Deque<SmtpConnection>> idle = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, Semaphore> permits = new ConcurrentHashMap<>();
     private final int maxPerHost;
     private final long idleNanos;
@@ -37,9 +52,9 @@ final class ConnectionPool implements Closeable {
         permits.get(address).release();
     }
 
-    /** A kept connection to {@code address} that is still fresh, or null. */
-    SmtpConnection take(InetSocketAddress address) {
-        Deque<SmtpConnection> q = idle.get(address);
+    /** A kept connection for {@code key} that is still fresh, or null. */
+    SmtpConnection take(Key key) {
+        Deque<SmtpConnection> q = idle.get(key);
         if (q == null) {
             return null;
         }
@@ -53,9 +68,9 @@ final class ConnectionPool implements Closeable {
         return null;
     }
 
-    void keep(SmtpConnection c) {
+    void keep(Key key, SmtpConnection c) {
         c.touch();
-        idle.computeIfAbsent(c.address(), a -> new ConcurrentLinkedDeque<>()).addFirst(c);
+        idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).addFirst(c);
     }
 
     /** Closes connections unused for longer than the idle time. */

@@ -10,12 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
 
+import io.camelsmtp.smtp.common.DeliveryCancellation;
 import io.camelsmtp.smtp.common.Envelope;
 import io.camelsmtp.smtp.common.MailContent;
 import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.relay.dns.MxHost;
+import io.camelsmtp.smtp.relay.dns.ResolutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * RFC 5321 §5.1: hosts in preference order, each of their addresses in turn; a host that cannot be reached, greets
  * with an error, or fails TLS or AUTH is skipped; recipients a host defers (4xx) are tried at the next host; 2xx and
  * 5xx are final. One transaction carries all recipients, pipelined when the server offers PIPELINING.
+ * <p>
+ * One destination cannot hold a delivery long: a host's addresses are looked up only when it is its turn, at most
+ * {@code maxMxHosts} hosts, {@code maxMxAddresses} addresses and {@code maxMxSessions} sessions are tried (Postfix's
+ * {@code smtp_mx_address_limit} and {@code smtp_mx_session_limit}), and each attempt on a host ends by
+ * {@code maxAttemptTime}. Whatever an attempt throws defers its recipients rather than escaping; a delivery withdrawn
+ * by whoever started it ({@link DeliveryCancellation}) stops before the next connection.
  * <p>
  * This class chooses hosts and connections (kept ones first, within {@link ConnectionPool}'s per-address limit);
  * {@link SessionSetup} opens a session (greeting, EHLO, STARTTLS, AUTH) and {@link MailTransaction} runs the
@@ -38,8 +47,9 @@ public final class DeliveryAgent implements Closeable {
     private final SessionSetup sessions;
 
     /**
-     * @param timer runs write time-outs (and nothing long); a task is scheduled and cancelled per write, so the pool
-     *              should drop cancelled tasks (Camel's scheduled pools set removeOnCancelPolicy)
+     * @param timer runs write time-outs and attempt deadlines (and nothing long); a task is scheduled and cancelled
+     *              per write, so the pool should drop cancelled tasks (Camel's scheduled pools set
+     *              removeOnCancelPolicy)
      */
     public DeliveryAgent(ClientSettings settings, ScheduledExecutorService timer) {
         this.settings = settings;
@@ -57,21 +67,45 @@ public final class DeliveryAgent implements Closeable {
         pool.close();
     }
 
-    /** Per-recipient results, in the order of the envelope's recipients. */
-    public List<RecipientResult> deliver(Envelope envelope, MailContent content, List<MxHost> hosts)
-            throws InterruptedException {
+    /**
+     * Per-recipient results, in the order of the envelope's recipients. {@code withdrawn} is asked before each
+     * connection and before DATA; once true, the recipients not yet decided are reported with
+     * {@link DeliveryCancellation#REPLY}.
+     */
+    public List<RecipientResult> deliver(Envelope envelope, MailContent content, List<MxHost> hosts,
+            BooleanSupplier withdrawn) throws InterruptedException {
         List<Envelope.Recipient> recipients = envelope.recipients();
         Map<String, RecipientResult> decided = new LinkedHashMap<>();
         List<Envelope.Recipient> pending = recipients;
         int triedHosts = 0;
+        int triedAddresses = 0;
+        int sessionCount = 0;
+        ResolutionException unresolved = null;
+        boolean stopped = false;
         hosts:
         for (MxHost host : hosts) {
-            if (triedHosts++ >= settings.maxMxHosts()) {
+            if (triedHosts++ >= settings.maxMxHosts() || reached(settings.maxMxAddresses(), triedAddresses)
+                    || reached(settings.maxMxSessions(), sessionCount) || (stopped = withdrawn.getAsBoolean())) {
                 break;
             }
-            for (InetAddress ip : host.addresses()) {
+            List<InetAddress> addresses;
+            try {
+                addresses = host.addresses();
+            } catch (ResolutionException e) {
+                LOG.debug("{}: {}", host.name(), e.reply());
+                // a failure for now outweighs one for good: some host may have an address later
+                unresolved = unresolved == null || e.isTransient() && !unresolved.isTransient() ? e : unresolved;
+                continue;
+            }
+            for (InetAddress ip : addresses) {
+                if (reached(settings.maxMxAddresses(), triedAddresses) || reached(settings.maxMxSessions(), sessionCount)
+                        || (stopped = withdrawn.getAsBoolean())) {
+                    break hosts;
+                }
+                triedAddresses++;
                 try {
-                    List<RecipientResult> results = attempt(host, ip, envelope.withRecipients(pending), content);
+                    List<RecipientResult> results = attempt(host, ip, envelope.withRecipients(pending), content, withdrawn);
+                    sessionCount++;
                     List<Envelope.Recipient> deferred = new ArrayList<>();
                     for (int i = 0; i < results.size(); i++) {
                         decided.put(pending.get(i).address(), results.get(i));
@@ -86,41 +120,75 @@ public final class DeliveryAgent implements Closeable {
                     continue hosts;
                 } catch (HostFailure f) {
                     LOG.debug("{} [{}]: {}", host.name(), ip.getHostAddress(), f.reply);
-                    for (Envelope.Recipient r : pending) {
-                        decided.put(r.address(), new RecipientResult(r.address(), RecipientResult.Status.DEFERRED,
-                                f.reply, host.name(), ip.getHostAddress(), null, Instant.now()));
-                    }
+                    deferAll(pending, decided, f.reply, host, ip);
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Throwable t) { // nothing one peer does may take the delivery, or the caller, with it
+                    LOG.warn("Delivery to {} [{}] failed unexpectedly; deferring", host.name(), ip.getHostAddress(), t);
+                    deferAll(pending, decided, SmtpReply.of(451, "4.3.0", "Local error in the attempt on " + host.name()
+                            + " [" + ip.getHostAddress() + "]: " + t), host, ip);
                 }
             }
         }
+        // withdrawn before DATA inside a transaction, with no host left to notice it at the top of the loop
+        stopped |= decided.values().stream().anyMatch(r -> DeliveryCancellation.REPLY.equals(r.getReply()));
         List<RecipientResult> out = new ArrayList<>(recipients.size());
         for (Envelope.Recipient r : recipients) {
             RecipientResult result = decided.get(r.address());
-            out.add(result != null ? result : new RecipientResult(r.address(), RecipientResult.Status.DEFERRED,
-                    SmtpReply.of(451, "4.4.4", "No mail exchanger could be tried"), null, null, null, Instant.now()));
+            if (stopped && (result == null || result.getStatus() == RecipientResult.Status.DEFERRED)) {
+                // withdrawn: what was deferred so far is now deferred for that reason (keeping where, if known)
+                result = result != null && DeliveryCancellation.REPLY.equals(result.getReply()) ? result
+                        : RecipientResult.of(r.address(), DeliveryCancellation.REPLY, null, null, null);
+            } else if (result == null && unresolved != null) {
+                result = RecipientResult.of(r.address(), unresolved.reply(), null, null, null);
+            } else if (result == null) {
+                result = new RecipientResult(r.address(), RecipientResult.Status.DEFERRED,
+                        SmtpReply.of(451, "4.4.4", "No mail exchanger could be tried"), null, null, null, Instant.now());
+            }
+            out.add(result);
         }
         return out;
     }
 
-    private List<RecipientResult> attempt(MxHost host, InetAddress ip, Envelope envelope, MailContent content)
-            throws HostFailure, InterruptedException {
+    private static boolean reached(int limit, int count) {
+        return limit > 0 && count >= limit;
+    }
+
+    private static void deferAll(List<Envelope.Recipient> pending, Map<String, RecipientResult> decided, SmtpReply reply,
+            MxHost host, InetAddress ip) {
+        for (Envelope.Recipient r : pending) {
+            decided.put(r.address(), new RecipientResult(r.address(), RecipientResult.Status.DEFERRED, reply,
+                    host.name(), ip.getHostAddress(), null, Instant.now()));
+        }
+    }
+
+    private List<RecipientResult> attempt(MxHost host, InetAddress ip, Envelope envelope, MailContent content,
+            BooleanSupplier withdrawn) throws HostFailure, InterruptedException {
         InetSocketAddress address = new InetSocketAddress(ip, settings.port());
         if (!pool.acquire(address, settings.connectTimeout())) {
             throw new HostFailure(SmtpReply.of(451, "4.4.5", "Too many connections to " + describe(host, ip)));
         }
+        ConnectionPool.Key key = new ConnectionPool.Key(address, host.name(), settings.tls(), settings.username());
+        AttemptDeadline deadline = AttemptDeadline.start(settings.maxAttemptTime());
         SmtpConnection c = null;
         MailTransaction tx = null;
+        boolean completed = false;
         try {
-            c = settings.connectionReuse() ? reuse(address) : null;
+            c = settings.connectionReuse() ? reuse(key, deadline) : null;
             if (c == null) {
-                c = sessions.connect(host.name(), address, settings.tls() != TlsPolicy.none);
+                c = sessions.connect(host.name(), address, settings.tls() != TlsPolicy.none, deadline);
             }
-            tx = new MailTransaction(settings, c, host.name(), envelope, content);
-            return tx.run();
+            tx = new MailTransaction(settings, c, host.name(), envelope, content, withdrawn);
+            List<RecipientResult> results = tx.run();
+            completed = true;
+            return results;
         } finally {
             if (c != null) {
-                if (tx != null && tx.isReusable() && settings.connectionReuse()) {
-                    pool.keep(c);
+                if (!completed) {
+                    c.close(); // in an unknown state, perhaps in the middle of DATA: nothing more to say
+                } else if (tx.isReusable() && settings.connectionReuse()) {
+                    c.clearDeadline();
+                    pool.keep(key, c);
                 } else {
                     c.quit();
                 }
@@ -129,17 +197,18 @@ public final class DeliveryAgent implements Closeable {
         }
     }
 
-    /** A kept connection to {@code address} that still answers RSET with 250, or null. */
-    private SmtpConnection reuse(InetSocketAddress address) {
+    /** A kept connection for {@code key} that still answers RSET with 250, or null. */
+    private SmtpConnection reuse(ConnectionPool.Key key, AttemptDeadline deadline) {
         SmtpConnection c;
-        while ((c = pool.take(address)) != null) {
+        while ((c = pool.take(key)) != null) {
             try {
+                deadline.arm(c, c.host() + " [" + key.address().getAddress().getHostAddress() + "]:" + key.address().getPort());
                 c.timeout(settings.commandTimeout());
                 if (c.command("RSET").code() == 250) {
                     return c;
                 }
             } catch (IOException e) {
-                LOG.debug("Kept connection to {} is gone: {}", address, e.toString());
+                LOG.debug("Kept connection to {} is gone: {}", key.address(), e.toString());
             }
             c.close();
         }

@@ -1,5 +1,7 @@
 package io.camelsmtp.smtp.relay.client;
 
+import java.io.IOException;
+
 import io.camelsmtp.smtp.common.SmtpReply;
 
 /**
@@ -23,5 +25,19 @@ final class HostFailure extends Exception {
                       + " " + reply.text().replace('\n', ' ');
         return reply.isTransient() ? SmtpReply.of(reply.code(), reply.enhancedStatus(), text)
                 : SmtpReply.of(451, "4.4.0", text);
+    }
+
+    /**
+     * The deferral for a session that broke off: the connection lost, the attempt's deadline passed, or a reply
+     * broke the protocol or the limits on its size.
+     */
+    static SmtpReply broken(String where, IOException e) {
+        if (e instanceof SmtpConnection.DeadlinePassed) {
+            return SmtpReply.of(451, "4.4.2", e.getMessage());
+        }
+        if (e instanceof ReplyReader.ProtocolViolation) {
+            return SmtpReply.of(451, "4.4.2", e.getMessage() + "; session with " + where + " given up");
+        }
+        return SmtpReply.of(451, "4.4.2", "Connection to " + where + " lost: " + e.getMessage());
     }
 }

@@ -3,7 +3,9 @@ package io.camelsmtp.smtp.relay.client;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
+import io.camelsmtp.smtp.common.DeliveryCancellation;
 import io.camelsmtp.smtp.common.Envelope;
 import io.camelsmtp.smtp.common.MailContent;
 import io.camelsmtp.smtp.common.RecipientResult;
@@ -15,6 +17,12 @@ import io.camelsmtp.smtp.common.Xtext;
  * 8BITMIME, SMTPUTF8), then MAIL, every RCPT and DATA (in one write under PIPELINING, with DSN parameters when
  * offered), the content, and one result per recipient. After a failed transaction the session is reset with RSET;
  * {@link #isReusable()} says whether it may carry the next message.
+ * <p>
+ * A delivery withdrawn while the transaction runs ({@link DeliveryCancellation}) is noticed after the RCPTs, before
+ * the content: without PIPELINING DATA is not sent and RSET ends the transaction; with it the 354 has come back, and
+ * since only the final dot ends DATA and it would deliver, the connection is closed instead, which makes the server
+ * drop the unfinished message (RFC 5321 §4.1.1.4). The accepted recipients are reported with
+ * {@link DeliveryCancellation#REPLY}.
  */
 final class MailTransaction {
 
@@ -25,10 +33,13 @@ final class MailTransaction {
     private final MailContent content;
     private final List<Envelope.Recipient> recipients;
     private final RecipientResult[] results;
+    private final BooleanSupplier withdrawn;
     private boolean reusable = true;
 
-    MailTransaction(ClientSettings settings, SmtpConnection c, String host, Envelope envelope, MailContent content) {
+    MailTransaction(ClientSettings settings, SmtpConnection c, String host, Envelope envelope, MailContent content,
+            BooleanSupplier withdrawn) {
         this.settings = settings;
+        this.withdrawn = withdrawn;
         this.c = c;
         this.host = host;
         this.envelope = envelope;
@@ -48,8 +59,9 @@ final class MailTransaction {
             send();
         } catch (IOException e) {
             reusable = false;
+            c.close(); // lost, timed out or beyond the limits: a QUIT would only wait for nothing
             String where = host + " [" + c.address().getAddress().getHostAddress() + "]";
-            decideAll(SmtpReply.of(451, "4.4.2", "Connection to " + where + " lost: " + e.getMessage()));
+            decideAll(HostFailure.broken(where, e));
         }
         return List.of(results);
     }
@@ -132,7 +144,7 @@ final class MailTransaction {
                     rcptReplies[i] = c.command(rcpts.get(i));
                     any |= rcptReplies[i].isPositive();
                 }
-                if (any) {
+                if (any && !withdrawn.getAsBoolean()) {
                     dataReply = c.command("DATA");
                 }
             }
@@ -153,7 +165,20 @@ final class MailTransaction {
                 results[i] = result(i, rcptReplies[i]);
             }
         }
-        if (accepted.isEmpty() || dataReply == null || dataReply.code() != 354) {
+        // without PIPELINING, no DATA reply for accepted recipients means the delivery was withdrawn just before
+        if (!accepted.isEmpty() && (dataReply == null || dataReply.code() == 354 && withdrawn.getAsBoolean())) {
+            for (int i : accepted) {
+                results[i] = result(i, DeliveryCancellation.REPLY);
+            }
+            if (dataReply == null) {
+                endTransaction(null);
+            } else {
+                reusable = false;
+                c.close(); // in DATA: closing is the only way out that delivers nothing
+            }
+            return;
+        }
+        if (accepted.isEmpty() || dataReply.code() != 354) {
             for (int i : accepted) {
                 results[i] = result(i, dataReply);
             }

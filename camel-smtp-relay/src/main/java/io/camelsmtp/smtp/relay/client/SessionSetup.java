@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens a session ready for a mail transaction: connects, reads the greeting, says EHLO (HELO if refused), then
  * STARTTLS as the {@link TlsPolicy} says and AUTH when credentials are configured. Anything that makes the host
- * unusable is a {@link HostFailure}; the connection is then closed.
+ * unusable is a {@link HostFailure}; the connection is then closed. The attempt's deadline is armed on the
+ * connection as soon as it is open.
  */
 final class SessionSetup {
 
@@ -37,8 +38,12 @@ final class SessionSetup {
     }
 
     /** Connects, reads the greeting, says EHLO, then STARTTLS and AUTH as configured. */
-    SmtpConnection connect(String host, InetSocketAddress address, boolean tryTls) throws HostFailure {
+    SmtpConnection connect(String host, InetSocketAddress address, boolean tryTls, AttemptDeadline deadline)
+            throws HostFailure {
         String where = host + " [" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+        if (deadline.passed()) {
+            throw new HostFailure(SmtpReply.of(451, "4.4.2", deadline.explain(where)));
+        }
         SmtpConnection c;
         try {
             c = SmtpConnection.open(host, address, settings.connectTimeout(), timer);
@@ -48,6 +53,7 @@ final class SessionSetup {
             throw new HostFailure(SmtpReply.of(451, "4.4.1", "Connection to " + where + " failed: " + e.getMessage()));
         }
         try {
+            deadline.arm(c, where);
             c.timeout(settings.commandTimeout());
             SmtpReply greeting = c.read();
             if (greeting.code() != 220) {
@@ -58,7 +64,7 @@ final class SessionSetup {
                 throw new HostFailure(HostFailure.asDeferral(hello, where + " refused EHLO/HELO:"));
             }
             if (tryTls) {
-                c = startTls(c, host, address, where);
+                c = startTls(c, host, address, where, deadline);
             }
             if (settings.username() != null) {
                 authentication.authenticate(c, where);
@@ -69,7 +75,10 @@ final class SessionSetup {
             throw f;
         } catch (IOException e) {
             c.close();
-            throw new HostFailure(SmtpReply.of(451, "4.4.2", "Connection to " + where + " lost: " + e.getMessage()));
+            throw new HostFailure(HostFailure.broken(where, e));
+        } catch (RuntimeException | Error e) {
+            c.close();
+            throw e;
         }
     }
 
@@ -77,8 +86,8 @@ final class SessionSetup {
      * STARTTLS when offered. Opportunistically, a refusal keeps the plaintext session and a failed handshake
      * reconnects without TLS; with {@link TlsPolicy#required} either skips the host.
      */
-    private SmtpConnection startTls(SmtpConnection c, String host, InetSocketAddress address, String where)
-            throws IOException, HostFailure {
+    private SmtpConnection startTls(SmtpConnection c, String host, InetSocketAddress address, String where,
+            AttemptDeadline deadline) throws IOException, HostFailure {
         boolean required = settings.tls() == TlsPolicy.required;
         if (!c.supports("STARTTLS")) {
             if (required) {
@@ -94,14 +103,25 @@ final class SessionSetup {
             return c;
         }
         try {
-            c.startTls(required ? settings.verifyingTls() : anyCertificate, required);
+            if (required) {
+                c.startTls(settings.verifyingTls(), true, () -> null);
+            } else if (settings.username() != null && settings.serverTrust() != null) {
+                // credentials will follow: find out whether the certificate would pass, without requiring it
+                CertificateCheck check = new CertificateCheck(settings.serverTrust());
+                c.startTls(check.context(), true, check::problem);
+            } else {
+                c.startTls(anyCertificate, false, () -> "opportunistic TLS, certificate not checked");
+            }
         } catch (IOException e) {
             c.close();
             if (required) {
                 throw new HostFailure(SmtpReply.of(451, "4.7.5", "TLS handshake with " + where + " failed: " + e.getMessage()));
             }
+            if (e instanceof SmtpConnection.DeadlinePassed) {
+                throw e;
+            }
             LOG.info("TLS handshake with {} failed ({}); delivering in plaintext", where, e.getMessage());
-            return connect(host, address, false);
+            return connect(host, address, false, deadline);
         }
         SmtpReply hello = c.hello(settings.heloName());
         if (hello.code() != 250) {

@@ -2,22 +2,22 @@ package io.camelsmtp.smtp.relay.client;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -29,27 +29,37 @@ import io.camelsmtp.smtp.common.SmtpReply;
 /**
  * One client connection to an SMTP server: replies read whole (multi-line included), EHLO capabilities, STARTTLS,
  * and DATA content written dot-stuffed with CRLF line endings. Every read and every write has a time-out; the caller
- * sets it per stage as RFC 5321 §4.5.3.2 suggests.
+ * sets it per stage as RFC 5321 §4.5.3.2 suggests. Besides, a {@link #deadline deadline} bounds a whole attempt,
+ * since a peer that trickles a byte now and then satisfies every per-read time-out; and replies are read within
+ * {@link ReplyReader}'s limits, so a peer cannot fill the heap.
  */
 public final class SmtpConnection implements Closeable {
 
-    private static final Pattern ENHANCED = Pattern.compile("^([245]\\.[0-9]{1,3}\\.[0-9]{1,3}) ?(.*)$", Pattern.DOTALL);
+    private static final Duration QUIT_TIME = Duration.ofSeconds(2);
 
     private final String host;
     private final InetSocketAddress address;
     private final ScheduledExecutorService timer;
+    /** The TCP socket, under TLS too: the deadline closes this one, which no TLS lock can hold up. */
+    private final Socket raw;
     private Socket socket;
-    private InputStream in;
+    private ReplyReader replies;
     private OutputStream out;
     private final Map<String, String> extensions = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private String tlsProtocol;
+    private String tlsUnverified;
     private long lastUsedNanos = System.nanoTime();
+    private ScheduledFuture<?> deadline;
+    private long deadlineAtNanos;
+    private String deadlineText;
+    private volatile boolean deadlinePassed;
 
     private SmtpConnection(String host, InetSocketAddress address, Socket socket, ScheduledExecutorService timer)
             throws IOException {
         this.host = host;
         this.address = address;
         this.timer = timer;
+        this.raw = socket;
         attach(socket);
     }
 
@@ -72,7 +82,7 @@ public final class SmtpConnection implements Closeable {
 
     private void attach(Socket s) throws IOException {
         this.socket = s;
-        this.in = new BufferedInputStream(s.getInputStream(), 8192);
+        this.replies = new ReplyReader(new BufferedInputStream(s.getInputStream(), 8192), host);
         this.out = new BufferedOutputStream(new DeadlineOutputStream(s.getOutputStream(), s, timer), 16384);
     }
 
@@ -88,6 +98,59 @@ public final class SmtpConnection implements Closeable {
     /** TLS protocol in use, or null on plaintext. */
     public String tlsProtocol() {
         return tlsProtocol;
+    }
+
+    /** True when TLS is in use and the server's certificate was trusted and matched the host name. */
+    public boolean tlsVerified() {
+        return tlsProtocol != null && tlsUnverified == null;
+    }
+
+    /** Why the certificate of this TLS session does not count as verified, or null when it does (or no TLS). */
+    public String tlsUnverified() {
+        return tlsUnverified;
+    }
+
+    /**
+     * Closes the connection {@code limit} from now unless {@link #clearDeadline()} comes first; whatever I/O is then
+     * under way fails with a {@link SocketTimeoutException} saying {@code why}. Replaces an earlier deadline.
+     */
+    public synchronized void deadline(Duration limit, String why) {
+        clearDeadline();
+        deadlinePassed = false;
+        deadlineText = why;
+        deadlineAtNanos = System.nanoTime() + limit.toNanos();
+        deadline = timer.schedule(this::expire, Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    public synchronized void clearDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    /** Time left before the deadline (a large value when none is set). */
+    synchronized Duration remaining() {
+        return deadline == null ? Duration.ofDays(1) : Duration.ofNanos(deadlineAtNanos - System.nanoTime());
+    }
+
+    private void expire() {
+        deadlinePassed = true;
+        try {
+            raw.close();
+        } catch (IOException ignored) {
+            // the I/O under way fails either way
+        }
+    }
+
+    /** The deadline's explanation in place of the "Socket closed" it causes. */
+    private IOException explain(IOException e) {
+        if (!deadlinePassed) {
+            return e;
+        }
+        DeadlinePassed t = new DeadlinePassed(deadlineText);
+        t.initCause(e);
+        return t;
     }
 
     public boolean supports(String extension) {
@@ -130,10 +193,21 @@ public final class SmtpConnection implements Closeable {
     }
 
     /**
-     * Upgrades to TLS. With {@code verifyHost} the peer's certificate must match {@code host} (checked like HTTPS);
-     * otherwise any certificate is taken, as opportunistic TLS does (RFC 7435).
+     * Upgrades to TLS. With {@code verifyHost} the trust manager is asked to check that the peer's certificate
+     * matches {@code host} (like HTTPS). {@code unverified}, asked after the handshake, says why the certificate does
+     * not count as verified, or null when it does: always null for a context that fails the handshake otherwise, a
+     * recording trust manager's finding for one that never fails it.
      */
-    public void startTls(SSLContext context, boolean verifyHost) throws IOException {
+    public void startTls(SSLContext context, boolean verifyHost, Supplier<String> unverified) throws IOException {
+        try {
+            handshake(context, verifyHost);
+        } catch (IOException e) {
+            throw explain(e);
+        }
+        tlsUnverified = unverified.get();
+    }
+
+    private void handshake(SSLContext context, boolean verifyHost) throws IOException {
         SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, host, address.getPort(), true);
         tls.setUseClientMode(true);
         SSLParameters p = tls.getSSLParameters();
@@ -163,68 +237,45 @@ public final class SmtpConnection implements Closeable {
 
     /** Queues a command line without flushing (for PIPELINING). */
     public void write(String line) throws IOException {
-        out.write(line.getBytes(StandardCharsets.UTF_8));
-        out.write('\r');
-        out.write('\n');
+        try {
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+            out.write('\r');
+            out.write('\n');
+        } catch (IOException e) {
+            throw explain(e);
+        }
     }
 
     public void flush() throws IOException {
-        out.flush();
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw explain(e);
+        }
     }
 
-    /** Reads one complete reply. */
+    /**
+     * Reads one complete reply, within {@link ReplyReader}'s limits; past them, or on a malformed line, a
+     * {@link ReplyReader.ProtocolViolation} (the connection must then be closed: the rest of the reply is unread).
+     */
     public SmtpReply read() throws IOException {
-        StringBuilder text = new StringBuilder();
-        String enhanced = null;
-        int code;
-        boolean first = true;
-        while (true) {
-            String line = readLine();
-            if (!isReplyCode(line)) {
-                throw new IOException("Malformed reply from " + host + ": " + line);
-            }
-            code = Integer.parseInt(line.substring(0, 3));
-            boolean last = line.length() == 3 || line.charAt(3) == ' ';
-            String rest = line.length() > 4 ? line.substring(4) : "";
-            Matcher m = ENHANCED.matcher(rest);
-            if (m.matches() && m.group(1).charAt(0) == line.charAt(0)) {
-                if (first) {
-                    enhanced = m.group(1);
-                }
-                rest = m.group(2);
-            }
-            if (!first) {
-                text.append('\n');
-            }
-            text.append(rest);
-            first = false;
-            if (last) {
-                touch();
-                return SmtpReply.of(code, enhanced, text.toString());
-            }
+        try {
+            SmtpReply r = replies.read();
+            touch();
+            return r;
+        } catch (IOException e) {
+            throw explain(e);
         }
     }
 
-    private static boolean isReplyCode(String line) {
-        return line.length() >= 3 && line.charAt(0) >= '2' && line.charAt(0) <= '5'
-               && Character.isDigit(line.charAt(1)) && Character.isDigit(line.charAt(2));
-    }
+    /** The {@link #deadline} passed during the I/O that failed; the message says which deadline. */
+    static final class DeadlinePassed extends SocketTimeoutException {
 
-    private String readLine() throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(128);
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                byte[] bytes = b.toByteArray();
-                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, len, StandardCharsets.UTF_8);
-            }
-            if (b.size() > 4096) {
-                throw new IOException("Reply line too long from " + host);
-            }
-            b.write(c);
+        private static final long serialVersionUID = 1L;
+
+        DeadlinePassed(String message) {
+            super(message);
         }
-        throw new EOFException("Connection closed by " + host);
     }
 
     /**
@@ -232,6 +283,14 @@ public final class SmtpConnection implements Closeable {
      * §4.5.2), a missing final CRLF is added, then the terminating dot. Returns the octets of content written.
      */
     public long writeData(InputStream content) throws IOException {
+        try {
+            return dotStuff(content);
+        } catch (IOException e) {
+            throw explain(e);
+        }
+    }
+
+    private long dotStuff(InputStream content) throws IOException {
         byte[] buf = new byte[8192];
         int prev = '\n';
         boolean pendingCr = false;
@@ -287,10 +346,13 @@ public final class SmtpConnection implements Closeable {
         return count;
     }
 
-    /** Sends QUIT (best effort) and closes. */
+    /** Sends QUIT (best effort, 2 s at most, however the peer trickles its answer) and closes. */
     public void quit() {
         try {
-            timeout(Duration.ofSeconds(2));
+            if (remaining().compareTo(QUIT_TIME) > 0) {
+                deadline(QUIT_TIME, "QUIT took too long");
+            }
+            timeout(QUIT_TIME);
             command("QUIT");
         } catch (IOException ignored) {
             // closing anyway
@@ -301,7 +363,13 @@ public final class SmtpConnection implements Closeable {
     @Override
     public void close() {
         try {
-            socket.close();
+            socket.close(); // under TLS this sends close_notify; a deadline still armed ends a write that blocks
+        } catch (IOException ignored) {
+            // nothing more to do
+        }
+        clearDeadline();
+        try {
+            raw.close();
         } catch (IOException ignored) {
             // nothing more to do
         }

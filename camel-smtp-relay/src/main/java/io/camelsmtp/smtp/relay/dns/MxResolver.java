@@ -1,7 +1,6 @@
 package io.camelsmtp.smtp.relay.dns;
 
 import java.net.IDN;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -37,8 +36,9 @@ import org.xbill.DNS.lookup.NoSuchRRSetException;
  * Finds where mail for a domain goes (RFC 5321 §5.1), with dnsjava: MX records sorted by preference and shuffled
  * among equal preferences; no MX means the domain's own A/AAAA (implicit MX); a null MX ({@code MX 0 .}, RFC 7505)
  * or NXDOMAIN fails for good; SERVFAIL and time-outs fail for now. CNAMEs are followed and answers cached for their
- * TTL. Addresses on loopback, private, link-local or multicast networks are dropped unless allowed, so a hostile DNS
- * answer cannot steer delivery into the internal network.
+ * TTL. Addresses that are not public unicast ({@link NonPublicAddresses}) are dropped unless allowed, so a hostile
+ * DNS answer cannot steer delivery into the internal network. A host's addresses are looked up only when delivery gets
+ * to that host.
  */
 public final class MxResolver {
 
@@ -69,7 +69,12 @@ public final class MxResolver {
         this.allowPrivateAddresses = allowPrivateAddresses;
     }
 
-    /** The mail exchangers of {@code domain}, best first, each with at least one usable address. */
+    /**
+     * The mail exchangers of {@code domain}, best first. Only the MX records are looked up here; each host's
+     * addresses are looked up when delivery gets to it ({@link MxHost#addresses()}), where a host without a usable
+     * address fails with a {@link ResolutionException}: for now on SERVFAIL or a time-out, for good when it has no
+     * address or only non-public ones (unless allowed).
+     */
     public List<MxHost> resolve(String domain) throws ResolutionException {
         if (domain.startsWith("[") && domain.endsWith("]")) {
             return List.of(literal(domain));
@@ -89,40 +94,44 @@ public final class MxResolver {
             throw permanent(556, "5.1.10", "Domain " + domain + " does not accept mail (null MX, RFC 7505)");
         }
         mx.removeIf(m -> m.getTarget().equals(Name.root));
-        List<MxHost> hosts = new ArrayList<>();
-        boolean privateDropped = false;
-        ResolutionException transientFailure = null;
         if (mx.isEmpty()) {
             mx.add(new MXRecord(name, DClass.IN, 0, 0, name));
         }
         Collections.shuffle(mx, ThreadLocalRandom.current());
         mx.sort(Comparator.comparingInt(MXRecord::getPriority));
+        List<MxHost> hosts = new ArrayList<>(mx.size());
         for (MXRecord m : mx) {
-            List<InetAddress> addresses;
-            try {
-                addresses = addresses(m.getTarget());
-            } catch (ResolutionException e) {
-                transientFailure = e;
-                continue;
+            Name target = m.getTarget();
+            hosts.add(new MxHost(strip(target), m.getPriority(), () -> usableAddresses(domain, target)));
+        }
+        return hosts;
+    }
+
+    /** The addresses of one mail exchanger, without the non-public ones unless they are allowed. */
+    private List<InetAddress> usableAddresses(String domain, Name host) throws ResolutionException {
+        List<InetAddress> addresses = addresses(host);
+        String which = "Mail exchanger " + strip(host) + " of " + domain;
+        if (addresses.isEmpty()) {
+            throw permanent(550, "5.4.4", which + " has no address");
+        }
+        if (allowPrivateAddresses) {
+            return addresses;
+        }
+        List<InetAddress> usable = new ArrayList<>(addresses.size());
+        String refused = null;
+        for (InetAddress a : addresses) {
+            String why = NonPublicAddresses.why(a);
+            if (why == null) {
+                usable.add(a);
+            } else if (refused == null) {
+                refused = a.getHostAddress() + " is in " + why;
             }
-            int before = addresses.size();
-            addresses.removeIf(a -> !allowPrivateAddresses && isPrivate(a));
-            privateDropped |= addresses.size() < before;
-            if (!addresses.isEmpty()) {
-                hosts.add(new MxHost(strip(m.getTarget()), m.getPriority(), List.copyOf(addresses)));
-            }
         }
-        if (!hosts.isEmpty()) {
-            return hosts;
+        if (usable.isEmpty()) {
+            throw permanent(550, "5.4.4", which + " resolves only to non-public addresses (" + refused
+                    + "); refused (allowPrivateAddresses=false)");
         }
-        if (transientFailure != null) {
-            throw transientFailure;
-        }
-        if (privateDropped) {
-            throw permanent(550, "5.4.4", "Mail exchangers of " + domain
-                    + " resolve only to loopback, private or link-local addresses; refused (allowPrivateAddresses=false)");
-        }
-        throw permanent(550, "5.4.4", "No address found for the mail exchangers of " + domain);
+        return usable;
     }
 
     /**
@@ -204,11 +213,12 @@ public final class MxResolver {
         } catch (UnknownHostException e) {
             throw permanent(553, "5.1.3", "Bad address literal " + domain);
         }
-        if (!allowPrivateAddresses && isPrivate(address)) {
-            throw permanent(550, "5.4.4", "Address literal " + domain
-                    + " is a loopback, private or link-local address; refused (allowPrivateAddresses=false)");
+        String why = allowPrivateAddresses ? null : NonPublicAddresses.why(address);
+        if (why != null) {
+            throw permanent(550, "5.4.4", "Address literal " + domain + " is in " + why
+                    + "; refused (allowPrivateAddresses=false)");
         }
-        return new MxHost(domain, 0, List.of(address));
+        return MxHost.of(domain, 0, List.of(address));
     }
 
     private static Name name(String domain) throws ResolutionException {
@@ -218,18 +228,6 @@ public final class MxResolver {
         } catch (TextParseException | IllegalArgumentException e) {
             throw permanent(553, "5.1.2", "Bad destination domain " + domain);
         }
-    }
-
-    static boolean isPrivate(InetAddress a) {
-        if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
-                || a.isMulticastAddress()) {
-            return true;
-        }
-        byte[] b = a.getAddress();
-        if (a instanceof Inet6Address) {
-            return (b[0] & 0xfe) == 0xfc; // unique local fc00::/7
-        }
-        return (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64; // carrier-grade NAT 100.64.0.0/10
     }
 
     private static String strip(Name n) {

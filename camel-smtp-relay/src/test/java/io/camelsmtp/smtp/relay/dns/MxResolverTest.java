@@ -41,7 +41,7 @@ class MxResolverTest {
                 .add("alias.cnamemx.test. 0 IN CNAME mx1.multi.test.")
                 .add("dangling.test. 0 IN MX 10 missing.dangling.test.")
                 .add("public.test. 0 IN MX 10 mx.public.test.")
-                .add("mx.public.test. 0 IN A 192.0.2.10")
+                .add("mx.public.test. 0 IN A 9.9.9.10")
                 .servfail("servfail.test.");
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", Integer.parseInt(dns.server().split(":")[1]));
         resolver = new MxResolver(List.of(server), Duration.ofSeconds(1), true, Executors.newCachedThreadPool());
@@ -98,16 +98,20 @@ class MxResolverTest {
     @Test
     void followsCnameTargetsAndRefusesDanglingOnes() throws Exception {
         assertEquals("127.0.0.2", resolver.resolve("cnamemx.test").get(0).addresses().get(0).getHostAddress());
-        ResolutionException e = assertThrows(ResolutionException.class, () -> resolver.resolve("dangling.test"));
+        MxHost dangling = resolver.resolve("dangling.test").get(0);
+        ResolutionException e = assertThrows(ResolutionException.class, dangling::addresses);
         assertEquals("5.4.4", e.reply().enhancedStatus());
+        assertFalse(e.isTransient());
     }
 
     @Test
     void privateAddressesAreRefusedUnlessAllowed() throws Exception {
-        ResolutionException e = assertThrows(ResolutionException.class, () -> strict.resolve("multi.test"));
-        assertEquals("5.4.4", e.reply().enhancedStatus());
-        assertTrue(e.reply().text().contains("loopback, private or link-local"), e.reply().text());
-        assertEquals("192.0.2.10", strict.resolve("public.test").get(0).addresses().get(0).getHostAddress());
+        for (MxHost host : strict.resolve("multi.test")) {
+            ResolutionException e = assertThrows(ResolutionException.class, host::addresses);
+            assertEquals("5.4.4", e.reply().enhancedStatus());
+            assertTrue(e.reply().text().contains("127.0.0.0/8 (loopback, RFC 1122)"), e.reply().text());
+        }
+        assertEquals("9.9.9.10", strict.resolve("public.test").get(0).addresses().get(0).getHostAddress());
         assertThrows(ResolutionException.class, () -> strict.resolve("[127.0.0.1]"));
         assertThrows(ResolutionException.class, () -> strict.resolve("[10.1.2.3]"));
     }

@@ -8,9 +8,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Flags;
@@ -22,13 +24,15 @@ import org.xbill.DNS.Section;
 
 /**
  * A UDP DNS responder for fast unit tests, answering from master-file lines: NXDOMAIN for unknown names, NODATA for a
- * known name without the type asked, SERVFAIL for names marked so, and CNAMEs followed. Real-DNS tests use dnsmasq.
+ * known name without the type asked, SERVFAIL for names marked so, and CNAMEs followed. It counts the questions it
+ * was asked, per name and type. Real-DNS tests use dnsmasq.
  */
 public final class InJvmDns implements Closeable {
 
     private final DatagramSocket socket;
     private final Map<Name, List<Record>> records = new ConcurrentHashMap<>();
     private final Set<Name> servfail = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
     private final Thread thread;
 
     public InJvmDns() throws IOException {
@@ -50,6 +54,18 @@ public final class InJvmDns implements Closeable {
     public InJvmDns servfail(String name) throws IOException {
         servfail.add(Name.fromString(name));
         return this;
+    }
+
+    /** How often {@code name} was asked for, e.g. {@code queries("mx1.a.test.", "A")}. */
+    public int queries(String name, String type) {
+        AtomicInteger n = asked.get(name.toLowerCase(Locale.ROOT) + " " + type);
+        return n == null ? 0 : n.get();
+    }
+
+    /** How often {@code name} was asked for, any type. */
+    public int queries(String name) {
+        String prefix = name.toLowerCase(Locale.ROOT) + " ";
+        return asked.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).mapToInt(e -> e.getValue().get()).sum();
     }
 
     public String server() {
@@ -79,6 +95,8 @@ public final class InJvmDns implements Closeable {
         a.getHeader().setFlag(Flags.AA);
         a.getHeader().setFlag(Flags.RA);
         Record question = q.getQuestion();
+        asked.computeIfAbsent(question.getName().toString().toLowerCase(Locale.ROOT) + " "
+                              + org.xbill.DNS.Type.string(question.getType()), k -> new AtomicInteger()).incrementAndGet();
         a.addRecord(question, Section.QUESTION);
         Name name = question.getName();
         if (servfail.contains(name)) {

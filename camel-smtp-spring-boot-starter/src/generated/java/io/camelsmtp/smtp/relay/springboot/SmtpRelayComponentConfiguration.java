@@ -34,17 +34,28 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean lazyStartProducer;
     /**
-     * Mail exchangers tried per destination domain before the recipients are deferred.
+     * Addresses tried per destination and attempt, all its mail exchangers together (as Postfix's
+     * smtp_mx_address_limit); 0 for no limit. Keeps a domain with many unreachable addresses from holding a delivery.
+     */
+    private Integer maxMxAddresses;
+    /**
+     * Mail exchangers considered per destination domain and attempt, best first; a host's addresses are looked up only
+     * when it is its turn. Then the recipients left are deferred.
      */
     private Integer maxMxHosts;
+    /**
+     * SMTP sessions per destination and attempt (as Postfix's smtp_mx_session_limit): after this many hosts took a
+     * transaction (EHLO and TLS done) and deferred, the rest wait for the next attempt; 0 for no limit.
+     */
+    private Integer maxMxSessions;
     /**
      * Port to connect to on each mail exchanger (25), and the smart host's port when the destination names none.
      */
     private Integer port;
     /**
-     * STARTTLS policy: none; opportunistic (when offered, any certificate, plaintext if the handshake fails); required
-     * (offered, successful, certificate trusted and matching the host name, else the host is skipped and the recipients
-     * deferred).
+     * STARTTLS policy: none; opportunistic (when offered, any certificate, plaintext if the handshake fails;
+     * credentials only when the certificate happens to verify); required (offered, successful, certificate trusted and
+     * matching the host name, else the host is skipped and the recipients deferred).
      */
     private TlsPolicy tls;
     /**
@@ -73,8 +84,10 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private SmtpRelayConfiguration configuration;
     /**
-     * Deliver to mail exchangers on loopback, private (RFC 1918, fc00::/7), link-local or CGNAT addresses. Off by
-     * default, so that a hostile DNS answer cannot make the relay deliver into the internal network.
+     * Deliver to mail exchangers on addresses that are not public unicast: loopback, private (RFC 1918, fc00::/7),
+     * link-local, CGNAT, multicast, reserved, documentation and benchmarking ranges, and IPv6 forms that carry such an
+     * IPv4 address (the full list is in the docs). Off by default, so that a hostile DNS answer cannot make the relay
+     * deliver into the internal network.
      */
     private Boolean allowPrivateAddresses;
     /**
@@ -87,11 +100,19 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Duration dnsTimeout;
     /**
+     * Send the credentials over TLS whose certificate was not verified (not trusted, or not issued for the host's
+     * name). Off by default: anyone who can intercept the connection can then answer the handshake and read the
+     * password. Without it, credentials go only over verified TLS (tls=required, or opportunistic TLS whose certificate
+     * passed), or in plaintext with tls=none.
+     */
+    private Boolean authOverUnverifiedTls;
+    /**
      * AUTH password for the smart host.
      */
     private String password;
     /**
-     * Trust (and client certificate) for tls=required; defaults to the JVM's trust store. The option is a
+     * Trust (and client certificate) for tls=required, and the trust an opportunistic session's certificate must pass
+     * before credentials are sent over it; defaults to the JVM's trust store. The option is a
      * org.apache.camel.support.jsse.SSLContextParameters type.
      */
     private SSLContextParameters sslContextParameters;
@@ -116,6 +137,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * Wait for the reply after the message's final dot (RFC 5321 section 4.5.3.2.6: 10 minutes).
      */
     private Duration dataTimeout;
+    /**
+     * Longest attempt on one host, from the connection to QUIT, message included; then the connection is closed and the
+     * recipients deferred. Bounds a peer that trickles bytes slowly enough to pass every per-read time-out. Raise it
+     * for very large messages over slow links; 0 for no limit.
+     */
+    private Duration maxAttemptTime;
 
     public String getHeloName() {
         return heloName;
@@ -133,12 +160,28 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.lazyStartProducer = lazyStartProducer;
     }
 
+    public Integer getMaxMxAddresses() {
+        return maxMxAddresses;
+    }
+
+    public void setMaxMxAddresses(Integer maxMxAddresses) {
+        this.maxMxAddresses = maxMxAddresses;
+    }
+
     public Integer getMaxMxHosts() {
         return maxMxHosts;
     }
 
     public void setMaxMxHosts(Integer maxMxHosts) {
         this.maxMxHosts = maxMxHosts;
+    }
+
+    public Integer getMaxMxSessions() {
+        return maxMxSessions;
+    }
+
+    public void setMaxMxSessions(Integer maxMxSessions) {
+        this.maxMxSessions = maxMxSessions;
     }
 
     public Integer getPort() {
@@ -221,6 +264,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.dnsTimeout = dnsTimeout;
     }
 
+    public Boolean getAuthOverUnverifiedTls() {
+        return authOverUnverifiedTls;
+    }
+
+    public void setAuthOverUnverifiedTls(Boolean authOverUnverifiedTls) {
+        this.authOverUnverifiedTls = authOverUnverifiedTls;
+    }
+
     public String getPassword() {
         return password;
     }
@@ -275,5 +326,13 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setDataTimeout(Duration dataTimeout) {
         this.dataTimeout = dataTimeout;
+    }
+
+    public Duration getMaxAttemptTime() {
+        return maxAttemptTime;
+    }
+
+    public void setMaxAttemptTime(Duration maxAttemptTime) {
+        this.maxAttemptTime = maxAttemptTime;
     }
 }
