@@ -164,6 +164,47 @@ class RelayHostilePeersTest extends CamelTestSupport {
     }
 
     @Test
+    void aMalformedReplyToTheFinalDotIsNeverTakenForItsLastLine() throws Exception {
+        // "45100" is no reply line (no space or hyphen after the code); the lenient reader took it for a continuation
+        // and returned the next line's 250: a deferral became a delivery (found by ReplyFuzzTest)
+        ScriptedPeer p = peer(s -> {
+            s.send("220 hostile.test ESMTP\r\n");
+            String line;
+            while ((line = s.readLine()) != null) {
+                if (line.startsWith("DATA")) {
+                    s.send("354 go ahead\r\n");
+                    while ((line = s.readLine()) != null && !line.equals(".")) {
+                        // the content
+                    }
+                    s.send("45100\r\n250 2.0.0 queued\r\n");
+                    s.silence();
+                    return;
+                }
+                s.send("250 ok\r\n");
+            }
+        });
+        Timed t = deferredAfter(relay(p, "tls=none&commandTimeout=5s&dataTimeout=5s"));
+        assertTrue(t.result().getText().contains("Malformed reply"), t.result()::toString);
+    }
+
+    @Test
+    void aReplyWhoseLinesDisagreeOnTheCodeIsMalformed() throws Exception {
+        ScriptedPeer p = peer(s -> {
+            s.send("220 hostile.test ESMTP\r\n");
+            String line;
+            while ((line = s.readLine()) != null) {
+                if (line.startsWith("RCPT")) {
+                    s.send("550-5.1.1 no such user\r\n250 2.1.5 ok\r\n");
+                } else {
+                    s.send("250 ok\r\n");
+                }
+            }
+        });
+        Timed t = deferredAfter(relay(p, "tls=none&commandTimeout=5s"));
+        assertTrue(t.result().getText().contains("Malformed reply"), t.result()::toString);
+    }
+
+    @Test
     void noReplyAfterTheFinalDotDefersAfterTheDataTimeout() throws Exception {
         ScriptedPeer p = peer(s -> {
             s.send("220 hostile.test ESMTP\r\n");

@@ -13,7 +13,9 @@ import io.camelsmtp.smtp.common.SmtpReply;
 /**
  * Reads SMTP replies (RFC 5321 §4.2), multi-line ones whole, within limits a hostile server cannot push: at most
  * {@value #MAX_REPLY_LINES} lines, {@value #MAX_REPLY_OCTETS} octets per reply and {@value #MAX_LINE_OCTETS} per line.
- * Past a limit, or on a line that is not a reply, it fails with a {@link ProtocolViolation} and reads no further.
+ * Past a limit, on a line that is not a reply (a code then a space or hyphen), or on a line whose code differs from
+ * the first line's, it fails with a {@link ProtocolViolation} and reads no further: a malformed reply is never
+ * taken for any reply, let alone a 250.
  */
 final class ReplyReader {
 
@@ -48,6 +50,7 @@ final class ReplyReader {
         StringBuilder text = new StringBuilder();
         String enhanced = null;
         int code;
+        int firstCode = 0;
         boolean first = true;
         int lines = 0;
         int octets = 0;
@@ -60,11 +63,17 @@ final class ReplyReader {
             if (octets > MAX_REPLY_OCTETS) {
                 throw new ProtocolViolation("Reply from " + host + " is longer than " + MAX_REPLY_OCTETS + " octets");
             }
-            if (!isReplyCode(line)) {
+            // fail closed: a line is a code and a space or hyphen (RFC 5321 §4.2), and every line of a reply
+            // carries the same code; "44200" then "200" must not read as a 200
+            if (!isReplyCode(line) || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')
+                || (!first && Integer.parseInt(line.substring(0, 3)) != firstCode)) {
                 throw new ProtocolViolation("Malformed reply from " + host + ": "
                         + (line.length() > 80 ? line.substring(0, 80) + "..." : line));
             }
             code = Integer.parseInt(line.substring(0, 3));
+            if (first) {
+                firstCode = code;
+            }
             boolean last = line.length() == 3 || line.charAt(3) == ' ';
             String rest = line.length() > 4 ? line.substring(4) : "";
             Matcher m = ENHANCED.matcher(rest);
