@@ -131,6 +131,7 @@ class MailToKafkaTest {
         main.addInitialProperty("smtp.hostName", name + ".test");
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
         main.addInitialProperty("spool.dir", tmp.resolve("spool-" + name).toString());
+        main.addInitialProperty("smtp.acceptedDomains", "example.net");
         main.addInitialProperty("kafka.brokers", broker.bootstrap());
         main.addInitialProperty("kafka.topic", topic);
         main.addInitialProperty("kafka.groupId", "relay-" + topic);
@@ -315,8 +316,22 @@ class MailToKafkaTest {
         assertEquals(6, sink.dumped().size(), "each message delivered once");
     }
 
+    /** Whatever a listener accepts is relayed to the smart host: a domain outside smtp.acceptedDomains is refused. */
     @Test
     @Order(4)
+    void anOutsideRecipientGets554AndNothingIsPublished() throws Exception {
+        int smtpPort = startRouter("mx1", Map.of());
+        String out = swaks(smtpPort, "--to", "you@example.org", "--header", "Subject: relay attempt");
+        assertTrue(out.contains("<** 554 5.7.1 <you@example.org>: Relay access denied"), out);
+        assertFalse(out.contains("queued as"), out);
+        String id = queueId(swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: for a local domain"));
+        List<ConsumerRecord<String, byte[]>> records = records(1);
+        assertEquals(1, records.size(), "only the message for example.net was published");
+        assertEquals(id, records.get(0).key());
+    }
+
+    @Test
+    @Order(5)
     void messageLargerThanTheProducerMaySendGets552() throws Exception {
         int smtpPort = startRouter("mx1", Map.of("kafka.maxRequestSize", "4096"));
         String out = swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: big", "--body",
@@ -332,7 +347,7 @@ class MailToKafkaTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void recordWithoutAnEnvelopeIsSkippedAndTheNextDelivered() throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
@@ -350,7 +365,7 @@ class MailToKafkaTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void brokerDownGives451AndNothingIsPublished() throws Exception {
         int smtpPort = startRouter("mx1", Map.of());
         broker.kill();
@@ -379,7 +394,7 @@ class MailToKafkaTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aQueueThatCannotStoreIsRetriedWithBackoffAndNothingIsSkipped() throws Exception {
         Path disk = Peers.mountTinyDisk(tmp.resolve("disk"));
         try {
