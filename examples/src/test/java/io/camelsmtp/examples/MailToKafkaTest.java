@@ -133,6 +133,7 @@ class MailToKafkaTest {
         main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
         main.addInitialProperty("smtp.hostName", name + ".test");
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("data.dir", tmp.resolve("data-" + name).toString()); // its admin.token
         main.addInitialProperty("spool.dir", tmp.resolve("spool-" + name).toString());
         main.addInitialProperty("smtp.acceptedDomains", "example.net");
         main.addInitialProperty("kafka.brokers", broker.bootstrap());

@@ -41,6 +41,7 @@ class MultiNodeTest {
         Main main = MailRouter.create("file:routes/multi-node/node.camel.yaml");
         main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("data.dir", data.resolve(name).toString()); // its admin.token
         main.addInitialProperty("node.name", name);
         main.addInitialProperty("smtp.acceptedDomains", "example.net");
         main.addInitialProperty("spool.dir", data.resolve(name).toString());

@@ -67,6 +67,7 @@ class SubmissionTest {
         main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
         main.addInitialProperty("smtp.hostName", "submission.test");
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("data.dir", tmp.resolve("data").toString()); // its admin.token
         main.addInitialProperty("spool.dir", tmp.resolve("spool").toString());
         main.addInitialProperty("tls.keystore", "file:" + KEYSTORE);
         main.addInitialProperty("tls.password", KEYSTORE_PASSWORD);

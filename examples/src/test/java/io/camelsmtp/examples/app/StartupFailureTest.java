@@ -41,12 +41,14 @@ class StartupFailureTest {
         try (ServerSocket s = new ServerSocket(0)) {
             System.setProperty("admin.port", String.valueOf(s.getLocalPort()));
         }
+        System.setProperty("data.dir", dir.resolve("data").toString()); // an admin.token, if the app gets that far
     }
 
     @AfterEach
     void restore() {
         System.setErr(originalErr);
         System.clearProperty("admin.port");
+        System.clearProperty("data.dir");
     }
 
     private String start(String yaml, String... extraArgs) throws Exception {
