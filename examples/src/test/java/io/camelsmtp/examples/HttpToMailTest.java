@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.camelsmtp.examples.support.Curl.with;
 import static io.camelsmtp.examples.support.Peers.freePort;
 import static io.camelsmtp.examples.support.Peers.runs;
 import static io.camelsmtp.examples.support.Peers.smtpSink;
@@ -276,12 +277,6 @@ class HttpToMailTest {
 
     private Curl send(String... options) throws Exception {
         return Curl.run(tmp.resolve("curl"), options);
-    }
-
-    private static String[] with(String[] first, String... more) {
-        List<String> all = new ArrayList<>(List.of(first));
-        all.addAll(List.of(more));
-        return all.toArray(new String[0]);
     }
 
     /** What a hostile page, or anyone on the host, would try: none of it sends mail. */

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static io.camelsmtp.examples.support.Curl.bearer;
+import static io.camelsmtp.examples.support.Curl.with;
 import static io.camelsmtp.examples.support.Peers.freePort;
 import static io.camelsmtp.examples.support.Peers.runs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,12 +72,6 @@ class AdminHttpTest {
 
     private Curl curl(String... options) throws Exception {
         return Curl.run(tmp.resolve("curl"), options);
-    }
-
-    private static String[] with(String[] first, String... more) {
-        List<String> all = new ArrayList<>(List.of(first));
-        all.addAll(List.of(more));
-        return all.toArray(new String[0]);
     }
 
     @Test

@@ -56,6 +56,13 @@ public record Curl(int status, Map<String, String> headers, String body) {
         return new String[] {"-H", "Authorization: Bearer " + token};
     }
 
+    /** The options {@code first} followed by {@code more}: a token's options, then a request's. */
+    public static String[] with(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(new String[0]);
+    }
+
     /** The token in a file the app generated ({@code <data.dir>/admin.token}, ...). */
     public static String token(Path file) throws Exception {
         return Files.readString(file, StandardCharsets.US_ASCII).strip();
