@@ -295,6 +295,11 @@ class HttpToMailTest {
                 "Content-Type: application/json", base + "/mail/../queue/http-outbound/flush"));
         assertEquals(401, traversal.status(), traversal.body());
         assertTrue(traversal.body().contains("<admin token>"), traversal.body());
+        for (String spelled : List.of("//queue/http-outbound/flush", "/./queue/http-outbound/flush",
+                "/%71ueue/http-outbound/flush", "/QUEUE/http-outbound/flush")) {
+            assertEquals(401, send(with(Curl.bearer(token), "--path-as-is", "-X", "POST", "-H",
+                    "Content-Type: application/json", base + spelled)).status(), spelled);
+        }
         Thread.sleep(300);
         assertTrue(sink.dumped().isEmpty());
     }

@@ -67,8 +67,9 @@ final class HttpGuard implements Handler<RoutingContext> {
      * that {@code /mail/../queue/x/flush} is an admin path too.
      */
     static boolean isAdminPath(String path) {
+        String p = path.toLowerCase(Locale.ROOT);
         for (String prefix : List.of("/queue", "/health")) {
-            if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+            if (p.equals(prefix) || p.startsWith(prefix + "/")) {
                 return true;
             }
         }
@@ -90,7 +91,7 @@ final class HttpGuard implements Handler<RoutingContext> {
             return;
         }
         String path = ctx.normalizedPath();
-        boolean adminPath = isAdminPath(path);
+        boolean adminPath = path == null || isAdminPath(path); // no path to tell by: the stricter token
         if (!(adminPath ? admin : http).matches(request.getHeader("Authorization"))) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"camel-smtp\"");
             refuse(ctx, 401, "Authorization: Bearer <" + (adminPath ? "admin" : "HTTP")
