@@ -107,6 +107,7 @@ class ContentFilterTest {
         main = MailRouter.create("file:routes/content-filter.camel.yaml");
         main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("data.dir", tmp.resolve("data").toString()); // its admin.token
         main.addInitialProperty("mailbox.dir", mailbox.toString());
         main.addInitialProperty("quarantine.dir", quarantine.toString());
         main.start();

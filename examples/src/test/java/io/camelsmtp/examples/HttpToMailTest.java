@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.camelsmtp.examples.app.MailRouter;
+import io.camelsmtp.examples.support.Curl;
 import io.camelsmtp.examples.support.SmtpSink;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Message;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.camelsmtp.examples.support.Curl.with;
 import static io.camelsmtp.examples.support.Peers.freePort;
 import static io.camelsmtp.examples.support.Peers.runs;
 import static io.camelsmtp.examples.support.Peers.smtpSink;
@@ -45,7 +48,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * routes/http-to-mail.camel.yaml, alone, between real peers: curl and the JDK's HttpClient POST JSON to the app's
  * platform-http server; the app queues the mail and relays it to Postfix's smtp-sink, which dumps every transaction
- * (envelope as X-Mail-Args / X-Rcpt-Args lines, then the message) into a file.
+ * (envelope as X-Mail-Args / X-Rcpt-Args lines, then the message) into a file. Requests carry the HTTP token the app
+ * generated into its data directory; without it, for a foreign Host, as a form or too large, nothing is sent.
  */
 class HttpToMailTest {
 
@@ -58,6 +62,8 @@ class HttpToMailTest {
     private SmtpSink sink;
     private Main main;
     private String base;
+    private int adminPort;
+    private String token;
 
     @BeforeEach
     void start() throws Exception {
@@ -67,13 +73,16 @@ class HttpToMailTest {
 
         sink = SmtpSink.start(tmp);
 
-        int adminPort = freePort();
+        adminPort = freePort();
         base = "http://127.0.0.1:" + adminPort;
         main = MailRouter.create("file:routes/http-to-mail.camel.yaml");
         main.addInitialProperty("admin.port", String.valueOf(adminPort));
+        main.addInitialProperty("data.dir", tmp.resolve("data").toString());
+        main.addInitialProperty("http.maxBodySize", "100000");
         main.addInitialProperty("spool.dir", tmp.resolve("spool").toString());
         main.addInitialProperty("relay.uri", "smtp-relay:127.0.0.1:" + sink.port() + "?tls=none&heloName=app.example.org");
         main.start();
+        token = Curl.token(tmp.resolve("data/http.token"));
     }
 
     @AfterEach
@@ -91,7 +100,7 @@ class HttpToMailTest {
 
     private Answer post(String body) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/mail"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
     }
@@ -101,7 +110,8 @@ class HttpToMailTest {
         Path request = Files.writeString(tmp.resolve("request.json"), body);
         Path headers = tmp.resolve("headers.txt");
         Process p = new ProcessBuilder("curl", "-sS", "-D", headers.toString(), "-H", "Content-Type: application/json",
-                "--data-binary", "@" + request, base + "/mail").redirectErrorStream(false).start();
+                "-H", "Authorization: Bearer " + token, "--data-binary", "@" + request, base + "/mail")
+                .redirectErrorStream(false).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "curl hangs");
@@ -147,8 +157,7 @@ class HttpToMailTest {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!(sink.dumped().size() >= 1 && queueEmpty())) {
             assertTrue(System.nanoTime() < until, "not delivered in 30 s; queue: "
-                    + HTTP.send(HttpRequest.newBuilder(URI.create(base + "/queue/http-outbound/mailq")).build(),
-                            HttpResponse.BodyHandlers.ofString()).body());
+                    + HTTP.send(admin("/queue/http-outbound/mailq"), HttpResponse.BodyHandlers.ofString()).body());
             Thread.sleep(100);
         }
         Thread.sleep(500); // a second transaction (there must be none) would show up by now
@@ -196,9 +205,14 @@ class HttpToMailTest {
         assertArrayEquals(pdf, attachment.getInputStream().readAllBytes());
     }
 
+    /** A GET of an admin endpoint, with the admin token (not the HTTP one). */
+    private HttpRequest admin(String path) throws Exception {
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + Curl.token(tmp.resolve("data/admin.token"))).build();
+    }
+
     private boolean queueEmpty() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/queue/http-outbound")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(admin("/queue/http-outbound"), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 && JSON.readTree(r.body()).isEmpty();
     }
 
@@ -253,8 +267,79 @@ class HttpToMailTest {
 
     @Test
     void getIsRefused() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/mail")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/mail"))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, r.statusCode(), r.body());
+    }
+
+    private static final String MAIL =
+            "{\"from\": \"ceo@example.org\", \"to\": \"bank@example.net\", \"text\": \"pay\"}";
+
+    private Curl send(String... options) throws Exception {
+        return Curl.run(tmp.resolve("curl"), options);
+    }
+
+    /** What a hostile page, or anyone on the host, would try: none of it sends mail. */
+    @Test
+    void withoutTheHttpTokenNothingIsSent() throws Exception {
+        String[] json = {"-H", "Content-Type: application/json", "-d", MAIL, base + "/mail"};
+        Curl none = send(json);
+        assertEquals(401, none.status(), none.body());
+        assertEquals("Bearer realm=\"camel-smtp\"", none.headers().get("www-authenticate"));
+        assertTrue(none.body().contains("Authorization: Bearer <HTTP token> required"), none.body());
+        assertEquals(401, send(with(Curl.bearer(token + "x"), json)).status(), "a wrong token");
+        assertEquals(401, send(with(Curl.bearer(Curl.token(tmp.resolve("data/admin.token"))), json)).status(),
+                "the admin token is not the HTTP token");
+        // the HTTP token does not open the admin endpoints, however the path is spelled
+        Curl traversal = send(with(Curl.bearer(token), "--path-as-is", "-X", "POST", "-H",
+                "Content-Type: application/json", base + "/mail/../queue/http-outbound/flush"));
+        assertEquals(401, traversal.status(), traversal.body());
+        assertTrue(traversal.body().contains("<admin token>"), traversal.body());
+        for (String spelled : List.of("//queue/http-outbound/flush", "/./queue/http-outbound/flush",
+                "/%71ueue/http-outbound/flush", "/QUEUE/http-outbound/flush")) {
+            assertEquals(401, send(with(Curl.bearer(token), "--path-as-is", "-X", "POST", "-H",
+                    "Content-Type: application/json", base + spelled)).status(), spelled);
+        }
+        Thread.sleep(300);
+        assertTrue(sink.dumped().isEmpty());
+    }
+
+    @Test
+    void aForeignHostAFormOrAnotherTypeIsRefused() throws Exception {
+        String[] bearer = Curl.bearer(token);
+        // DNS rebinding: the page's own name now resolves to 127.0.0.1, so the browser sends Host: rebind.test
+        Curl rebound = send(with(bearer, "--resolve", "rebind.test:" + adminPort + ":127.0.0.1",
+                "-H", "Content-Type: application/json", "-d", MAIL, "http://rebind.test:" + adminPort + "/mail"));
+        assertEquals(421, rebound.status(), rebound.body());
+        // what an HTML form or a simple cross-site request sends
+        for (String[] simple : List.of(new String[] {"-d", "from=ceo@example.org&to=bank@example.net"},
+                new String[] {"-H", "Content-Type: text/plain", "-d", MAIL},
+                new String[] {"-F", "from=ceo@example.org"}, new String[] {"-X", "POST"})) {
+            Curl refused = send(with(with(bearer, simple), base + "/mail"));
+            assertEquals(415, refused.status(), String.join(" ", simple) + ": " + refused.body());
+        }
+        Path big = Files.writeString(tmp.resolve("big.json"), "{\"from\": \"a@example.org\", \"to\": \"b@example.net\","
+                                                             + " \"text\": \"" + "x".repeat(200_000) + "\"}");
+        Curl tooLarge = send(with(bearer, "-H", "Content-Type: application/json", "--data-binary", "@" + big,
+                base + "/mail"));
+        assertEquals(413, tooLarge.status(), tooLarge.body());
+        Thread.sleep(300);
+        assertTrue(sink.dumped().isEmpty());
+    }
+
+    @Test
+    void moreThanAHundredRecipientsIs400() throws Exception {
+        List<String> to = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            to.add("to" + i + "@example.net");
+        }
+        List<String> bcc = new ArrayList<>();
+        for (int i = 0; i < 41; i++) {
+            bcc.add("bcc" + i + "@example.net");
+        }
+        String error = error(curl(JSON.writeValueAsString(Map.of("from", "alice@example.org", "to", to, "bcc", bcc))));
+        assertEquals("too many recipients: 101 in to, cc and bcc (at most 100)", error);
+        assertEquals(202, curl(JSON.writeValueAsString(Map.of("from", "alice@example.org", "to", to,
+                "bcc", bcc.subList(0, 40)))).status(), "100 is fine");
     }
 }

@@ -19,6 +19,8 @@ import java.util.stream.Stream;
 import io.camelsmtp.examples.app.MailRouter;
 import io.camelsmtp.examples.support.Peers;
 import io.camelsmtp.examples.support.SmtpSink;
+import io.camelsmtp.smtp.queue.MailQueue;
+import io.camelsmtp.smtp.queue.SmtpQueueComponent;
 import org.apache.camel.api.management.ManagedCamelContext;
 import org.apache.camel.api.management.mbean.ManagedRouteMBean;
 import org.apache.camel.main.Main;
@@ -111,6 +113,7 @@ class MailToKafkaTest {
 
         topic = "mail-" + TOPICS.incrementAndGet();
         broker.createTopic(topic, 2);
+        broker.createTopic(topic + "-dead", 1);
     }
 
     @AfterEach
@@ -130,9 +133,12 @@ class MailToKafkaTest {
         main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
         main.addInitialProperty("smtp.hostName", name + ".test");
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("data.dir", tmp.resolve("data-" + name).toString()); // its admin.token
         main.addInitialProperty("spool.dir", tmp.resolve("spool-" + name).toString());
+        main.addInitialProperty("smtp.acceptedDomains", "example.net");
         main.addInitialProperty("kafka.brokers", broker.bootstrap());
         main.addInitialProperty("kafka.topic", topic);
+        main.addInitialProperty("kafka.deadLetterTopic", topic + "-dead");
         main.addInitialProperty("kafka.groupId", "relay-" + topic);
         // a dead broker shows up within seconds, not the production 30 s
         main.addInitialProperty("kafka.deliveryTimeoutMs", "3000");
@@ -160,13 +166,22 @@ class MailToKafkaTest {
 
     /** Every record in this test's topic, read from the start with a plain consumer (no group, no commits). */
     private List<ConsumerRecord<String, byte[]>> records(int atLeast) throws Exception {
+        return records(topic, 2, atLeast);
+    }
+
+    /** Every record in the topic's partitions, read from the start with a plain consumer (no group, no commits). */
+    private List<ConsumerRecord<String, byte[]>> records(String topic, int partitionCount, int atLeast)
+            throws Exception {
         Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (int p = 0; p < partitionCount; p++) {
+                partitions.add(new TopicPartition(topic, p));
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -315,8 +330,22 @@ class MailToKafkaTest {
         assertEquals(6, sink.dumped().size(), "each message delivered once");
     }
 
+    /** Whatever a listener accepts is relayed to the smart host: a domain outside smtp.acceptedDomains is refused. */
     @Test
     @Order(4)
+    void anOutsideRecipientGets554AndNothingIsPublished() throws Exception {
+        int smtpPort = startRouter("mx1", Map.of());
+        String out = swaks(smtpPort, "--to", "you@example.org", "--header", "Subject: relay attempt");
+        assertTrue(out.contains("<** 554 5.7.1 <you@example.org>: Relay access denied"), out);
+        assertFalse(out.contains("queued as"), out);
+        String id = queueId(swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: for a local domain"));
+        List<ConsumerRecord<String, byte[]>> records = records(1);
+        assertEquals(1, records.size(), "only the message for example.net was published");
+        assertEquals(id, records.get(0).key());
+    }
+
+    @Test
+    @Order(5)
     void messageLargerThanTheProducerMaySendGets552() throws Exception {
         int smtpPort = startRouter("mx1", Map.of("kafka.maxRequestSize", "4096"));
         String out = swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: big", "--body",
@@ -331,26 +360,96 @@ class MailToKafkaTest {
         assertEquals(id, records.get(0).key());
     }
 
-    @Test
-    @Order(5)
-    void recordWithoutAnEnvelopeIsSkippedAndTheNextDelivered() throws Exception {
+    /** Writes a record straight to partition 0 of the topic, as anyone with write access to it could. */
+    private void produce(String key, String value, Map<String, String> headers) throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
-            producer.send(new ProducerRecord<>(topic, 0, "junk", "not mail".getBytes(StandardCharsets.US_ASCII)))
-                    .get(10, TimeUnit.SECONDS);
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, 0, key,
+                    value.getBytes(StandardCharsets.US_ASCII));
+            headers.forEach((name, v) -> record.headers().add(name, v.getBytes(StandardCharsets.UTF_8)));
+            producer.send(record).get(10, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    @Order(6)
+    void recordWithoutAnEnvelopeGoesToTheDeadLetterTopicAndTheNextIsDelivered() throws Exception {
+        produce("junk", "not mail", Map.of());
         int smtpPort = startRouter("mx1", Map.of());
         String id = queueId(swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: after the junk"));
         assertTrue(awaitDump(id).contains("Subject: after the junk"));
         awaitCommitted(2);
         Thread.sleep(500);
         assertEquals(1, sink.dumped().size(), "the junk record is not mail");
+        List<ConsumerRecord<String, byte[]>> dead = records(topic + "-dead", 1, 1);
+        assertEquals(1, dead.size());
+        assertEquals("junk", dead.get(0).key());
+        assertTrue(header(dead.get(0), "DeadLetterReason").startsWith("record without an SMTP envelope"),
+                header(dead.get(0), "DeadLetterReason"));
+    }
+
+    /**
+     * A record whose envelope smuggles an SMTP command into RET, written by someone with access to the topic: it goes
+     * to the dead-letter topic as it was, with the reason; nothing is queued, nothing reaches the smart host, and the
+     * mail after it in the same partition is delivered.
+     */
+    @Test
+    @Order(7)
+    void recordWithABadEnvelopeGoesToTheDeadLetterTopicAndNeverIntoTheSpool() throws Exception {
+        String message = "Subject: smuggled\r\n\r\nhello mallory\r\n";
+        produce("EVIL1", message, Map.of("SmtpEnvelopeFrom", "alice@example.org",
+                "SmtpEnvelopeTo", "[\"bob@example.net\"]",
+                "SmtpDsnRet", "FULL\r\nRCPT TO:<mallory@example.com>"));
+        int smtpPort = startRouter("mx1", Map.of());
+        String id = queueId(swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: after the bad one"));
+        assertTrue(awaitDump(id).contains("Subject: after the bad one"));
+        awaitCommitted(2);
+
+        List<ConsumerRecord<String, byte[]>> dead = records(topic + "-dead", 1, 1);
+        assertEquals(1, dead.size(), "one record in the dead-letter topic");
+        ConsumerRecord<String, byte[]> record = dead.get(0);
+        assertEquals("EVIL1", record.key());
+        assertEquals(message, new String(record.value(), StandardCharsets.US_ASCII), "the value as it was");
+        assertEquals("FULL\r\nRCPT TO:<mallory@example.com>", header(record, "SmtpDsnRet"), "the headers as they were");
+        String reason = header(record, "DeadLetterReason");
+        assertTrue(reason.startsWith("SmtpDsnRet holds a control character: \"FULL\\x0d\\x0aRCPT TO:"), reason);
+        assertEquals(topic + "/0@0", header(record, "DeadLetterOrigin"));
+        for (Header h : record.headers()) {
+            assertFalse(h.key().startsWith("Camel") || h.key().startsWith("kafka."), "no internal header: " + h.key());
+        }
+
+        MailQueue queue = mains.get(0).getCamelContext().getComponent("smtp-queue", SmtpQueueComponent.class)
+                .getQueue("kafka-relay");
+        assertEquals(1, queue.queuedTotal(), "only the good message went into the spool");
+        Thread.sleep(500);
+        assertEquals(1, sink.dumped().size());
+        for (Path dump : sink.dumped()) {
+            assertFalse(Files.readString(dump, StandardCharsets.ISO_8859_1).contains("mallory"), dump.toString());
+        }
+    }
+
+    /** A bad record with no room left for the reason goes to the dead-letter topic without its value. */
+    @Test
+    @Order(8)
+    void aBadRecordTooLargeForTheReasonIsDeadLetteredWithoutItsValue() throws Exception {
+        produce("BIG1", "x".repeat(4000), Map.of("SmtpEnvelopeFrom", "alice@example.org",
+                "SmtpEnvelopeTo", "[\"bob@example.net\"]", "SmtpBodyType", "BINARYMIME"));
+        int smtpPort = startRouter("mx1", Map.of("kafka.maxRequestSize", "4096"));
+        String id = queueId(swaks(smtpPort, "--to", "bob@example.net", "--header", "Subject: after the big one"));
+        assertTrue(awaitDump(id).contains("Subject: after the big one"));
+        awaitCommitted(2);
+        ConsumerRecord<String, byte[]> record = records(topic + "-dead", 1, 1).get(0);
+        assertEquals("BIG1", record.key());
+        assertEquals(0, record.value().length);
+        assertEquals("4000", header(record, "DeadLetterValueDropped"));
+        assertTrue(header(record, "DeadLetterReason").contains("SmtpBodyType \"BINARYMIME\" is not 7BIT or 8BITMIME"),
+                header(record, "DeadLetterReason"));
     }
 
     @Test
-    @Order(6)
+    @Order(9)
     void brokerDownGives451AndNothingIsPublished() throws Exception {
         int smtpPort = startRouter("mx1", Map.of());
         broker.kill();
@@ -379,7 +478,7 @@ class MailToKafkaTest {
     }
 
     @Test
-    @Order(7)
+    @Order(10)
     void aQueueThatCannotStoreIsRetriedWithBackoffAndNothingIsSkipped() throws Exception {
         Path disk = Peers.mountTinyDisk(tmp.resolve("disk"));
         try {

@@ -74,6 +74,7 @@ class MailToWebhookTest {
         main = MailRouter.create("file:routes/mail-to-webhook.camel.yaml");
         main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("data.dir", tmp.resolve("data").toString()); // its admin.token
         main.addInitialProperty("webhook.url", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook");
         main.start();
     }

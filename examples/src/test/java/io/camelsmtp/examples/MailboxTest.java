@@ -123,6 +123,7 @@ class MailboxTest {
         main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
         main.addInitialProperty("smtp.hostName", "mx.example.org");
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("data.dir", tmp.resolve("data").toString()); // its admin.token
         main.addInitialProperty("maildir.base", maildir.toString());
         main.addInitialProperty("maildir.owner", MAIL_USER);
         main.start();

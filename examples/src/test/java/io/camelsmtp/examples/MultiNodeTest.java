@@ -18,13 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static io.camelsmtp.examples.support.Peers.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Two nodes from routes/multi-node/node.camel.yaml, each with its own spool, relaying to one smart host (an
  * smtp-server in this JVM). While the smart host is down both queue; node 1 is then stopped, the smart host comes
- * up: node 2 delivers its own mail, node 1's waits in its spool and is delivered when node 1 returns, once.
+ * up: node 2 delivers its own mail, node 1's waits in its spool and is delivered when node 1 returns, once. The nodes
+ * take mail for example.net only (smtp.acceptedDomains); swaks's attempt to relay elsewhere gets 554 5.7.1.
  */
 class MultiNodeTest {
 
@@ -39,7 +41,9 @@ class MultiNodeTest {
         Main main = MailRouter.create("file:routes/multi-node/node.camel.yaml");
         main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("data.dir", data.resolve(name).toString()); // its admin.token
         main.addInitialProperty("node.name", name);
+        main.addInitialProperty("smtp.acceptedDomains", "example.net");
         main.addInitialProperty("spool.dir", data.resolve(name).toString());
         main.addInitialProperty("retry.min", "200");
         main.addInitialProperty("relay.uri", "smtp-relay:127.0.0.1:" + relayPort + "?tls=none&connectTimeout=1s");
@@ -66,12 +70,17 @@ class MultiNodeTest {
     }
 
     private static void swaks(int port, String subject) throws Exception {
+        String out = swaks(port, "bob@example.net", subject);
+        assertTrue(out.contains("250 2.0.0 Ok: queued as"), out);
+    }
+
+    private static String swaks(int port, String to, String subject) throws Exception {
         Process p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", String.valueOf(port), "--from",
-                "alice@example.org", "--to", "bob@example.net", "--header", "Subject: " + subject)
+                "alice@example.org", "--to", to, "--header", "Subject: " + subject)
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), out);
-        assertTrue(out.contains("250 2.0.0 Ok: queued as"), out);
+        return out;
     }
 
     private long count(String subjectPrefix) {
@@ -88,6 +97,20 @@ class MultiNodeTest {
             }
             Thread.sleep(50);
         }
+    }
+
+    /** A node relays by MX: mail for a domain that is not in smtp.acceptedDomains is refused, from anyone. */
+    @Test
+    void anOutsideRecipientGets554AndNothingIsQueued() throws Exception {
+        int relayPort = freePort();
+        int port = freePort();
+        node("node1", port, relayPort);
+        String out = swaks(port, "you@example.org", "relay attempt");
+        assertTrue(out.contains("<** 554 5.7.1 <you@example.org>: Relay access denied"), out);
+        assertFalse(out.contains("queued as"), out);
+        startReceiver(relayPort);
+        Thread.sleep(1000); // a queued message would be delivered by now (retry.min is 200 ms)
+        assertEquals(0, received.size(), "nothing relayed");
     }
 
     @Test

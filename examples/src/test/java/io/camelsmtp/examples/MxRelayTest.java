@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.camelsmtp.examples.app.MailRouter;
+import io.camelsmtp.examples.support.Curl;
 import io.camelsmtp.examples.support.SmtpSink;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
@@ -186,6 +187,7 @@ class MxRelayTest {
         main.addInitialProperty("smtp.hostName", HOST_NAME);
         adminPort = freePort();
         main.addInitialProperty("admin.port", String.valueOf(adminPort));
+        main.addInitialProperty("data.dir", tmp.resolve("data").toString()); // its admin.token
         main.addInitialProperty("spool.dir", tmp.resolve("spool").toString());
         main.addInitialProperty("mailbox.dir", mailboxes.toString());
         main.addInitialProperty("mx.localDomains", "example.test,example.org");
@@ -393,7 +395,9 @@ class MxRelayTest {
         String id = queueId(out);
         Thread.sleep(1000); // the first attempts find nobody on mx.later.test: connection refused, deferred
         HttpResponse<String> mailq = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + adminPort + "/queue/mx/mailq")).build(), BodyHandlers.ofString());
+                URI.create("http://127.0.0.1:" + adminPort + "/queue/mx/mailq"))
+                .header("Authorization", "Bearer " + Curl.token(tmp.resolve("data/admin.token"))).build(),
+                BodyHandlers.ofString());
         assertEquals(200, mailq.statusCode(), mailq.body());
         assertTrue(mailq.body().contains(id), mailq.body());
         assertTrue(mailq.body().contains("451 4.4.1 Connection to mx.later.test [" + LATER_MX + "]:" + receiverPort

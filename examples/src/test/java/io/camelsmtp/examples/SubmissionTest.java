@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * routes/submission.camel.yaml between real peers: swaks is the mail client (with and without STARTTLS and AUTH),
  * Postfix's smtp-sink the smart host, dumping every message it accepts to a file. The server's key store is made
  * with the JDK's keytool at the start, in target/submission/. Nothing is relayed without TLS and AUTH; with both, the
- * message arrives at the smart host.
+ * message arrives at the smart host, but only from an address the user owns (user@example.org).
  */
 class SubmissionTest {
 
@@ -67,10 +67,12 @@ class SubmissionTest {
         main.addInitialProperty("smtp.port", String.valueOf(smtpPort));
         main.addInitialProperty("smtp.hostName", "submission.test");
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
+        main.addInitialProperty("data.dir", tmp.resolve("data").toString()); // its admin.token
         main.addInitialProperty("spool.dir", tmp.resolve("spool").toString());
         main.addInitialProperty("tls.keystore", "file:" + KEYSTORE);
         main.addInitialProperty("tls.password", KEYSTORE_PASSWORD);
         main.addInitialProperty("submission.users.secret", "alice=secret&bob=" + BOB_PASSWORD);
+        main.addInitialProperty("submission.domains", "example.org");
         main.addInitialProperty("smarthost.uri", "smtp-relay:127.0.0.1:" + sink.port() + "?tls=none&connectTimeout=2s");
         main.start();
     }
@@ -179,5 +181,36 @@ class SubmissionTest {
         String bobMessage = awaitDump(queueId(bob));
         assertTrue(bobMessage.contains("X-Rcpt-Args: <carol@example.com>"), bobMessage);
         assertEquals(2, sink.dumped().size(), "one dump per message");
+    }
+
+    @Test
+    void aUserCannotSendAsAnotherUser() throws Exception {
+        String out = swaks("--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+                "--from", "bob@example.org");
+        assertTrue(out.contains("<~  235 2.7.0 Authentication successful"), out);
+        assertTrue(out.contains("<~* 553 5.7.1 <bob@example.org>: Sender address rejected: not owned by user alice"),
+                out);
+        assertFalse(out.contains("queued as"), out);
+
+        String bob = swaks("--tls", "--auth", "LOGIN", "--auth-user", "bob", "--auth-password", BOB_PASSWORD,
+                "--from", "alice@example.org");
+        assertTrue(bob.contains("<~* 553 5.7.1 <alice@example.org>: Sender address rejected: not owned by user bob"),
+                bob);
+
+        // another domain, and the null sender: nobody owns them
+        String elsewhere = swaks("--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+                "--from", "alice@example.com");
+        assertTrue(elsewhere.contains("<~* 553 5.7.1 <alice@example.com>: Sender address rejected"), elsewhere);
+        String bounce = swaks("--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+                "--from", "<>");
+        assertTrue(bounce.contains("<~* 553 5.7.1 <>: Sender address rejected: not owned by user alice"), bounce);
+
+        Thread.sleep(300);
+        assertEquals(List.of(), sink.dumped(), "nothing may reach the smart host");
+
+        // her own address, in any case, still goes through in the same way
+        String own = swaks("--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+                "--from", "Alice@Example.ORG");
+        assertTrue(awaitDump(queueId(own)).contains("X-Mail-Args: <Alice@Example.ORG>"), own);
     }
 }

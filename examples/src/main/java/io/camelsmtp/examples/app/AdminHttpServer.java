@@ -1,17 +1,32 @@
 package io.camelsmtp.examples.app;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
 
 /**
  * Starts the HTTP server behind the app's {@code platform-http} endpoints (the admin routes, and any the user's own
  * routes declare) on {@code admin.host:admin.port}, loopback 8025 by default: queue operations are for operators,
- * not for the network at large.
+ * not for the network at large. Loopback is not enough (the operator's browser is on it too), so every request first
+ * passes {@link HttpGuard}: Host check, bearer token, JSON-only changes; bodies are capped at {@code http.maxBodySize}.
+ * The admin token comes from {@code admin.token.secret} or {@code <data.dir>/admin.token}, the token of the other
+ * routes from {@code http.token.secret} or {@code <data.dir>/http.token} (see {@link AccessToken}).
  */
 final class AdminHttpServer extends MainListenerSupport {
+
+    /** Default of {@code http.maxBodySize}: a JSON mail of 10 MiB of attachments, base64, fits. */
+    static final long DEFAULT_MAX_BODY_SIZE = 16L * 1024 * 1024;
 
     @Override
     public void afterConfigure(BaseMainSupport main) {
@@ -19,8 +34,10 @@ final class AdminHttpServer extends MainListenerSupport {
         VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
         http.setBindHost(property(context, "admin.host", "127.0.0.1"));
         http.setBindPort(Integer.parseInt(property(context, "admin.port", "8025")));
+        http.setMaxBodySize(Long.parseLong(property(context, "http.maxBodySize",
+                String.valueOf(DEFAULT_MAX_BODY_SIZE))));
         try {
-            context.addService(new VertxPlatformHttpServer(http));
+            context.addService(new GuardedHttpServer(http));
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start the admin HTTP server on " + http.getBindHost() + ":"
                                             + http.getBindPort() + ": " + e.getMessage(), e);
@@ -29,5 +46,72 @@ final class AdminHttpServer extends MainListenerSupport {
 
     static String property(CamelContext context, String name, String fallback) {
         return context.getPropertiesComponent().resolveProperty(name).orElse(fallback);
+    }
+
+    /** The Vert.x server with {@link HttpGuard} in front of every route, installed before it listens. */
+    static final class GuardedHttpServer extends VertxPlatformHttpServer {
+
+        private final VertxPlatformHttpServerConfiguration configuration;
+        private volatile AccessToken adminToken;
+        private volatile AccessToken httpToken;
+
+        GuardedHttpServer(VertxPlatformHttpServerConfiguration configuration) {
+            super(configuration);
+            this.configuration = configuration;
+        }
+
+        @Override
+        protected void initializeServer() {
+            super.initializeServer();
+            CamelContext context = getCamelContext();
+            Path data = Path.of(property(context, "data.dir", "data"));
+            try {
+                adminToken = AccessToken.resolve("admin.token.secret",
+                        property(context, "admin.token.secret", null), data.resolve("admin.token"));
+                httpToken = hasOwnHttpRoutes(context) ? AccessToken.resolve("http.token.secret",
+                        property(context, "http.token.secret", null), data.resolve("http.token")) : AccessToken.NONE;
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot read or create the HTTP access token under " + data + ": "
+                                                + e.getMessage(), e);
+            }
+            Set<String> allowed = new LinkedHashSet<>();
+            for (String name : property(context, "admin.allowedHosts", "").split("[,\\s]+")) {
+                if (!name.isEmpty()) {
+                    allowed.add(name.toLowerCase(Locale.ROOT));
+                }
+            }
+            HttpGuard guard = new HttpGuard(configuration.getBindHost(), allowed, adminToken, httpToken);
+            // the router super.initializeServer() bound: before any route's and before the server listens
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                    VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getPort()));
+            if (router == null) {
+                throw new IllegalStateException("platform-http's router is not in the registry: no route may be served"
+                                                + " without the guard");
+            }
+            router.route().order(Integer.MIN_VALUE).handler(guard);
+            router.errorHandler(413, ctx -> HttpGuard.refuse(ctx, 413, "Request body larger than http.maxBodySize ("
+                                                                 + configuration.getMaxBodySize() + " octets)"));
+        }
+
+        AccessToken adminToken() {
+            return adminToken;
+        }
+
+        AccessToken httpToken() {
+            return httpToken;
+        }
+
+        /** Whether a route other than the admin ones takes HTTP requests (http-to-mail's /mail, say). */
+        private static boolean hasOwnHttpRoutes(CamelContext context) {
+            Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+            for (RouteDefinition route : model.getRouteDefinitions()) {
+                String uri = route.getInput() == null ? null : route.getInput().getEndpointUri();
+                if (uri != null && (uri.startsWith("platform-http:") || uri.startsWith("rest:"))
+                    && (route.getRouteId() == null || !route.getRouteId().startsWith("admin-"))) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

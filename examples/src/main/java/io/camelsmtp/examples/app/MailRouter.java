@@ -10,7 +10,8 @@ import org.apache.camel.main.Main;
  * ({@code classpath:routes/*.camel.yaml}); {@code --routes PATH} loads a YAML file or every {@code *.camel.yaml} in a
  * folder instead. {@code application.properties} in the working directory or on the class path overrides defaults.
  * The admin endpoints (queue operations, health) are always loaded, on {@code http://127.0.0.1:8025} unless
- * {@code admin.host}/{@code admin.port} say otherwise. Once started it logs a summary of what listens where; if
+ * {@code admin.host}/{@code admin.port} say otherwise, and answer only with the admin token
+ * ({@code admin.token.secret}, or the file {@code <data.dir>/admin.token} generated at the first start). Once started it logs a summary of what listens where; if
  * start-up fails it prints the route file and line at fault and exits with status 1 ({@code --stacktrace} adds the
  * Java stack trace).
  */

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs, once the app has started, what an operator checks first: which SMTP listeners are open where and with what
- * security, where the HTTP server listens, where each queue keeps its spool and how much it holds, and which routes
- * came from which file. Camel's own start-up lines give route ids and endpoint URIs but not this.
+ * security, where the HTTP server listens and where its bearer tokens are, where each queue keeps its spool and how
+ * much it holds, and which routes came from which file. Camel's own start-up lines give route ids and endpoint URIs but not this.
  */
 final class StartupSummary extends MainListenerSupport {
 
@@ -46,8 +46,11 @@ final class StartupSummary extends MainListenerSupport {
                           + "  route " + route.getRouteId());
             }
         }
+        AdminHttpServer.GuardedHttpServer http = context.hasService(AdminHttpServer.GuardedHttpServer.class);
         lines.add("  HTTP   " + AdminHttpServer.property(context, "admin.host", "127.0.0.1") + ":"
-                  + AdminHttpServer.property(context, "admin.port", "8025") + "  admin: /queue/NAME, /health" + httpRoutes(context));
+                  + AdminHttpServer.property(context, "admin.port", "8025") + "  admin: /queue/NAME, /health"
+                  + token(http == null ? null : http.adminToken()) + httpRoutes(context)
+                  + token(http == null ? null : http.httpToken()));
         Map<String, SmtpQueueEndpoint> queues = new LinkedHashMap<>();
         for (Endpoint endpoint : context.getEndpoints()) {
             if (endpoint instanceof SmtpQueueEndpoint queue) {
@@ -89,12 +92,18 @@ final class StartupSummary extends MainListenerSupport {
         return tls + ", " + auth;
     }
 
+    /** Where a client finds the bearer token: {@code (token in FILE)} or {@code (token from PROPERTY)}. */
+    private static String token(AccessToken token) {
+        return token == null || token == AccessToken.NONE ? "" : " (token " + token.source() + ")";
+    }
+
     private static String httpRoutes(CamelContext context) {
         List<String> paths = new ArrayList<>();
         for (Route route : context.getRoutes()) {
             String uri = route.getEndpoint().getEndpointUri();
             if (uri.startsWith("platform-http:") && !route.getRouteId().startsWith("admin-")) {
-                paths.add(URISupport.sanitizeUri(uri.substring("platform-http:".length()).replaceFirst("^//", "/")));
+                String path = uri.substring("platform-http:".length()).replaceFirst("^/+", "/");
+                paths.add(URISupport.sanitizeUri(path.replaceFirst("\\?.*", "")));
             }
         }
         return paths.isEmpty() ? "" : ", routes: " + String.join(", ", paths);

@@ -53,8 +53,8 @@ import org.apache.camel.Header;
  * {@code multipart/alternative}; attachments (base64 {@code content}, {@code type} defaults to
  * {@code application/octet-stream}) a {@code multipart/mixed} around it. The body becomes the RFC 5322 octets (with
  * Date, Message-ID, MIME-Version), {@code CamelSmtpEnvelopeFrom} the sender and {@code CamelSmtpEnvelopeTo} to + cc +
- * bcc; Bcc is not written into the message. Anything wrong with the request is an {@link InvalidMail} whose message
- * says what, for a 400.
+ * bcc; Bcc is not written into the message. At most {@link #setMaxRecipients maxRecipients} (100) addresses in to, cc
+ * and bcc together. Anything wrong with the request is an {@link InvalidMail} whose message says what, for a 400.
  */
 public class JsonToMail {
 
@@ -75,6 +75,16 @@ public class JsonToMail {
     private static final Set<String> ATTACHMENT_FIELDS = Set.of("name", "type", "content");
 
     private final Session session = Session.getInstance(new Properties());
+    private int maxRecipients = 100;
+
+    /** The most addresses a request may name in to, cc and bcc together; more is a 400. */
+    public void setMaxRecipients(int maxRecipients) {
+        this.maxRecipients = maxRecipients;
+    }
+
+    public int getMaxRecipients() {
+        return maxRecipients;
+    }
 
     /** Replaces the JSON body with the message octets and sets the envelope headers. */
     @Handler
@@ -131,6 +141,11 @@ public class JsonToMail {
         }
         List<InternetAddress> cc = addresses("cc", json.get("cc"));
         List<InternetAddress> bcc = addresses("bcc", json.get("bcc"));
+        int recipients = to.size() + cc.size() + bcc.size();
+        if (recipients > maxRecipients) {
+            throw new InvalidMail("too many recipients: " + recipients + " in to, cc and bcc (at most " + maxRecipients
+                                  + ")");
+        }
         String subject = optionalText(json, "subject");
         if (subject != null && subject.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
             throw new InvalidMail("\"subject\" must be one line (no control characters)");

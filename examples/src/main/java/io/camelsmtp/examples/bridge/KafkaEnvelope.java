@@ -3,12 +3,14 @@ package io.camelsmtp.examples.bridge;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.camelsmtp.examples.bridge.EnvelopeRules.InvalidEnvelope;
 import io.camelsmtp.smtp.server.SmtpServerConstants;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -34,7 +36,9 @@ import org.apache.kafka.common.header.Headers;
  * {@link #fromKafka} restores the Camel headers with their types (List, Integer, Long, Boolean), so the consuming route
  * can hand the message to {@code smtp-queue} or {@code smtp-relay} as if it came straight from {@code smtp-server}.
  * Whoever can write to the topic can therefore set an envelope: it is an internal transport, to be protected with
- * Kafka ACLs.
+ * Kafka ACLs. And since that is not enough, every envelope read back is checked with smtp-server's rules
+ * ({@link EnvelopeRules}) before any header is set: a record that breaks one is an {@link InvalidEnvelope}, which the
+ * route sends to a dead-letter topic with the reason ({@link #deadLetter}), never to the queue.
  */
 public class KafkaEnvelope {
 
@@ -51,6 +55,13 @@ public class KafkaEnvelope {
     private static final Map<String, Class<?>> TYPED = Map.of(SmtpServerConstants.LOCAL_PORT, Integer.class,
             SmtpServerConstants.DECLARED_SIZE, Long.class, SmtpServerConstants.MESSAGE_SIZE, Long.class,
             SmtpServerConstants.UTF8, Boolean.class);
+
+    /** Record header of a dead-lettered record: why it could not be mail (one line, values escaped). */
+    public static final String DEAD_LETTER_REASON = "DeadLetterReason";
+    /** Record header of a dead-lettered record: where it was read, {@code topic/partition@offset}. */
+    public static final String DEAD_LETTER_ORIGIN = "DeadLetterOrigin";
+    /** Record header of a dead-lettered record sent without its value (too large): the value's size. */
+    public static final String DEAD_LETTER_VALUE_DROPPED = "DeadLetterValueDropped";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
@@ -92,41 +103,82 @@ public class KafkaEnvelope {
     }
 
     /**
-     * After the kafka consumer: reads the record's headers ({@code CamelKafkaHeaders}), sets the envelope's Camel
-     * headers with their types, and removes the {@code Smtp*} copies camel-kafka made. A record without a sender or
-     * recipients is not mail this route can deliver: {@link IllegalArgumentException}.
+     * After the kafka consumer: reads the record's headers ({@code CamelKafkaHeaders}), checks them with
+     * {@link EnvelopeRules}, and only then sets the envelope's Camel headers with their types and removes the
+     * {@code Smtp*} copies camel-kafka made. A record without a sender or recipients, with a value that does not parse
+     * (a list that is not a JSON array of strings, a port that is not a number) or that breaks a rule is not mail this
+     * route may deliver: {@link InvalidEnvelope}, and the exchange's headers are left as they were.
      */
-    public void fromKafka(Exchange exchange) throws JsonProcessingException {
+    public void fromKafka(Exchange exchange) throws InvalidEnvelope {
         Message in = exchange.getMessage();
         Headers headers = in.getHeader(KafkaConstants.HEADERS, Headers.class);
         if (headers == null) {
-            throw new IllegalArgumentException("no Kafka record headers (" + KafkaConstants.HEADERS + ")");
+            throw new InvalidEnvelope("no Kafka record headers (" + KafkaConstants.HEADERS + ")");
         }
-        in.removeHeaders("Smtp*");
+        Map<String, Object> envelope = new LinkedHashMap<>();
         for (String name : TEXT) {
             String value = text(headers, name);
             if (value != null) {
-                in.setHeader(name, value);
+                envelope.put(name, value);
             }
         }
         for (Map.Entry<String, Class<?>> e : TYPED.entrySet()) {
             String value = text(headers, e.getKey());
             if (value != null) {
-                in.setHeader(e.getKey(), parse(value, e.getValue()));
+                envelope.put(e.getKey(), parse(e.getKey(), value, e.getValue()));
             }
         }
         for (String name : LISTS) {
             String value = text(headers, name);
             if (value != null) {
-                in.setHeader(name, JSON.readValue(value, STRING_LIST));
+                try {
+                    List<String> list = JSON.readValue(value, STRING_LIST);
+                    if (list == null) {
+                        throw new InvalidEnvelope(recordHeader(name) + " is null, not a JSON array");
+                    }
+                    envelope.put(name, new ArrayList<>(list));
+                } catch (JsonProcessingException e) {
+                    throw new InvalidEnvelope(recordHeader(name) + " is not a JSON array of strings: "
+                                              + EnvelopeRules.quote(e.getOriginalMessage()));
+                }
             }
         }
-        List<?> to = in.getHeader(SmtpServerConstants.ENVELOPE_TO, List.class);
-        if (in.getHeader(SmtpServerConstants.ENVELOPE_FROM) == null || to == null || to.isEmpty()) {
-            throw new IllegalArgumentException("record without an SMTP envelope: it needs the headers "
-                                               + recordHeader(SmtpServerConstants.ENVELOPE_FROM) + " and "
-                                               + recordHeader(SmtpServerConstants.ENVELOPE_TO));
+        if (!envelope.containsKey(SmtpServerConstants.ENVELOPE_FROM)
+            || !envelope.containsKey(SmtpServerConstants.ENVELOPE_TO)) {
+            throw new InvalidEnvelope("record without an SMTP envelope: it needs the headers "
+                                      + recordHeader(SmtpServerConstants.ENVELOPE_FROM) + " and "
+                                      + recordHeader(SmtpServerConstants.ENVELOPE_TO));
         }
+        EnvelopeRules.check(envelope);
+        in.removeHeaders("Smtp*");
+        envelope.forEach(in::setHeader);
+    }
+
+    /**
+     * In the route's dead-letter branch, before the kafka producer: says why the record is not mail
+     * ({@value #DEAD_LETTER_REASON}, from the caught exception) and where it came from ({@value #DEAD_LETTER_ORIGIN}).
+     * The record's value, key and own headers go to the dead-letter topic as they were read.
+     */
+    public void deadLetter(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = e == null || e.getMessage() == null ? String.valueOf(e) : e.getMessage();
+        in.setHeader(DEAD_LETTER_REASON, utf8(reason.replaceAll("[\\x00-\\x1f\\x7f]", "?")));
+        in.setHeader(DEAD_LETTER_ORIGIN, utf8(in.getHeader(KafkaConstants.TOPIC) + "/"
+                                              + in.getHeader(KafkaConstants.PARTITION) + "@"
+                                              + in.getHeader(KafkaConstants.OFFSET)));
+    }
+
+    /**
+     * When the dead-lettered record is too large to be sent with the reason: replaces the value with nothing and says
+     * so ({@value #DEAD_LETTER_VALUE_DROPPED}: the value's size in octets), so that the record's envelope and reason
+     * still reach the dead-letter topic and the partition goes on.
+     */
+    public void dropValue(Exchange exchange) {
+        Message in = exchange.getMessage();
+        byte[] value = in.getBody(byte[].class);
+        in.setHeader(DEAD_LETTER_VALUE_DROPPED, utf8(String.valueOf(value == null ? 0 : value.length)));
+        in.setBody(new byte[0]);
     }
 
     /**
@@ -147,14 +199,21 @@ public class KafkaEnvelope {
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    private static Object parse(String value, Class<?> type) {
-        if (type == Integer.class) {
-            return Integer.valueOf(value.trim());
+    private static Object parse(String name, String value, Class<?> type) {
+        try {
+            if (type == Integer.class) {
+                return Integer.valueOf(value.trim());
+            }
+            if (type == Long.class) {
+                return Long.valueOf(value.trim());
+            }
+        } catch (NumberFormatException e) {
+            throw new InvalidEnvelope(recordHeader(name) + " is not a number: " + EnvelopeRules.quote(value));
         }
-        if (type == Long.class) {
-            return Long.valueOf(value.trim());
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new InvalidEnvelope(recordHeader(name) + " is not true or false: " + EnvelopeRules.quote(value));
         }
-        return Boolean.valueOf(value.trim());
+        return Boolean.valueOf(value);
     }
 
     private static byte[] utf8(String value) {

@@ -2,7 +2,6 @@ package io.camelsmtp.examples.delivery;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.apache.camel.Exchange;
@@ -12,7 +11,8 @@ import org.apache.camel.InvalidPayloadException;
 /**
  * Stores each message as {@code <queue id>.eml} in a directory, durably: written to a temporary name, fsynced, renamed
  * into place, then the directory fsynced, so that when the route completes (and the client gets its 250) the message
- * survives a crash. Camel's file component does not fsync, which is why this bean exists.
+ * survives a crash. Camel's file component does not fsync, which is why this bean exists. The directory (and any
+ * missing parent) is created {@code rwx------}, each message {@code rw-------}: mail is for its owner only.
  */
 public class FsyncMailbox {
 
@@ -31,7 +31,7 @@ public class FsyncMailbox {
     @Handler
     public void store(Exchange exchange) throws IOException {
         if (!directoryCreated) {
-            Files.createDirectories(directory);
+            DurableFiles.createDirectories(directory, null);
             directoryCreated = true;
         }
         String id = exchange.getMessage().getHeader("CamelSmtpMessageId", exchange.getExchangeId(), String.class);

@@ -36,7 +36,8 @@ import org.apache.camel.StreamCache;
  * received. As Maildir wants it, the copy is written into {@code tmp/} under a unique name
  * ({@code seconds.M<micros>P<pid>Q<counter>.<host>}), fsynced, renamed into {@code new/} with {@code ,S=<size>}
  * appended (Dovecot then knows the size without a stat), and {@code new/} is fsynced; {@code cur/}, {@code new/} and
- * {@code tmp/} are created at the first delivery.
+ * {@code tmp/} are created at the first delivery. Every folder created here (the base and its missing parents
+ * included) is {@code rwx------} and every copy {@code rw-------}, owned by {@link #setOwner owner} when one is set.
  * <p>
  * All or nothing, because the SMTP client is told once for all recipients: every copy is written and fsynced in
  * {@code tmp/} first (where the usual failures happen: no space, a broken folder), and only then are they renamed into
@@ -179,7 +180,8 @@ public class MaildirDelivery {
             UserPrincipal owner) throws IOException {
         Path maildir = base.resolve(name);
         if (!Files.isDirectory(base)) {
-            Files.createDirectories(base);
+            // with the owner too: it is the one that must reach the Maildirs below (Dovecot never reads as root)
+            DurableFiles.createDirectories(base, owner);
         }
         DurableFiles.createDirectory(maildir, owner);
         for (String sub : List.of("cur", "new", "tmp")) {

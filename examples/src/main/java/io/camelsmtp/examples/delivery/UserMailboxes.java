@@ -17,7 +17,8 @@ import org.apache.camel.StreamCache;
  * for {@code alice@example.test} and {@code alice@example.org} lands in {@code <directory>/alice/<queue id>.eml}
  * (the local part, lower-cased, names the mailbox in every local domain, as Postfix's local delivery does), written
  * once per recipient in {@code CamelSmtpEnvelopeTo} and fsynced before the route goes on. A bare {@code postmaster}
- * goes to {@code <directory>/postmaster}.
+ * goes to {@code <directory>/postmaster}. The folders are created {@code rwx------} and the messages
+ * {@code rw-------} (see {@link DurableFiles}).
  * <p>
  * The file name is the queue id, so when the queue retries a delivery that failed half-way, a mailbox that already
  * has the message gets the same file again, not a second copy. A local part that cannot be a folder name (a slash, a

@@ -7,6 +7,7 @@
  * <p>
  * Together because they share one promise, which Camel's file component does not keep: a message is fsynced, renamed
  * into place and its directory fsynced before the route completes, so the SMTP client's 250 means it survives a
- * crash. They live with the app, not in a component, as examples to copy and change.
+ * crash; and what they create is private to the process's user (folders {@code rwx------}, files {@code rw-------}),
+ * whatever the umask. They live with the app, not in a component, as examples to copy and change.
  */
 package io.camelsmtp.examples.delivery;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.camelsmtp.examples.support.Curl;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +46,7 @@ class ShippedRoutesTest {
         main.addInitialProperty("admin.port", String.valueOf(adminPort));
         main.addInitialProperty("spool.dir", data.resolve("spool").toString());
         main.addInitialProperty("mailbox.dir", data.resolve("mailbox").toString());
+        main.addInitialProperty("data.dir", data.toString());
         main.start();
     }
 
@@ -53,10 +55,15 @@ class ShippedRoutesTest {
         main.stop();
     }
 
+    /** An admin call as the README says: with the generated token, and as JSON when it changes something. */
     private HttpResponse<String> call(String method, String path) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        String token = Curl.token(data.resolve("admin.token"));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody());
+        if (!method.equals("GET")) {
+            request.header("Content-Type", "application/json");
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -100,7 +107,8 @@ class ShippedRoutesTest {
         String summary = String.join("\n", StartupSummary.lines(main.getCamelContext()));
         assertTrue(summary.contains("  SMTP   127.0.0.1:" + smtpPort + "  no TLS, no AUTH, domains *  route inbound"),
                 summary);
-        assertTrue(summary.contains("  HTTP   127.0.0.1:" + adminPort + "  admin: /queue/NAME, /health"), summary);
+        assertTrue(summary.contains("  HTTP   127.0.0.1:" + adminPort + "  admin: /queue/NAME, /health (token in "
+                                    + data.resolve("admin.token").toAbsolutePath() + ")"), summary);
         assertTrue(summary.contains("  queue  outbound  spool " + data.resolve("spool/outbound").toAbsolutePath()
                                     + "  0 queued, 0 held"), summary);
         assertTrue(summary.contains("routes file:") && summary.contains("routes/inbound.camel.yaml: inbound, deliver,"

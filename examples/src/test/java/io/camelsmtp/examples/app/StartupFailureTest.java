@@ -7,7 +7,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
+import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A route file with a mistake stops start-up with exit status 1 and a report naming the file and the line, the route
@@ -37,12 +41,14 @@ class StartupFailureTest {
         try (ServerSocket s = new ServerSocket(0)) {
             System.setProperty("admin.port", String.valueOf(s.getLocalPort()));
         }
+        System.setProperty("data.dir", dir.resolve("data").toString()); // an admin.token, if the app gets that far
     }
 
     @AfterEach
     void restore() {
         System.setErr(originalErr);
         System.clearProperty("admin.port");
+        System.clearProperty("data.dir");
     }
 
     private String start(String yaml, String... extraArgs) throws Exception {
@@ -170,6 +176,42 @@ class StartupFailureTest {
             assertTrue(report.contains("\n  smtp-server cannot listen on 127.0.0.1:" + taken.getLocalPort()
                                        + ": Address already in use"), report);
             assertTrue(report.contains("\tat "), "--stacktrace prints the stack trace: " + report);
+        }
+    }
+
+    /**
+     * The example route sets that relay what they accept have no default for the accepted domains: started as their
+     * headers say but without smtp.acceptedDomains they must not come up (with "*" they were open relays), and the
+     * report names the file, the line of the listener and the missing property.
+     */
+    @Test
+    void relayingExamplesDoNotStartWithoutTheirAcceptedDomains() throws Exception {
+        Map<String, Map<String, String>> examples = Map.of(
+                "routes/multi-node/node.camel.yaml", Map.of(),
+                "routes/mail-to-kafka.camel.yaml", Map.of("smarthost.uri", "smtp-relay:127.0.0.1:1?tls=none",
+                        "kafka.brokers", "127.0.0.1:1", "worker.enabled", "false"));
+        for (Map.Entry<String, Map<String, String>> example : examples.entrySet()) {
+            Path file = Path.of(example.getKey()).toAbsolutePath();
+            List<String> lines = Files.readAllLines(file);
+            int listenerLine = 1 + lines.indexOf(lines.stream().filter(l -> l.contains("uri: \"smtp-server:"))
+                    .findFirst().orElseThrow());
+            Main main = MailRouter.create("file:" + file);
+            main.addInitialProperty("smtp.port", "0");
+            main.addInitialProperty("spool.dir", dir.resolve("spool").toString());
+            main.addInitialProperty("data.dir", dir.resolve("data").toString());
+            example.getValue().forEach(main::addInitialProperty);
+            String report;
+            try {
+                main.start();
+                fail(file + " started without smtp.acceptedDomains");
+                return;
+            } catch (Exception e) {
+                report = StartupFailure.describe(e, main.getCamelContext());
+            } finally {
+                main.stop();
+            }
+            assertTrue(report.contains("  file:" + file + ":" + listenerLine + " (route "), report);
+            assertTrue(report.contains("Property with key [smtp.acceptedDomains] not found"), report);
         }
     }
 

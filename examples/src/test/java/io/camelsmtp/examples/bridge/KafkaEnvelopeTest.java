@@ -152,6 +152,70 @@ class KafkaEnvelopeTest {
         assertThrows(IllegalArgumentException.class, () -> envelope.fromKafka(noHeaders));
     }
 
+    /** A record with these headers, as the consumer hands it over (also as Camel headers, as camel-kafka does). */
+    private Exchange consumed(Map<String, String> recordHeaders) {
+        Exchange consumed = new DefaultExchange(context);
+        RecordHeaders headers = new RecordHeaders();
+        recordHeaders.forEach((name, value) -> {
+            headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+            consumed.getMessage().setHeader(name, value.getBytes(StandardCharsets.UTF_8));
+        });
+        consumed.getMessage().setHeader(KafkaConstants.HEADERS, headers);
+        return consumed;
+    }
+
+    @Test
+    void aRecordThatBreaksTheServersRulesIsRefusedAndLeavesTheHeadersAsTheyWere() {
+        Map<String, String> good = Map.of("SmtpEnvelopeFrom", "alice@example.org",
+                "SmtpEnvelopeTo", "[\"bob@example.net\"]");
+        Object[][] bad = {
+            {"SmtpEnvelopeFrom", "alice@example.org\r\nRCPT TO:<mallory@example.com>", "control character"},
+            {"SmtpEnvelopeTo", "[\"bob@example.net\", \"mallory\"]", "bad recipient address"},
+            {"SmtpEnvelopeTo", "bob@example.net", "SmtpEnvelopeTo is not a JSON array of strings"},
+            {"SmtpEnvelopeTo", "[{\"a\": 1}]", "SmtpEnvelopeTo is not a JSON array of strings"},
+            {"SmtpEnvelopeTo", "null", "SmtpEnvelopeTo is null"},
+            {"SmtpDsnRet", "FULL\r\nRSET", "control character"},
+            {"SmtpDsnNotify", "[\"SOMETIMES\"]", "is not NEVER or a list"},
+            {"SmtpBodyType", "BINARYMIME", "is not 7BIT or 8BITMIME"},
+            {"SmtpLocalPort", "25x", "SmtpLocalPort is not a number"},
+            {"SmtpMessageSize", "", "SmtpMessageSize is not a number"},
+            {"SmtpUtf8", "yes", "SmtpUtf8 is not true or false"},
+        };
+        for (Object[] b : bad) {
+            Map<String, String> record = new java.util.HashMap<>(good);
+            record.put((String) b[0], (String) b[1]);
+            Exchange consumed = consumed(record);
+            Map<String, Object> before = new java.util.HashMap<>(consumed.getMessage().getHeaders());
+            EnvelopeRules.InvalidEnvelope e = assertThrows(EnvelopeRules.InvalidEnvelope.class,
+                    () -> envelope.fromKafka(consumed), b[0] + " = " + b[1]);
+            assertTrue(e.getMessage().contains((String) b[2]), b[0] + " = " + b[1] + ": " + e.getMessage());
+            assertEquals(before, consumed.getMessage().getHeaders(), "nothing set, nothing removed");
+        }
+    }
+
+    @Test
+    void deadLetterSaysWhyAndWhereAndCanDropTheValue() {
+        Exchange consumed = consumed(Map.of("SmtpEnvelopeFrom", "x\r\ny"));
+        consumed.getMessage().setHeader(KafkaConstants.TOPIC, "mail-inbound");
+        consumed.getMessage().setHeader(KafkaConstants.PARTITION, 1);
+        consumed.getMessage().setHeader(KafkaConstants.OFFSET, 42L);
+        consumed.getMessage().setBody("Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+        EnvelopeRules.InvalidEnvelope e = assertThrows(EnvelopeRules.InvalidEnvelope.class,
+                () -> envelope.fromKafka(consumed));
+        consumed.setProperty(Exchange.EXCEPTION_CAUGHT, e);
+        envelope.deadLetter(consumed);
+        var in = consumed.getMessage();
+        assertEquals(e.getMessage(), new String(in.getHeader("DeadLetterReason", byte[].class), StandardCharsets.UTF_8));
+        assertEquals("mail-inbound/1@42", new String(in.getHeader("DeadLetterOrigin", byte[].class),
+                StandardCharsets.UTF_8));
+        assertEquals("x\r\ny", new String(in.getHeader("SmtpEnvelopeFrom", byte[].class), StandardCharsets.UTF_8),
+                "the record's own headers go along as they were");
+
+        envelope.dropValue(consumed);
+        assertEquals(0, in.getBody(byte[].class).length);
+        assertEquals("17", new String(in.getHeader("DeadLetterValueDropped", byte[].class), StandardCharsets.UTF_8));
+    }
+
     @Test
     void commitNeedsManualCommitEnabled() {
         Exchange consumed = new DefaultExchange(context);
