@@ -36,7 +36,6 @@ import org.apache.camel.StreamCache;
 public final class MessageFactory {
 
     private static final Pattern HEADER_LINE = Pattern.compile("^[!-9;-~]+:.*");
-    private static final Pattern MAILBOX = Pattern.compile("^[^\\s<>@]+@([^\\s<>@\\[\\]]+|\\[(?i:IPv6:)?[0-9A-Fa-f:.]+\\])$");
     private static final Session SESSION = Session.getInstance(new Properties());
 
     /**
@@ -129,15 +128,16 @@ public final class MessageFactory {
         List<String> invalid = new ArrayList<>();
         boolean utf8 = headerEnvelope.utf8() || nonAscii(from);
         for (Envelope.Recipient r : to) {
-            if (!MAILBOX.matcher(r.address()).matches() && !isBarePostmaster(r.address())) {
+            if (!EnvelopeSyntax.isMailbox(r.address()) && !isBarePostmaster(r.address())) {
                 invalid.add(r.address());
             } else {
                 utf8 |= nonAscii(r.address());
             }
         }
-        if (!from.isEmpty() && !MAILBOX.matcher(from).matches()) {
-            throw new IllegalArgumentException("invalid envelope sender <" + from + ">");
+        if (!from.isEmpty() && !EnvelopeSyntax.isMailbox(from)) {
+            throw new IllegalArgumentException("invalid envelope sender <" + printable(from) + ">");
         }
+        checkDsnParameters(headerEnvelope, to);
         boolean eightBit = "8BITMIME".equalsIgnoreCase(headerEnvelope.bodyType())
                            || hasEightBit(bytes != null ? new ByteArrayInputStream(bytes) : open(cache));
         MailContent content = bytes != null ? MailContent.of(bytes, eightBit) : MailContent.of(cache, eightBit);
@@ -153,7 +153,39 @@ public final class MessageFactory {
      * domain to look up and fails it with {@code 553 5.1.3}.
      */
     public static boolean isBarePostmaster(String address) {
-        return address.equalsIgnoreCase("postmaster");
+        return EnvelopeSyntax.isBarePostmaster(address);
+    }
+
+    /**
+     * The DSN parameters go onto the relay's MAIL and RCPT lines (RET and NOTIFY as they are, the ORCPT type as it is):
+     * a value a bridge took from outside must not carry a line end or a second parameter, so anything but RFC 3461's
+     * syntax refuses the message.
+     */
+    private static void checkDsnParameters(Envelope e, List<Envelope.Recipient> to) {
+        if (e.ret() != null && !EnvelopeSyntax.isDsnRet(e.ret())) {
+            throw new IllegalArgumentException("invalid DSN RET '" + printable(e.ret()) + "' (FULL or HDRS)");
+        }
+        if (e.envid() != null && !EnvelopeSyntax.isDsnEnvid(e.envid())) {
+            throw new IllegalArgumentException("invalid DSN ENVID '" + printable(e.envid()) + "'");
+        }
+        for (Envelope.Recipient r : to) {
+            if (r.dsnNotify() != null && !EnvelopeSyntax.isDsnNotify(r.dsnNotify())) {
+                throw new IllegalArgumentException("invalid DSN NOTIFY '" + printable(r.dsnNotify()) + "'");
+            }
+            if (r.dsnOrcpt() != null && !EnvelopeSyntax.isDsnOrcpt(r.dsnOrcpt())) {
+                throw new IllegalArgumentException("invalid DSN ORCPT '" + printable(r.dsnOrcpt()) + "'");
+            }
+        }
+    }
+
+    /** A value for an error message: control characters escaped, at most 100 characters. */
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && sb.length() < 100; i++) {
+            char c = s.charAt(i);
+            sb.append(c < 32 || c == 127 ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return sb.toString();
     }
 
     private static InputStream open(StreamCache cache) {

@@ -17,6 +17,8 @@ import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,6 +36,7 @@ class SmtpRelayProducerTest extends CamelTestSupport {
 
     private static InJvmDns dns;
     private final int mxPort = AvailablePortFinder.getNextAvailable();
+    private final int dsnPort = AvailablePortFinder.getNextAvailable();
     private final AtomicInteger flaky = new AtomicInteger();
 
     @BeforeAll
@@ -68,6 +71,11 @@ class SmtpRelayProducerTest extends CamelTestSupport {
                                         throw new SmtpRejectException(451, "4.2.0", "Try again");
                                     }
                                 });
+                // a receiver that offers DSN, so the relay puts RET, ENVID, NOTIFY and ORCPT on its command lines
+                from("smtp-server:127.0.0.1:" + dsnPort + "?acceptedDomains=*&dsn=true&maxConnectionsPerIp=0")
+                        .to("mock:dsn");
+                from("direct:relay-dsn")
+                        .to("smtp-relay:127.0.0.1:" + dsnPort + "?heloName=relay.test&connectTimeout=2s&commandTimeout=5s");
                 from("direct:relay")
                         .to("smtp-relay:mx?port=" + mxPort + "&dnsServers=" + dns.server()
                             + "&allowPrivateAddresses=true&heloName=relay.test&connectTimeout=2s&commandTimeout=5s");
@@ -85,6 +93,31 @@ class SmtpRelayProducerTest extends CamelTestSupport {
 
     private static String message(String subject) {
         return "From: a@sender.test\r\nTo: b@example.test\r\nSubject: " + subject + "\r\n\r\nbody of " + subject + "\r\n";
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "CamelSmtpDsnRet    | FULL\\r\\nRCPT TO:<mallory@example.test>",
+        "CamelSmtpDsnEnvid  | id\\r\\nRCPT TO:<mallory@example.test>",
+        "CamelSmtpDsnNotify | NEVER\\r\\nRCPT TO:<mallory@example.test>",
+        "CamelSmtpDsnOrcpt  | rfc822\\r\\nRCPT TO:<mallory@example.test>;b@example.test" })
+    void dsnValuesFromOutsideCannotReachTheCommandLine(String header, String value) throws Exception {
+        // a bridge (HTTP, Kafka) that copied these headers from its input used to let them onto MAIL and RCPT as they
+        // were: a CRLF added a recipient of the attacker's choosing
+        MockEndpoint received = getMockEndpoint("mock:dsn");
+        received.expectedMessageCount(0);
+        String v = value.replace("\\r\\n", "\r\n");
+        Exchange e = template.send("direct:relay-dsn", x -> {
+            x.getMessage().setHeader("CamelSmtpEnvelopeFrom", "a@sender.test");
+            x.getMessage().setHeader("CamelSmtpEnvelopeTo", List.of("b@example.test"));
+            x.getMessage().setHeader(header, header.endsWith("Notify") || header.endsWith("Orcpt") ? List.of(v) : v);
+            x.getMessage().setBody(message("dsn injection"));
+        });
+        IllegalArgumentException refused = assertInstanceOf(IllegalArgumentException.class, e.getException());
+        assertTrue(refused.getMessage().startsWith("invalid DSN"), refused.getMessage());
+        assertFalse(refused.getMessage().contains("\r") || refused.getMessage().contains("\n"), refused.getMessage());
+        Thread.sleep(300);
+        received.assertIsSatisfied();
     }
 
     @Test

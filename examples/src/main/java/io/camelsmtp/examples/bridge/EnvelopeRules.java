@@ -4,18 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
+import io.camelsmtp.smtp.common.EnvelopeSyntax;
 import io.camelsmtp.smtp.common.Xtext;
 import io.camelsmtp.smtp.server.SmtpServerConstants;
 
 /**
  * Checks an SMTP envelope that did not come from {@code smtp-server} itself (here: read back from Kafka record
  * headers, which whoever can write to the topic can set) with the rules smtp-server applies to MAIL FROM and RCPT TO,
- * so that a value it would have refused never reaches a spool or an SMTP command line. It mirrors the server's
- * package-private parser ({@code io.camelsmtp.smtp.server.protocol.SmtpPath}, {@code MailCommand},
- * {@code RcptCommand}); keep the two in step:
+ * so that a value it would have refused never reaches a spool or an SMTP command line. Mailboxes, NOTIFY and ORCPT
+ * are checked by common's {@link EnvelopeSyntax}, the definitions the server uses too:
  * <ul>
  * <li>the sender is {@code ""} (the null sender) or a mailbox; each recipient a mailbox or the bare
  * {@code postmaster}. A mailbox is {@code local@domain}: a dot-atom or quoted local part of at most 64 characters, a
@@ -47,11 +46,7 @@ public final class EnvelopeRules {
     /** The longest session value (HELO name, addresses, TLS cipher, ...) accepted; an SMTP line is 512 octets. */
     static final int MAX_TEXT = 512;
 
-    private static final Set<String> NOTIFY_VALUES = Set.of("SUCCESS", "FAILURE", "DELAY");
     private static final Pattern QUEUE_ID = Pattern.compile("[0-9A-Za-z]{1,40}");
-    private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+");
-    private static final Pattern IPV4 = Pattern.compile(
-            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
     private EnvelopeRules() {
     }
@@ -186,25 +181,14 @@ public final class EnvelopeRules {
     }
 
     private static String notify(String value) {
-        String v = value.toUpperCase(Locale.ROOT);
-        if (v.equals("NEVER")) {
-            return v;
+        if (!EnvelopeSyntax.isDsnNotify(value)) {
+            throw new InvalidEnvelope("NOTIFY " + quote(value) + " is not NEVER or a list of SUCCESS,FAILURE,DELAY");
         }
-        for (String n : v.split(",", -1)) {
-            if (!NOTIFY_VALUES.contains(n)) {
-                throw new InvalidEnvelope("NOTIFY " + quote(value) + " is not NEVER or a list of SUCCESS,FAILURE,DELAY");
-            }
-        }
-        return v;
+        return value.toUpperCase(Locale.ROOT);
     }
 
     private static void orcpt(String value) {
-        if (value == null) {
-            return;
-        }
-        int semi = value.indexOf(';');
-        if (semi <= 0 || semi == value.length() - 1 || !ATOM.matcher(value.substring(0, semi)).matches()
-            || value.substring(0, semi + 1).length() + Xtext.encode(value.substring(semi + 1)).length() > 500) {
+        if (value != null && !EnvelopeSyntax.isDsnOrcpt(value)) {
             throw new InvalidEnvelope("ORCPT " + quote(value) + " is not addr-type;address (at most 500 as xtext)");
         }
     }
@@ -218,64 +202,8 @@ public final class EnvelopeRules {
         }
     }
 
-    /** smtp-server's {@code SmtpPath.isMailbox}. */
+    /** RFC 5321 Mailbox, as smtp-server checks it: {@link EnvelopeSyntax#isMailbox}. */
     static boolean isMailbox(String address) {
-        int at = address.lastIndexOf('@');
-        if (at <= 0 || at == address.length() - 1) {
-            return false;
-        }
-        String local = address.substring(0, at);
-        String domain = address.substring(at + 1);
-        return local.length() <= 64 && domain.length() <= 255 && validLocalPart(local) && validDomain(domain);
-    }
-
-    private static boolean validLocalPart(String local) {
-        if (local.length() >= 2 && local.startsWith("\"") && local.endsWith("\"")) {
-            for (int i = 1; i < local.length() - 1; i++) {
-                char c = local.charAt(i);
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"' || c < 32 || c == 127) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
-            return false;
-        }
-        for (int i = 0; i < local.length(); i++) {
-            char c = local.charAt(i);
-            if (!(Character.isLetterOrDigit(c) || c > 127 || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean validDomain(String domain) {
-        if (domain.startsWith("[") && domain.endsWith("]")) {
-            String literal = domain.substring(1, domain.length() - 1);
-            if (literal.regionMatches(true, 0, "IPv6:", 0, 5)) {
-                return literal.length() > 5 && literal.substring(5).matches("[0-9A-Fa-f:.]+");
-            }
-            return IPV4.matcher(literal).matches();
-        }
-        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-        if (d.isEmpty()) {
-            return false;
-        }
-        for (String label : d.split("\\.", -1)) {
-            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
-                return false;
-            }
-            for (int i = 0; i < label.length(); i++) {
-                char c = label.charAt(i);
-                if (!(c < 128 ? (Character.isLetterOrDigit(c) || c == '-') : Character.isLetterOrDigit(c))) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return EnvelopeSyntax.isMailbox(address);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
 
+import io.camelsmtp.smtp.common.EnvelopeSyntax;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.Xtext;
 import org.subethamail.smtp.server.Session;
@@ -89,7 +90,7 @@ final class MailCommand extends SessionCommand {
                         unsupported(c, e.getKey());
                         return;
                     }
-                    if (!v.equals("FULL") && !v.equals("HDRS")) {
+                    if (!EnvelopeSyntax.isDsnRet(v)) {
                         c.reply(501, "5.5.4", "Bad RET parameter; use FULL or HDRS");
                         return;
                     }
@@ -102,7 +103,7 @@ final class MailCommand extends SessionCommand {
                     }
                     envid = value == null ? null : Xtext.decode(value);
                     // RFC 3461 §4.4: printable US-ASCII once decoded, so "+0D+0A" cannot put a line end into it
-                    if (envid == null || envid.length() > 100 || !SmtpPath.isPrintableAscii(envid)) {
+                    if (!EnvelopeSyntax.isDsnEnvid(envid)) {
                         c.reply(501, "5.5.4", "Bad ENVID parameter");
                         return;
                     }

@@ -3,16 +3,14 @@ package io.camelsmtp.smtp.server.protocol;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
+import io.camelsmtp.smtp.common.EnvelopeSyntax;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.Xtext;
 import org.subethamail.smtp.server.Session;
 
 /** RCPT TO with DSN's NOTIFY and ORCPT; relay control and the recipient policy decide through {@link MailStages}. */
 final class RcptCommand extends SessionCommand {
-
-    private static final Set<String> NOTIFY_VALUES = Set.of("SUCCESS", "FAILURE", "DELAY");
 
     RcptCommand(SmtpProtocol protocol) {
         super(protocol, "RCPT");
@@ -59,7 +57,7 @@ final class RcptCommand extends SessionCommand {
             switch (e.getKey()) {
                 case "NOTIFY" -> {
                     notify = value == null ? null : value.toUpperCase(Locale.ROOT);
-                    if (!validNotify(notify)) {
+                    if (!EnvelopeSyntax.isDsnNotify(notify)) {
                         c.reply(501, "5.5.4", "Bad NOTIFY parameter; use NEVER or SUCCESS,FAILURE,DELAY");
                         return;
                     }
@@ -67,9 +65,8 @@ final class RcptCommand extends SessionCommand {
                 case "ORCPT" -> {
                     int semi = value == null ? -1 : value.indexOf(';');
                     String decoded = semi <= 0 ? null : Xtext.decode(value.substring(semi + 1));
-                    // RFC 3461 §4.2: no control characters once decoded ("+0D+0A" would put a line end into it)
-                    if (decoded == null || decoded.isEmpty() || value.length() > 500
-                        || decoded.chars().anyMatch(ch -> ch < 32 || ch == 127)) {
+                    // RFC 3461 §4.2: an atom, then an address with no control character once decoded
+                    if (decoded == null || !EnvelopeSyntax.isDsnOrcpt(value.substring(0, semi) + ";" + decoded)) {
                         c.reply(501, "5.5.4", "Bad ORCPT parameter; use addr-type;xtext");
                         return;
                     }
@@ -93,20 +90,5 @@ final class RcptCommand extends SessionCommand {
         tx.addRecipient(p.address(), notify, orcpt);
         session.addRecipient(p.address());
         c.reply(decision != null ? decision : SmtpReply.of(250, "2.1.5", "Ok"));
-    }
-
-    private static boolean validNotify(String notify) {
-        if (notify == null || notify.isEmpty()) {
-            return false;
-        }
-        if (notify.equals("NEVER")) {
-            return true;
-        }
-        for (String v : notify.split(",", -1)) {
-            if (!NOTIFY_VALUES.contains(v)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

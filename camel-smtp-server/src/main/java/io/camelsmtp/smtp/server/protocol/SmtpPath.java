@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import io.camelsmtp.smtp.common.EnvelopeSyntax;
+
 /**
  * Parses the argument of MAIL FROM and RCPT TO: a path in angle brackets (a missing pair is tolerated, as Postfix
  * does), an optional source route that is dropped (RFC 5321 §4.1.1.3), then ESMTP parameters.
@@ -109,11 +111,6 @@ final class SmtpPath {
         return true;
     }
 
-    /** Only characters 32-126. */
-    static boolean isPrintableAscii(String s) {
-        return s.chars().allMatch(c -> c >= 32 && c <= 126);
-    }
-
     /** True when the address has a character outside US-ASCII (needs SMTPUTF8). */
     static boolean needsUtf8(String address) {
         for (int i = 0; i < address.length(); i++) {
@@ -139,69 +136,9 @@ final class SmtpPath {
         return -1;
     }
 
+    /** RFC 5321 Mailbox: {@link EnvelopeSyntax#isMailbox}, the one definition the relay and the bridges share. */
     static boolean isMailbox(String address) {
-        int at = address.lastIndexOf('@');
-        if (at <= 0 || at == address.length() - 1) {
-            return false;
-        }
-        String local = address.substring(0, at);
-        String domain = address.substring(at + 1);
-        return local.length() <= 64 && domain.length() <= 255 && validLocalPart(local) && validDomain(domain);
-    }
-
-    private static boolean validLocalPart(String local) {
-        if (local.length() >= 2 && local.startsWith("\"") && local.endsWith("\"")) {
-            for (int i = 1; i < local.length() - 1; i++) {
-                char c = local.charAt(i);
-                if (c == '\\') {
-                    // quoted-pairSMTP (RFC 5321 §4.1.2): a backslash escapes one printable character, never a control
-                    char next = i + 1 < local.length() - 1 ? local.charAt(i + 1) : 0;
-                    if (next < 32 || next == 127 || (next >= 0x80 && next < 0xA0)) {
-                        return false;
-                    }
-                    i++;
-                } else if (c == '"' || c < 32 || c == 127 || (c >= 0x80 && c < 0xA0)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
-            return false;
-        }
-        for (int i = 0; i < local.length(); i++) {
-            char c = local.charAt(i);
-            if (!(Character.isLetterOrDigit(c) || c > 127 || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean validDomain(String domain) {
-        if (domain.startsWith("[") && domain.endsWith("]")) {
-            String literal = domain.substring(1, domain.length() - 1);
-            if (literal.regionMatches(true, 0, "IPv6:", 0, 5)) {
-                return literal.length() > 5 && literal.substring(5).matches("[0-9A-Fa-f:.]+");
-            }
-            return literal.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-        }
-        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-        if (d.isEmpty()) {
-            return false;
-        }
-        for (String label : d.split("\\.", -1)) {
-            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
-                return false;
-            }
-            for (int i = 0; i < label.length(); i++) {
-                char c = label.charAt(i);
-                if (!(c < 128 ? (Character.isLetterOrDigit(c) || c == '-') : Character.isLetterOrDigit(c))) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return EnvelopeSyntax.isMailbox(address);
     }
 
     private static Parsed error(String what) {
