@@ -10,7 +10,7 @@ import io.camelsmtp.smtp.server.protocol.AuthFailures;
 import io.camelsmtp.smtp.server.protocol.ClientLimits;
 import io.camelsmtp.smtp.server.protocol.ListenerThreads;
 import io.camelsmtp.smtp.server.protocol.MailStages;
-import io.camelsmtp.smtp.server.protocol.Networks;
+import io.camelsmtp.smtp.common.Networks;
 import io.camelsmtp.smtp.server.protocol.ProtocolSettings;
 import io.camelsmtp.smtp.server.protocol.SmtpListener;
 import io.camelsmtp.smtp.server.protocol.SmtpProtocol;

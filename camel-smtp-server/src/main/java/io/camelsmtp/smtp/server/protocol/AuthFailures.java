@@ -6,6 +6,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.function.LongSupplier;
 
+import io.camelsmtp.smtp.common.Networks;
+
 /**
  * Failed AUTH attempts per client address, across that address's sessions, as Postfix's anvil counts them for
  * {@code smtpd_client_auth_rate_limit}: an address's window opens at its first failure and lasts {@code window};

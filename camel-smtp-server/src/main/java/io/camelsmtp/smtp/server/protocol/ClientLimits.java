@@ -1,5 +1,7 @@
 package io.camelsmtp.smtp.server.protocol;
 
+import io.camelsmtp.smtp.common.Networks;
+
 /**
  * How much one listener grants its clients: sessions in all and per client address, and failed AUTH per address.
  *

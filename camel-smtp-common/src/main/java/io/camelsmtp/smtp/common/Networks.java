@@ -1,4 +1,4 @@
-package io.camelsmtp.smtp.server.protocol;
+package io.camelsmtp.smtp.common;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -12,8 +12,8 @@ import java.util.List;
  * name would need DNS); a bad entry fails at once, naming it. An IPv4-mapped client address ({@code ::ffff:192.0.2.7})
  * arrives from Java as the IPv4 address and is matched as such.
  * <p>
- * The examples module's {@code ClientNetworks} does the same for policy routes, on strings; the server cannot depend
- * on examples, so this small one matches the {@link InetAddress} the socket gives.
+ * The listener matches the {@link InetAddress} its socket gives (trusted networks exempt from a limit); policy beans
+ * (the examples' {@code ClientNetworks}) match the {@code CamelSmtpRemoteAddress} string with {@link #contains(String)}.
  */
 public final class Networks {
 
@@ -70,6 +70,29 @@ public final class Networks {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether an address literal (as {@code CamelSmtpRemoteAddress} gives it; an IPv6 scope such as {@code %eth0} is
+     * dropped) is in one of the networks; false for anything that is not an address literal (never a DNS look-up).
+     */
+    public boolean contains(String literal) {
+        if (literal == null || literal.isBlank()) {
+            return false;
+        }
+        String s = literal.strip();
+        int percent = s.indexOf('%');
+        if (percent >= 0) {
+            s = s.substring(0, percent);
+        }
+        if (s.isEmpty() || !s.matches("[0-9A-Fa-f:.]+") || (s.indexOf(':') < 0 && !s.matches("\\d+(\\.\\d+){3}"))) {
+            return false;
+        }
+        try {
+            return contains(InetAddress.getByName(s));
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     public boolean isEmpty() {

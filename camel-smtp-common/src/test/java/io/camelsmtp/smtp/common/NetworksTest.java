@@ -1,4 +1,4 @@
-package io.camelsmtp.smtp.server.protocol;
+package io.camelsmtp.smtp.common;
 
 import java.net.InetAddress;
 
