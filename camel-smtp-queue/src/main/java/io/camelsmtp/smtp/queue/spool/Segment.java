@@ -29,6 +29,7 @@ final class Segment {
 
     private static final int COPY_BUFFER = 64 * 1024;
 
+    private final SpoolFiles files;
     private final long number;
     private final Path data;
     private final Path stateLog;
@@ -50,7 +51,9 @@ final class Segment {
     private boolean forcing;
     private LongAdder forceCounter = new LongAdder();
 
-    private Segment(long number, Path data, Path stateLog, FileChannel channel, FileChannel stateChannel, long end) {
+    private Segment(SpoolFiles files, long number, Path data, Path stateLog, FileChannel channel, FileChannel stateChannel,
+                    long end) {
+        this.files = files;
         this.number = number;
         this.data = data;
         this.stateLog = stateLog;
@@ -66,25 +69,31 @@ final class Segment {
     }
 
     /** A new, empty segment; the caller fsyncs the directory. */
-    static Segment create(Path dir, long number) throws IOException {
+    static Segment create(SpoolFiles files, Path dir, long number) throws IOException {
         Path data = dir.resolve(name(number) + ".seg");
         Path state = dir.resolve(name(number) + ".state");
-        FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileChannel st = FileChannel.open(state, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        return new Segment(number, data, state, ch, st, 0);
+        FileChannel ch = files.open(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel st;
+        try {
+            st = files.open(state, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return new Segment(files, number, data, state, ch, st, 0);
     }
 
     /** An existing segment found at start-up, {@code validLength} octets long; it is read and its state log appended. */
-    static Segment reopen(Path dir, long number, long validLength) throws IOException {
+    static Segment reopen(SpoolFiles files, Path dir, long number, long validLength) throws IOException {
         Path data = dir.resolve(name(number) + ".seg");
         Path state = dir.resolve(name(number) + ".state");
-        FileChannel ch = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch = files.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
         if (ch.size() > validLength) {
             ch.truncate(validLength);
             ch.force(false);
         }
-        FileChannel st = FileChannel.open(state, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        Segment s = new Segment(number, data, state, ch, st, validLength);
+        FileChannel st = files.open(state, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        Segment s = new Segment(files, number, data, state, ch, st, validLength);
         s.broken = true; // never appended to again: a new segment is opened at every start
         return s;
     }
@@ -185,7 +194,7 @@ final class Segment {
             throw new ClosedChannelException();
         }
         if (channel == dead) {
-            channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            channel = files.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
         return channel;
     }
@@ -196,7 +205,7 @@ final class Segment {
                 throw new ClosedChannelException();
             }
             if (stateChannel == dead) {
-                stateChannel = FileChannel.open(stateLog, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                stateChannel = files.open(stateLog, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.APPEND);
             }
             return stateChannel;

@@ -46,6 +46,7 @@ public final class Spool {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
 
     private final Path dir;
+    private final SpoolFiles files;
     private final Path segments;
     private final DeferredFiles deferred;
     private final Path corrupt;
@@ -63,9 +64,15 @@ public final class Spool {
 
     /** @param segmentSize a segment takes no new records once it is this long (octets) */
     public Spool(Path dir, long segmentSize) {
+        this(dir, segmentSize, null);
+    }
+
+    /** @param files how files are opened (a test's faulty channels), or null for the ordinary way */
+    Spool(Path dir, long segmentSize, SpoolFiles files) {
         this.dir = dir.toAbsolutePath().normalize();
+        this.files = files != null ? files : new SpoolFiles(this.dir);
         this.segments = this.dir.resolve("segments");
-        this.deferred = new DeferredFiles(this.dir.resolve("deferred"));
+        this.deferred = new DeferredFiles(this.dir.resolve("deferred"), this.files);
         this.corrupt = this.dir.resolve("corrupt");
         this.segmentSize = segmentSize;
     }
@@ -80,12 +87,13 @@ public final class Spool {
      */
     public List<SpoolEntry> open() throws IOException {
         try {
-            Files.createDirectories(segments);
-            Files.createDirectories(deferred.directory());
-            Files.createDirectories(corrupt);
+            files.directory(dir);
+            files.directory(segments);
+            files.directory(deferred.directory());
+            files.directory(corrupt);
             Path probe = Files.createTempFile(dir, "probe", ".tmp");
             Files.delete(probe);
-            lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lockChannel = files.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             lock = lockChannel.tryLock();
         } catch (OverlappingFileLockException e) {
             lockChannel.close();
@@ -97,12 +105,12 @@ public final class Spool {
             lockChannel.close();
             throw new IOException("Spool directory " + dir + " is in use by another process (lock file " + dir.resolve("lock") + ")");
         }
-        SpoolRecovery.Recovered found = new SpoolRecovery(segments, deferred, corrupt).run();
+        SpoolRecovery.Recovered found = new SpoolRecovery(files, segments, deferred, corrupt).run();
         entries.putAll(found.entries());
         open.putAll(found.segments());
         nextSegment = found.nextSegment();
         synchronized (appendLock) {
-            active = Segment.create(segments, nextSegment++);
+            active = Segment.create(files, segments, nextSegment++);
             active.countForcesIn(forces);
             open.put(active.number(), active);
             DeferredFiles.syncDirectory(segments);
@@ -202,7 +210,7 @@ public final class Spool {
 
     private void rotate() throws IOException {
         Segment old = active;
-        Segment next = Segment.create(segments, nextSegment++);
+        Segment next = Segment.create(files, segments, nextSegment++);
         next.countForcesIn(forces);
         open.put(next.number(), next);
         DeferredFiles.syncDirectory(segments);

@@ -36,6 +36,7 @@ final class SpoolRecovery {
     record Recovered(Map<String, SpoolEntry> entries, Map<Long, Segment> segments, long nextSegment) {
     }
 
+    private final SpoolFiles files;
     private final Path segments;
     private final DeferredFiles deferred;
     private final Path corrupt;
@@ -43,7 +44,8 @@ final class SpoolRecovery {
     private final Map<Long, Segment> open = new ConcurrentHashMap<>();
     private long nextSegment;
 
-    SpoolRecovery(Path segments, DeferredFiles deferred, Path corrupt) {
+    SpoolRecovery(SpoolFiles files, Path segments, DeferredFiles deferred, Path corrupt) {
+        this.files = files;
         this.segments = segments;
         this.deferred = deferred;
         this.corrupt = corrupt;
@@ -171,7 +173,7 @@ final class SpoolRecovery {
             damage.add("offset " + parsed.end() + " to " + next + ": " + parsed.failure().getMessage());
             from = next;
         }
-        Segment seg = Segment.reopen(segments, number, damage.isEmpty() ? valid : size);
+        Segment seg = Segment.reopen(files, segments, number, damage.isEmpty() ? valid : size);
         open.put(number, seg);
         for (int i = 0; i < live.size(); i++) {
             seg.adopt(live.get(i), offsets.get(i));
