@@ -3,6 +3,7 @@ package io.camelsmtp.smtp.queue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SyncFailedException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,8 +51,12 @@ public final class MailQueue {
     private SmtpQueueHealthCheck healthCheck;
 
     MailQueue(String name, Path spoolDirectory, long segmentSize, CamelContext context) {
+        this(name, new Spool(spoolDirectory, segmentSize), context);
+    }
+
+    MailQueue(String name, Spool spool, CamelContext context) {
         this.name = name;
-        this.spool = new Spool(spoolDirectory, segmentSize);
+        this.spool = spool;
         this.context = context;
         this.events = new EventPublisher(context);
     }
@@ -96,8 +101,8 @@ public final class MailQueue {
 
     /**
      * Stores the Exchange's message durably and returns its queue id; the message is on disk when this returns. A
-     * storage failure (disk full, unwritable spool) is a {@code 452 4.3.1}, so {@code smtp-server} asks the client to
-     * try again later and nothing is acknowledged.
+     * storage failure (disk full, unwritable spool) is a {@code 452 4.3.1}, a failed fsync a {@code 451 4.3.0}, so
+     * {@code smtp-server} asks the client to try again later and nothing is acknowledged.
      */
     public String enqueue(Exchange exchange) throws Exception {
         MessageFactory.Prepared prepared = MessageFactory.create(exchange);
@@ -141,6 +146,11 @@ public final class MailQueue {
     private void store(SpoolEntry entry, InputStream body) throws SmtpReplyException {
         try {
             spool.enqueue(entry, body);
+        } catch (SyncFailedException e) {
+            // the disk took the octets but failed to make them durable: not the client's fault, nor a full disk
+            storageFailure = e.toString();
+            LOG.error("smtp-queue:{} cannot make message {} durable: {}", name, entry.id(), e.toString());
+            throw new SmtpReplyException(SmtpReply.of(451, "4.3.0", "Local error in processing, try again later"), e);
         } catch (IOException e) {
             storageFailure = e.toString();
             LOG.error("smtp-queue:{} cannot store message {}: {}", name, entry.id(), e.toString());

@@ -165,7 +165,8 @@ public final class Spool {
 
     /**
      * Writes a new message and returns once it is on disk (fsynced; one fsync may cover several concurrent callers).
-     * The entry's id must be new. On failure nothing of the message remains that could be delivered.
+     * The entry's id must be new. On failure nothing of the message remains that could be delivered; a failed fsync
+     * is a {@link java.io.SyncFailedException}, and the next message goes to a new segment.
      */
     public SpoolEntry enqueue(SpoolEntry entry, InputStream body) throws IOException {
         Segment seg;
@@ -202,6 +203,7 @@ public final class Spool {
     private void forget(Segment seg, SpoolEntry entry) {
         try {
             seg.appendState(entry.id() + " done");
+            seg.flushState();
         } catch (IOException e) {
             LOG.warn("Could not mark unacknowledged message {} as dropped: {}", entry.id(), e.toString());
         }
