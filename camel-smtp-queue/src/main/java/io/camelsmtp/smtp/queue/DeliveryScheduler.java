@@ -65,6 +65,10 @@ final class DeliveryScheduler {
         this.settlement = new Settlement(queue, settings, this::add);
     }
 
+    DeliverySettings settings() {
+        return settings;
+    }
+
     void start(Collection<SpoolEntry> entries) {
         lock.lock();
         try {

@@ -18,6 +18,7 @@ import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
 import io.camelsmtp.smtp.queue.spool.RetryState;
 import io.camelsmtp.smtp.queue.spool.Spool;
+import io.camelsmtp.smtp.queue.spool.SpoolDamage;
 import io.camelsmtp.smtp.queue.spool.SpoolEntry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -48,6 +49,7 @@ public final class MailQueue {
 
     private volatile DeliveryScheduler scheduler;
     private volatile String storageFailure;
+    private List<SpoolDamage> unreported = List.of(); // found at start-up, for the postmaster
     private SmtpQueueHealthCheck healthCheck;
 
     MailQueue(String name, Path spoolDirectory, long segmentSize, CamelContext context) {
@@ -79,6 +81,12 @@ public final class MailQueue {
 
     void open() throws IOException {
         List<?> recovered = spool.open();
+        unreported = spool.damage();
+        if (!unreported.isEmpty()) {
+            LOG.error("smtp-queue:{} found {} damaged message(s) in spool {} (see the lines above and corrupt/); the "
+                      + "postmaster option, when set on the delivering endpoint, gets a notice listing them",
+                    name, unreported.size(), spool.directory());
+        }
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             healthCheck = new SmtpQueueHealthCheck(this);
@@ -169,8 +177,26 @@ public final class MailQueue {
     }
 
     void startDelivery(DeliveryScheduler s) {
+        reportDamage(s.settings());
         scheduler = s;
         s.start(spool.entries());
+    }
+
+    /** Tells the postmaster (when one is set) what start-up found damaged; the error log has it either way. */
+    private synchronized void reportDamage(DeliverySettings settings) {
+        if (unreported.isEmpty() || settings.postmaster() == null) {
+            return;
+        }
+        byte[] notice = DamageNotice.build(name, spool.directory(), settings.reportingMta(), settings.postmaster(), unreported);
+        try {
+            SpoolEntry n = enqueueNotification(SpoolEntry.Kind.POSTMASTER, settings.postmaster(), notice);
+            LOG.info("smtp-queue:{} notice {} about {} damaged message(s) queued for <{}>", name, n.id(), unreported.size(),
+                    settings.postmaster());
+            unreported = List.of();
+        } catch (SmtpReplyException e) {
+            LOG.error("smtp-queue:{} could not queue the notice about damaged messages for <{}>: {}", name,
+                    settings.postmaster(), e.getReply());
+        }
     }
 
     void stopDelivery() {

@@ -18,6 +18,10 @@ import io.camelsmtp.smtp.common.Xtext;
  * {@code deferred/<id>.env} file. Addresses and DSN values are xtext (RFC 3461), so a value never holds a space or a
  * line end. The last two lines are {@code crc32} (of the message octets) and {@code check} (CRC-32 of the block's own
  * bytes before that line), so a torn or damaged block is recognised.
+ * <p>
+ * A block has no fixed maximum: a message may have any number of recipients, each with its last reply (cut to
+ * {@link RetryState#MAX_REPLY_OCTETS}). The reader is bounded by the file instead: a block is read at most up to the
+ * end of the file it is in, so every block the encoder writes reads back, and a damaged one costs at most that file.
  * <pre>
  * camel-smtp-queue: 1
  * id: 4A3F0C2B9D1E7A6B5C
@@ -33,7 +37,6 @@ import io.camelsmtp.smtp.common.Xtext;
 final class EnvelopeCodec {
 
     static final String MAGIC = "camel-smtp-queue: 1";
-    private static final int MAX_BLOCK = 1 << 20;
 
     private EnvelopeCodec() {
     }
@@ -49,13 +52,13 @@ final class EnvelopeCodec {
         line(sb, "kind", e.kind().name().toLowerCase());
         line(sb, "sender", Xtext.encode(env.sender()));
         if (env.bodyType() != null) {
-            line(sb, "body", env.bodyType());
+            line(sb, "body", Xtext.encode(env.bodyType())); // xtext: a header from any route must not add a line
         }
         if (env.utf8()) {
             line(sb, "smtputf8", "true");
         }
         if (env.ret() != null) {
-            line(sb, "ret", env.ret());
+            line(sb, "ret", Xtext.encode(env.ret()));
         }
         if (env.envid() != null) {
             line(sb, "envid", Xtext.encode(env.envid()));
@@ -70,7 +73,7 @@ final class EnvelopeCodec {
                 line(sb, "delay-warned", "true");
             }
             if (state.lastError() != null) {
-                line(sb, "last-error", oneLine(state.lastError()));
+                line(sb, "last-error", RetryState.oneLine(state.lastError()));
             }
         }
         for (SpoolEntry.Recipient r : e.recipients()) {
@@ -83,7 +86,7 @@ final class EnvelopeCodec {
                 sb.append(" orcpt=").append(Xtext.encode(r.dsnOrcpt()));
             }
             if (withRetryState && state.lastReply(r.index()) != null) {
-                sb.append(" reply=").append(Xtext.encode(state.lastReply(r.index())));
+                sb.append(" reply=").append(Xtext.encode(RetryState.bounded(state.lastReply(r.index()))));
             }
             sb.append('\n');
         }
@@ -112,19 +115,16 @@ final class EnvelopeCodec {
         sb.append(name).append(": ").append(value).append('\n');
     }
 
-    private static String oneLine(String s) {
-        return s.replace('\r', ' ').replace('\n', ' ');
-    }
-
     /** A decoded block and its length in octets. */
     record Decoded(SpoolEntry entry, int length) {
     }
 
     /**
-     * Reads one block from {@code in}. Returns null at a clean end of input; throws {@link TruncatedException} when the
-     * input ends inside the block and {@link CorruptSpoolException} when the block is damaged.
+     * Reads one block from {@code in}, which holds at most {@code limit} more octets (the rest of its file). Returns
+     * null at a clean end of input; throws {@link TruncatedException} when the input ends inside the block and
+     * {@link CorruptSpoolException} when the block is damaged.
      */
-    static Decoded decode(InputStream in) throws IOException {
+    static Decoded decode(InputStream in, long limit) throws IOException {
         ByteArrayOutputStream raw = new ByteArrayOutputStream(512);
         List<String> lines = new ArrayList<>();
         ByteArrayOutputStream line = new ByteArrayOutputStream(128);
@@ -137,8 +137,8 @@ final class EnvelopeCodec {
                 throw new TruncatedException("envelope block ends after " + raw.size() + " octets");
             }
             raw.write(c);
-            if (raw.size() > MAX_BLOCK) {
-                throw new CorruptSpoolException("envelope block longer than " + MAX_BLOCK + " octets");
+            if (raw.size() > limit) {
+                throw new TruncatedException("envelope block runs past the end of its file (" + limit + " octets)");
             }
             if (c != '\n') {
                 line.write(c);
@@ -198,9 +198,9 @@ final class EnvelopeCodec {
                     case "arrival" -> arrival = Instant.parse(value);
                     case "kind" -> kind = SpoolEntry.Kind.valueOf(value.toUpperCase());
                     case "sender" -> sender = xtext(value);
-                    case "body" -> body = value;
+                    case "body" -> body = xtext(value);
                     case "smtputf8" -> utf8 = Boolean.parseBoolean(value);
-                    case "ret" -> ret = value;
+                    case "ret" -> ret = xtext(value);
                     case "envid" -> envid = xtext(value);
                     case "attempts" -> attempts = Integer.parseInt(value);
                     case "next-attempt" -> next = Instant.parse(value).toEpochMilli();
@@ -230,7 +230,72 @@ final class EnvelopeCodec {
     }
 
     /** A recipient line as read: the envelope's part, and the state with the last reply. */
-    private record Recipient(Envelope.Recipient envelope, RetryState.Status status, String reply) {
+    record Recipient(Envelope.Recipient envelope, RetryState.Status status, String reply) {
+    }
+
+    /**
+     * What could be read of a block that does not decode (its check sum fails, or a field does not parse): every line
+     * that parses on its own, nothing verified. Absent fields are null, or -1 for numbers.
+     *
+     * @param unreadable the recipient lines that did not parse, as they are
+     */
+    record Salvaged(String id, Instant arrival, SpoolEntry.Kind kind, String sender, String body, boolean utf8,
+                    String ret, String envid, int attempts, boolean held, List<Recipient> recipients,
+                    List<String> unreadable, long size, long crc) {
+    }
+
+    /** Reads what it can of a damaged block (up to its first empty line, or all of {@code raw}). */
+    static Salvaged salvage(byte[] raw) {
+        String id = null;
+        Instant arrival = null;
+        SpoolEntry.Kind kind = null;
+        String sender = null;
+        String body = null;
+        boolean utf8 = false;
+        String ret = null;
+        String envid = null;
+        int attempts = 0;
+        boolean held = false;
+        long size = -1;
+        long crc = -1;
+        List<Recipient> recipients = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
+        for (String l : new String(raw, StandardCharsets.UTF_8).split("\n", -1)) {
+            if (l.isEmpty()) {
+                break;
+            }
+            int colon = l.indexOf(": ");
+            if (colon < 0) {
+                continue;
+            }
+            String value = l.substring(colon + 2);
+            try {
+                switch (l.substring(0, colon)) {
+                    case "id" -> id = value.matches("[0-9A-Za-z]{1,40}") ? value : null;
+                    case "arrival" -> arrival = Instant.parse(value);
+                    case "kind" -> kind = SpoolEntry.Kind.valueOf(value.toUpperCase());
+                    case "sender" -> sender = xtext(value);
+                    case "body" -> body = xtext(value);
+                    case "smtputf8" -> utf8 = Boolean.parseBoolean(value);
+                    case "ret" -> ret = xtext(value);
+                    case "envid" -> envid = xtext(value);
+                    case "attempts" -> attempts = Integer.parseInt(value);
+                    case "held" -> held = Boolean.parseBoolean(value);
+                    case "recipient" -> recipients.add(recipient(value));
+                    case "size" -> size = Long.parseLong(value);
+                    case "crc32" -> crc = Long.parseLong(value, 16);
+                    default -> {
+                        // retry details are not worth guessing at: the message is tried again at once
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (l.startsWith("recipient: ")) {
+                    unreadable.add(l);
+                }
+            }
+        }
+        return new Salvaged(id, arrival, kind, sender, body, utf8, ret, envid, attempts, held, recipients, unreadable,
+                size, crc);
     }
 
     private static String xtext(String value) {

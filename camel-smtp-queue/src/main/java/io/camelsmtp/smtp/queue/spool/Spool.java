@@ -57,6 +57,7 @@ public final class Spool {
     private final LongAdder forces = new LongAdder();
     private final LongAdder enqueued = new LongAdder();
 
+    private List<SpoolDamage> damage = List.of();
     private FileChannel lockChannel;
     private FileLock lock;
     private Segment active;
@@ -107,6 +108,7 @@ public final class Spool {
         }
         SpoolRecovery.Recovered found = new SpoolRecovery(files, segments, deferred, corrupt).run();
         entries.putAll(found.entries());
+        damage = List.copyOf(found.damage());
         open.putAll(found.segments());
         nextSegment = found.nextSegment();
         synchronized (appendLock) {
@@ -148,6 +150,11 @@ public final class Spool {
      */
     public long[] commitStatistics() {
         return new long[] { enqueued.sum(), forces.sum() };
+    }
+
+    /** What the last {@link #open} found damaged: the messages left out of the queue, or queued again from a guess. */
+    public List<SpoolDamage> damage() {
+        return damage;
     }
 
     /** Every message in the spool. */
