@@ -6,9 +6,11 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -88,7 +90,13 @@ public final class Spool {
      */
     public List<SpoolEntry> open() throws IOException {
         try {
-            files.directory(dir);
+            // an existing directory is made private only when it is empty or already a spool: a spoolDirectory
+            // pointed at a shared one by mistake (/tmp, a home directory) must not lose its permissions
+            boolean ours = !Files.exists(dir) || Files.exists(dir.resolve("lock")) || isEmpty(dir);
+            if (!files.directory(dir, ours)) {
+                LOG.warn("Spool directory {} is not private (mode {}): others may read queued mail; make it 0700", dir,
+                        PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+            }
             files.directory(segments);
             files.directory(deferred.directory());
             files.directory(corrupt);
@@ -118,6 +126,12 @@ public final class Spool {
             DeferredFiles.syncDirectory(segments);
         }
         return new ArrayList<>(entries.values());
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (DirectoryStream<Path> in = Files.newDirectoryStream(dir)) {
+            return !in.iterator().hasNext();
+        }
     }
 
     public void close() {

@@ -31,7 +31,17 @@ class SpoolFiles {
 
     /** Creates the directory when missing (parents with the process's defaults) and makes it owner-only. */
     void directory(Path dir) throws IOException {
+        directory(dir, true);
+    }
+
+    /**
+     * Creates the directory when missing and makes it owner-only; an existing one only when {@code restrictExisting}.
+     * Returns false when it exists with a mode other than {@code 0700} and was left so.
+     */
+    boolean directory(Path dir, boolean restrictExisting) throws IOException {
+        boolean created = false;
         if (!Files.isDirectory(dir)) {
+            created = true;
             if (dir.getParent() != null) {
                 Files.createDirectories(dir.getParent());
             }
@@ -41,8 +51,20 @@ class SpoolFiles {
                 Files.createDirectories(dir);
             }
         }
-        if (posix) {
+        if (!posix) {
+            return true;
+        }
+        if (created || restrictExisting) {
             Files.setPosixFilePermissions(dir, DIRECTORY);
+            return true;
+        }
+        return Files.getPosixFilePermissions(dir).equals(DIRECTORY);
+    }
+
+    /** Makes an existing file owner-only (a copy made with the process's defaults). */
+    void restrict(Path file) throws IOException {
+        if (posix) {
+            Files.setPosixFilePermissions(file, FILE);
         }
     }
 

@@ -150,6 +150,7 @@ final class SpoolRecovery {
         }
         Path copy = corrupt.resolve(env.getFileName() + "." + System.currentTimeMillis());
         Files.copy(env, copy, StandardCopyOption.REPLACE_EXISTING);
+        files.restrict(copy);
         long now = System.currentTimeMillis();
         Envelope env2 = new Envelope(s.sender(), envelope, s.body(), s.utf8(), s.ret(), s.envid(), id);
         RetryState retry = new RetryState(new RetryState.Snapshot(status.toArray(RetryState.Status[]::new),

@@ -73,6 +73,22 @@ class SpoolPermissionsTest {
         assertEquals(List.of(), wrong, "not owner-only");
     }
 
+    @Test
+    void aSharedDirectoryNamedAsTheSpoolKeepsItsMode() throws Exception {
+        assumeTrue(tmp.getFileSystem().supportedFileAttributeViews().contains("posix"),
+                "SKIPPED: the file system has no POSIX permissions");
+        Path shared = tmp.resolve("shared"); // say /tmp or a home directory, named by mistake
+        Files.createDirectories(shared);
+        Files.writeString(shared.resolve("someone-elses-file"), "x");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Spool s = new Spool(shared, 1 << 20);
+        s.open();
+        s.close();
+        assertEquals("rwxrwxrwx", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)), "left as it was");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared.resolve("segments"))));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared.resolve("lock"))));
+    }
+
     private static SpoolEntry entry(String id) {
         return SpoolEntry.create(id, Instant.now(), SpoolEntry.Kind.MAIL,
                 new Envelope("alice@example.org", List.of(Envelope.Recipient.of("bob@example.net")), null, false, null,

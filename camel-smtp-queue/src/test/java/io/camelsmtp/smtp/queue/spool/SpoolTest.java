@@ -364,6 +364,8 @@ class SpoolTest {
         assertEquals(List.of("bob@example.net", "carol@example.org (delivered)", "unreadable: recipient: ni+Zna@example.com "
                              + "state=pending notify=SUCCESS,FAILURE orcpt=rfc822;nina@example.com"), d.recipients());
         assertTrue(Files.readString(d.files().get(0)).contains("attempts: x"), "the damaged file is kept in corrupt/");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(d.files().get(0))), "and kept private");
         assertEquals(1, reopen(again).size(), "the new envelope file reads back whole");
     }
 
