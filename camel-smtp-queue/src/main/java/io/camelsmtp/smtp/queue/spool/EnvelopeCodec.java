@@ -169,133 +169,101 @@ final class EnvelopeCodec {
         if (!hex8(crc.getValue()).equals(checkLine.substring(7))) {
             throw new CorruptSpoolException("envelope block check sum mismatch");
         }
-        String id = null;
-        Instant arrival = null;
-        SpoolEntry.Kind kind = SpoolEntry.Kind.MAIL;
-        String sender = null;
-        String body = null;
-        boolean utf8 = false;
-        String ret = null;
-        String envid = null;
-        int attempts = 0;
-        long next = 0;
-        boolean held = false;
-        boolean warned = false;
-        String lastError = null;
-        long size = -1;
-        long messageCrc = -1;
-        List<Recipient> recipients = new ArrayList<>();
+        Fields f = new Fields();
         try {
             for (String l : lines.subList(1, lines.size() - 1)) {
-                int colon = l.indexOf(": ");
-                if (colon < 0) {
-                    throw new CorruptSpoolException("not a 'name: value' line: " + l);
-                }
-                String name = l.substring(0, colon);
-                String value = l.substring(colon + 2);
-                switch (name) {
-                    case "id" -> id = value;
-                    case "arrival" -> arrival = Instant.parse(value);
-                    case "kind" -> kind = SpoolEntry.Kind.valueOf(value.toUpperCase());
-                    case "sender" -> sender = xtext(value);
-                    case "body" -> body = xtext(value);
-                    case "smtputf8" -> utf8 = Boolean.parseBoolean(value);
-                    case "ret" -> ret = xtext(value);
-                    case "envid" -> envid = xtext(value);
-                    case "attempts" -> attempts = Integer.parseInt(value);
-                    case "next-attempt" -> next = Instant.parse(value).toEpochMilli();
-                    case "held" -> held = Boolean.parseBoolean(value);
-                    case "delay-warned" -> warned = Boolean.parseBoolean(value);
-                    case "last-error" -> lastError = value;
-                    case "recipient" -> recipients.add(recipient(value));
-                    case "size" -> size = Long.parseLong(value);
-                    case "crc32" -> messageCrc = Long.parseLong(value, 16);
-                    default -> {
-                        // fields a newer version may add are ignored, so an older reader can still deliver the message
-                    }
-                }
+                f.read(l);
             }
         } catch (RuntimeException e) {
             throw e instanceof CorruptSpoolException c ? c : new CorruptSpoolException("bad envelope field: " + e.getMessage());
         }
-        if (id == null || arrival == null || sender == null || recipients.isEmpty() || size < 0 || messageCrc < 0) {
+        if (f.id == null || f.arrival == null || f.sender == null || f.recipients.isEmpty() || f.size < 0 || f.crc < 0) {
             throw new CorruptSpoolException("envelope block misses id, arrival, sender, recipient, size or crc32");
         }
-        Envelope envelope = new Envelope(sender, recipients.stream().map(Recipient::envelope).toList(), body, utf8, ret,
-                envid, id);
-        RetryState.Status[] status = recipients.stream().map(Recipient::status).toArray(RetryState.Status[]::new);
-        String[] replies = recipients.stream().map(Recipient::reply).toArray(String[]::new);
-        RetryState retry = new RetryState(new RetryState.Snapshot(status, replies, attempts, next, lastError, held, warned));
-        return new SpoolEntry(id, arrival, kind, envelope, size, messageCrc, retry);
+        Envelope envelope = new Envelope(f.sender, f.recipients.stream().map(Recipient::envelope).toList(), f.body, f.utf8,
+                f.ret, f.envid, f.id);
+        RetryState.Status[] status = f.recipients.stream().map(Recipient::status).toArray(RetryState.Status[]::new);
+        String[] replies = f.recipients.stream().map(Recipient::reply).toArray(String[]::new);
+        RetryState retry = new RetryState(new RetryState.Snapshot(status, replies, f.attempts, f.next, f.lastError, f.held,
+                f.warned));
+        return new SpoolEntry(f.id, f.arrival, f.kind, envelope, f.size, f.crc, retry);
     }
 
     /** A recipient line as read: the envelope's part, and the state with the last reply. */
     record Recipient(Envelope.Recipient envelope, RetryState.Status status, String reply) {
     }
 
-    /**
-     * What could be read of a block that does not decode (its check sum fails, or a field does not parse): every line
-     * that parses on its own, nothing verified. Absent fields are null, or -1 for numbers.
-     *
-     * @param unreadable the recipient lines that did not parse, as they are
-     */
-    record Salvaged(String id, Instant arrival, SpoolEntry.Kind kind, String sender, String body, boolean utf8,
-                    String ret, String envid, int attempts, boolean held, List<Recipient> recipients,
-                    List<String> unreadable, long size, long crc) {
-    }
-
-    /** Reads what it can of a damaged block (up to its first empty line, or all of {@code raw}). */
-    static Salvaged salvage(byte[] raw) {
-        String id = null;
-        Instant arrival = null;
-        SpoolEntry.Kind kind = null;
-        String sender = null;
-        String body = null;
-        boolean utf8 = false;
-        String ret = null;
-        String envid = null;
-        int attempts = 0;
-        boolean held = false;
+    /** The fields of a block as they are read, line by line; absent ones null, or -1 for size and crc. */
+    static final class Fields {
+        String id;
+        Instant arrival;
+        SpoolEntry.Kind kind = SpoolEntry.Kind.MAIL;
+        String sender;
+        String body;
+        boolean utf8;
+        String ret;
+        String envid;
+        int attempts;
+        long next;
+        boolean held;
+        boolean warned;
+        String lastError;
         long size = -1;
         long crc = -1;
-        List<Recipient> recipients = new ArrayList<>();
-        List<String> unreadable = new ArrayList<>();
+        final List<Recipient> recipients = new ArrayList<>();
+        /** Recipient lines that did not parse, as they are (filled by {@link #salvage} only). */
+        final List<String> unreadable = new ArrayList<>();
+
+        /** Reads one {@code name: value} line; throws when it is not one or its value does not parse. */
+        void read(String l) {
+            int colon = l.indexOf(": ");
+            if (colon < 0) {
+                throw new CorruptSpoolException("not a 'name: value' line: " + l);
+            }
+            String value = l.substring(colon + 2);
+            switch (l.substring(0, colon)) {
+                case "id" -> id = value;
+                case "arrival" -> arrival = Instant.parse(value);
+                case "kind" -> kind = SpoolEntry.Kind.valueOf(value.toUpperCase());
+                case "sender" -> sender = xtext(value);
+                case "body" -> body = xtext(value);
+                case "smtputf8" -> utf8 = Boolean.parseBoolean(value);
+                case "ret" -> ret = xtext(value);
+                case "envid" -> envid = xtext(value);
+                case "attempts" -> attempts = Integer.parseInt(value);
+                case "next-attempt" -> next = Instant.parse(value).toEpochMilli();
+                case "held" -> held = Boolean.parseBoolean(value);
+                case "delay-warned" -> warned = Boolean.parseBoolean(value);
+                case "last-error" -> lastError = value;
+                case "recipient" -> recipients.add(recipient(value));
+                case "size" -> size = Long.parseLong(value);
+                case "crc32" -> crc = Long.parseLong(value, 16);
+                default -> {
+                    // fields a newer version may add are ignored, so an older reader can still deliver the message
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads what it can of a block that does not decode (its check sum fails, or a field does not parse), up to its
+     * first empty line: every line that parses on its own, nothing verified.
+     */
+    static Fields salvage(byte[] raw) {
+        Fields f = new Fields();
         for (String l : new String(raw, StandardCharsets.UTF_8).split("\n", -1)) {
             if (l.isEmpty()) {
                 break;
             }
-            int colon = l.indexOf(": ");
-            if (colon < 0) {
-                continue;
-            }
-            String value = l.substring(colon + 2);
             try {
-                switch (l.substring(0, colon)) {
-                    case "id" -> id = value.matches("[0-9A-Za-z]{1,40}") ? value : null;
-                    case "arrival" -> arrival = Instant.parse(value);
-                    case "kind" -> kind = SpoolEntry.Kind.valueOf(value.toUpperCase());
-                    case "sender" -> sender = xtext(value);
-                    case "body" -> body = xtext(value);
-                    case "smtputf8" -> utf8 = Boolean.parseBoolean(value);
-                    case "ret" -> ret = xtext(value);
-                    case "envid" -> envid = xtext(value);
-                    case "attempts" -> attempts = Integer.parseInt(value);
-                    case "held" -> held = Boolean.parseBoolean(value);
-                    case "recipient" -> recipients.add(recipient(value));
-                    case "size" -> size = Long.parseLong(value);
-                    case "crc32" -> crc = Long.parseLong(value, 16);
-                    default -> {
-                        // retry details are not worth guessing at: the message is tried again at once
-                    }
-                }
+                f.read(l);
             } catch (RuntimeException e) {
                 if (l.startsWith("recipient: ")) {
-                    unreadable.add(l);
+                    f.unreadable.add(l);
                 }
             }
         }
-        return new Salvaged(id, arrival, kind, sender, body, utf8, ret, envid, attempts, held, recipients, unreadable,
-                size, crc);
+        return f;
     }
 
     private static String xtext(String value) {

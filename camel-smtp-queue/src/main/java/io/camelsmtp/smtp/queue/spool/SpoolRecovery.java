@@ -127,41 +127,41 @@ final class SpoolRecovery {
      */
     private void salvageDeferred(Path env, Path eml, String problem) throws IOException {
         String id = env.getFileName().toString().replace(".env", ""); // the file name pairs it with its message file
-        EnvelopeCodec.Salvaged s = EnvelopeCodec.salvage(Files.readAllBytes(env));
+        EnvelopeCodec.Fields s = EnvelopeCodec.salvage(Files.readAllBytes(env));
         List<String> rcpts = new ArrayList<>();
         List<Envelope.Recipient> envelope = new ArrayList<>();
         List<RetryState.Status> status = new ArrayList<>();
-        for (EnvelopeCodec.Recipient r : s.recipients()) {
+        for (EnvelopeCodec.Recipient r : s.recipients) {
             envelope.add(r.envelope());
             status.add(r.status());
             rcpts.add(r.envelope().address() + (r.status() == RetryState.Status.PENDING ? ""
                     : " (" + r.status().name().toLowerCase() + ")"));
         }
-        s.unreadable().forEach(l -> rcpts.add("unreadable: " + l));
-        boolean requeue = s.sender() != null && status.contains(RetryState.Status.PENDING) && Files.exists(eml);
+        s.unreadable.forEach(l -> rcpts.add("unreadable: " + l));
+        boolean requeue = s.sender != null && status.contains(RetryState.Status.PENDING) && Files.exists(eml);
         long[] found = requeue ? measure(eml) : null;
-        if (requeue && (s.size() >= 0 && s.size() != found[0] || s.crc() >= 0 && s.crc() != found[1])) {
+        if (requeue && (s.size >= 0 && s.size != found[0] || s.crc >= 0 && s.crc != found[1])) {
             requeue = false;
             problem += "; its message file does not match the size or CRC-32 that could be read";
         }
         if (!requeue) {
-            setAside(new SpoolDamage(id, s.sender(), rcpts, false, problem, List.of()), env, eml);
+            setAside(new SpoolDamage(id, s.sender, rcpts, false, problem, List.of()), env, eml);
             return;
         }
         Path copy = corrupt.resolve(env.getFileName() + "." + System.currentTimeMillis());
         Files.copy(env, copy, StandardCopyOption.REPLACE_EXISTING);
         files.restrict(copy);
         long now = System.currentTimeMillis();
-        Envelope env2 = new Envelope(s.sender(), envelope, s.body(), s.utf8(), s.ret(), s.envid(), id);
+        Envelope env2 = new Envelope(s.sender, envelope, s.body, s.utf8, s.ret, s.envid, id);
         RetryState retry = new RetryState(new RetryState.Snapshot(status.toArray(RetryState.Status[]::new),
-                new String[envelope.size()], Math.max(0, s.attempts()), now, null, s.held(), false));
-        SpoolEntry e = new SpoolEntry(id, s.arrival() != null ? s.arrival() : Instant.ofEpochMilli(now),
-                s.kind() != null ? s.kind() : SpoolEntry.Kind.MAIL, env2, found[0], found[1], retry);
+                new String[envelope.size()], Math.max(0, s.attempts), now, null, s.held, false));
+        SpoolEntry e = new SpoolEntry(id, s.arrival != null ? s.arrival : Instant.ofEpochMilli(now),
+                s.kind, env2, found[0], found[1], retry);
         deferred.writeEnvelope(e); // replaces the damaged file atomically: the message file is never without one
         entries.put(id, e);
         LOG.error("Spool file {} is damaged ({}); message {} from <{}> is queued again for {} (the damaged file is {})",
-                env, problem, id, s.sender(), e.pending().stream().map(SpoolEntry.Recipient::address).toList(), copy);
-        damage.add(new SpoolDamage(id, s.sender(), rcpts, true, problem, List.of(copy)));
+                env, problem, id, s.sender, e.pending().stream().map(SpoolEntry.Recipient::address).toList(), copy);
+        damage.add(new SpoolDamage(id, s.sender, rcpts, true, problem, List.of(copy)));
     }
 
     private void setAside(SpoolDamage d, Path env, Path eml) throws IOException {
@@ -271,18 +271,18 @@ final class SpoolRecovery {
             }
             open.remove(number);
             seg.close();
-            List<EnvelopeCodec.Salvaged> lost = new ArrayList<>();
+            List<EnvelopeCodec.Fields> lost = new ArrayList<>();
             for (long[] r : ranges) {
                 lost.add(EnvelopeCodec.salvage(readBlock(file, r[0], r[1])));
             }
             Path aside = moveAside(file);
             moveAside(segments.resolve(Segment.name(number) + ".state"));
             for (int i = 0; i < lost.size(); i++) {
-                EnvelopeCodec.Salvaged s = lost.get(i);
-                List<String> rcpts = s.recipients().stream().map(r -> r.envelope().address()).toList();
+                EnvelopeCodec.Fields s = lost.get(i);
+                List<String> rcpts = s.recipients.stream().map(r -> r.envelope().address()).toList();
                 LOG.error("Segment {}: the damaged record at {} is left out of the queue (in {}): {} from <{}> to {}",
-                        file, damaged.get(i), aside, s.id(), s.sender(), rcpts);
-                damage.add(new SpoolDamage(s.id(), s.sender(), rcpts, false, damaged.get(i), List.of(aside)));
+                        file, damaged.get(i), aside, s.id, s.sender, rcpts);
+                damage.add(new SpoolDamage(s.id, s.sender, rcpts, false, damaged.get(i), List.of(aside)));
             }
         } else if (seg.live() == 0) {
             open.remove(number);

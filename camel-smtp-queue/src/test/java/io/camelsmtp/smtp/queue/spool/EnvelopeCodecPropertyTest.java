@@ -33,7 +33,7 @@ class EnvelopeCodecPropertyTest {
     private static final String ADDRESS_CHARS = "abcXYZ019.!#$%&'*+-/=?^_`{|}~\"(),:;<>@[\\]\u00e9\u00df\u4e2d\u6587";
     private static final String TEXT_CHARS = ADDRESS_CHARS + " \t\r\n\u00a0\u2028";
 
-    @Property(tries = 60)
+    @Property(tries = 40)
     void everyEncodedBlockDecodesToTheSameEntry(@ForAll("entries") SpoolEntry e) throws Exception {
         int n = e.recipients().size();
         Statistics.label("recipients").collect(n == 1 ? "1" : n <= 100 ? "2-100" : n < 1000 ? "101-999" : "1000");
