@@ -65,6 +65,10 @@ final class DeliveryScheduler {
         this.settlement = new Settlement(queue, settings, this::add);
     }
 
+    DeliverySettings settings() {
+        return settings;
+    }
+
     void start(Collection<SpoolEntry> entries) {
         lock.lock();
         try {
@@ -215,11 +219,21 @@ final class DeliveryScheduler {
         }
     }
 
+    /**
+     * One job on a worker. Whatever the route throws, an {@link Error} included, the job is settled (deferred), so no
+     * message is left in flight for ever and the worker lives on.
+     */
     private void run(Attempt.Job job) {
         try {
-            settlement.jobDone(job, deliver(job));
-        } catch (RuntimeException e) {
-            LOG.error("smtp-queue:{} {}: delivery attempt failed unexpectedly", queue.name(), job.attempt().entry().id(), e);
+            List<Outcome> outcomes;
+            try {
+                outcomes = deliver(job);
+            } catch (Throwable t) {
+                LOG.error("smtp-queue:{} {}: delivery attempt failed unexpectedly; it is tried again later", queue.name(),
+                        job.attempt().entry().id(), t);
+                outcomes = SmtpQueueBinding.failedUnexpectedly(job.recipients(), t);
+            }
+            settlement.jobDone(job, outcomes);
         } finally {
             lock.lock();
             try {
@@ -238,14 +252,21 @@ final class DeliveryScheduler {
         }
     }
 
-    /** Sends one job through the consumer's route and reads the outcome of each of its recipients. */
+    /**
+     * Sends one job through the consumer's route and reads the outcome of each of its recipients; a job whose message
+     * was held or deleted since its attempt began is not sent at all.
+     */
     private List<Outcome> deliver(Attempt.Job job) {
-        SpoolEntry e = job.attempt().entry();
+        Attempt attempt = job.attempt();
+        if (attempt.cancelled()) {
+            return SmtpQueueBinding.withdrawn(job.recipients());
+        }
+        SpoolEntry e = attempt.entry();
         Exchange exchange = consumer.createExchange(false);
         SpoolStreamCache body = new SpoolStreamCache(spool, e);
         try {
             exchange.getMessage().setBody(body);
-            SmtpQueueBinding.bind(exchange.getMessage(), e, job.recipients());
+            SmtpQueueBinding.bind(exchange, e, job.recipients(), attempt::cancelled);
             try {
                 consumer.getProcessor().process(exchange);
             } catch (Exception ex) {

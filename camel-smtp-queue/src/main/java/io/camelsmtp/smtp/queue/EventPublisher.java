@@ -55,7 +55,8 @@ final class EventPublisher {
                 LOG.warn("Delivery event {} for {} not taken by {}: {}", event.type(), event.queueId(), target,
                         result.getException().toString());
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error from the events route must not leave the attempt that emits it unsettled
             LOG.warn("Delivery event {} for {} not sent to {}: {}", event.type(), event.queueId(), target, e.toString());
         }
     }

@@ -3,6 +3,7 @@ package io.camelsmtp.smtp.queue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SyncFailedException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
 import io.camelsmtp.smtp.queue.spool.RetryState;
 import io.camelsmtp.smtp.queue.spool.Spool;
+import io.camelsmtp.smtp.queue.spool.SpoolDamage;
 import io.camelsmtp.smtp.queue.spool.SpoolEntry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -47,11 +49,16 @@ public final class MailQueue {
 
     private volatile DeliveryScheduler scheduler;
     private volatile String storageFailure;
+    private List<SpoolDamage> unreported = List.of(); // found at start-up, for the postmaster
     private SmtpQueueHealthCheck healthCheck;
 
     MailQueue(String name, Path spoolDirectory, long segmentSize, CamelContext context) {
+        this(name, new Spool(spoolDirectory, segmentSize), context);
+    }
+
+    MailQueue(String name, Spool spool, CamelContext context) {
         this.name = name;
-        this.spool = new Spool(spoolDirectory, segmentSize);
+        this.spool = spool;
         this.context = context;
         this.events = new EventPublisher(context);
     }
@@ -74,6 +81,12 @@ public final class MailQueue {
 
     void open() throws IOException {
         List<?> recovered = spool.open();
+        unreported = spool.damage();
+        if (!unreported.isEmpty()) {
+            LOG.error("smtp-queue:{} found {} damaged message(s) in spool {} (see the lines above and corrupt/); the "
+                      + "postmaster option, when set on the delivering endpoint, gets a notice listing them",
+                    name, unreported.size(), spool.directory());
+        }
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             healthCheck = new SmtpQueueHealthCheck(this);
@@ -96,8 +109,8 @@ public final class MailQueue {
 
     /**
      * Stores the Exchange's message durably and returns its queue id; the message is on disk when this returns. A
-     * storage failure (disk full, unwritable spool) is a {@code 452 4.3.1}, so {@code smtp-server} asks the client to
-     * try again later and nothing is acknowledged.
+     * storage failure (disk full, unwritable spool) is a {@code 452 4.3.1}, a failed fsync a {@code 451 4.3.0}, so
+     * {@code smtp-server} asks the client to try again later and nothing is acknowledged.
      */
     public String enqueue(Exchange exchange) throws Exception {
         MessageFactory.Prepared prepared = MessageFactory.create(exchange);
@@ -141,6 +154,11 @@ public final class MailQueue {
     private void store(SpoolEntry entry, InputStream body) throws SmtpReplyException {
         try {
             spool.enqueue(entry, body);
+        } catch (SyncFailedException e) {
+            // the disk took the octets but failed to make them durable: not the client's fault, nor a full disk
+            storageFailure = e.toString();
+            LOG.error("smtp-queue:{} cannot make message {} durable: {}", name, entry.id(), e.toString());
+            throw new SmtpReplyException(SmtpReply.of(451, "4.3.0", "Local error in processing, try again later"), e);
         } catch (IOException e) {
             storageFailure = e.toString();
             LOG.error("smtp-queue:{} cannot store message {}: {}", name, entry.id(), e.toString());
@@ -159,8 +177,26 @@ public final class MailQueue {
     }
 
     void startDelivery(DeliveryScheduler s) {
+        reportDamage(s.settings());
         scheduler = s;
         s.start(spool.entries());
+    }
+
+    /** Tells the postmaster (when one is set) what start-up found damaged; the error log has it either way. */
+    private synchronized void reportDamage(DeliverySettings settings) {
+        if (unreported.isEmpty() || settings.postmaster() == null) {
+            return;
+        }
+        byte[] notice = DamageNotice.build(name, spool.directory(), settings.reportingMta(), settings.postmaster(), unreported);
+        try {
+            SpoolEntry n = enqueueNotification(SpoolEntry.Kind.POSTMASTER, settings.postmaster(), notice);
+            LOG.info("smtp-queue:{} notice {} about {} damaged message(s) queued for <{}>", name, n.id(), unreported.size(),
+                    settings.postmaster());
+            unreported = List.of();
+        } catch (SmtpReplyException e) {
+            LOG.error("smtp-queue:{} could not queue the notice about damaged messages for <{}>: {}", name,
+                    settings.postmaster(), e.getReply());
+        }
     }
 
     void stopDelivery() {

@@ -1,12 +1,17 @@
 package io.camelsmtp.smtp.queue;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 
+import io.camelsmtp.smtp.common.DeliveryCancellation;
 import io.camelsmtp.smtp.common.DeliveryReport;
 import io.camelsmtp.smtp.common.Envelope;
 import io.camelsmtp.smtp.common.EnvelopeBinding;
+import io.camelsmtp.smtp.common.RecipientResult;
+import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.queue.spool.SpoolEntry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -21,8 +26,13 @@ final class SmtpQueueBinding {
     private SmtpQueueBinding() {
     }
 
-    /** Sets the headers of one attempt to deliver {@code recipients} of {@code e}. */
-    static void bind(Message m, SpoolEntry e, List<SpoolEntry.Recipient> recipients) {
+    /**
+     * Sets the headers of one attempt to deliver {@code recipients} of {@code e}, and the check by which a delivery
+     * step learns that the operator held or deleted the message meanwhile ({@link DeliveryCancellation}).
+     */
+    static void bind(Exchange exchange, SpoolEntry e, List<SpoolEntry.Recipient> recipients, BooleanSupplier cancelled) {
+        DeliveryCancellation.set(exchange, cancelled);
+        Message m = exchange.getMessage();
         List<Envelope.Recipient> to = new ArrayList<>(recipients.size());
         for (SpoolEntry.Recipient r : recipients) {
             to.add(r.envelope());
@@ -40,6 +50,30 @@ final class SmtpQueueBinding {
         List<Outcome> outcomes = new ArrayList<>(recipients.size());
         for (int i = 0; i < recipients.size(); i++) {
             outcomes.add(new Outcome(recipients.get(i), report.getResults().get(i)));
+        }
+        return outcomes;
+    }
+
+    /** Every recipient withdrawn before the route was called, as a delivery step reports it. */
+    static List<Outcome> withdrawn(List<SpoolEntry.Recipient> recipients) {
+        return every(recipients, DeliveryCancellation.REPLY);
+    }
+
+    /**
+     * Every recipient deferred because the attempt ended with something no route reports (an {@link Error} such as a
+     * StackOverflowError or an AssertionError): the message is tried again later.
+     */
+    static List<Outcome> failedUnexpectedly(List<SpoolEntry.Recipient> recipients, Throwable t) {
+        String what = String.valueOf(t).replaceAll("[\\r\\n]+", " ");
+        return every(recipients, SmtpReply.of(451, "4.3.0", "Delivery attempt failed unexpectedly: "
+                                                            + (what.length() > 200 ? what.substring(0, 200) : what)));
+    }
+
+    private static List<Outcome> every(List<SpoolEntry.Recipient> recipients, SmtpReply reply) {
+        List<Outcome> outcomes = new ArrayList<>(recipients.size());
+        for (SpoolEntry.Recipient r : recipients) {
+            outcomes.add(new Outcome(r, new RecipientResult(r.address(), RecipientResult.Status.DEFERRED, reply, null, null,
+                    null, Instant.now())));
         }
         return outcomes;
     }

@@ -22,8 +22,8 @@ public class SmtpQueueConfiguration implements Cloneable {
 
     @UriParam(label = "consumer", defaultValue = "20")
     private int concurrency = 20;
-    @UriParam(label = "consumer", defaultValue = "20")
-    private int maxPerDomain = 20;
+    @UriParam(label = "consumer", defaultValue = "5")
+    private int maxPerDomain = 5;
     @UriParam(label = "consumer,retry", defaultValue = "5m", javaType = "java.time.Duration")
     private long minBackoff = 5 * 60_000L;
     @UriParam(label = "consumer,retry", defaultValue = "1h", javaType = "java.time.Duration")
@@ -106,7 +106,10 @@ public class SmtpQueueConfiguration implements Cloneable {
         return maxPerDomain;
     }
 
-    /** Delivery attempts at once to one recipient domain. */
+    /**
+     * Delivery attempts at once to one recipient domain. Keep it below concurrency: a domain whose servers hang (each
+     * attempt waiting for its time-out) then holds at most this many workers, and the rest deliver to other domains.
+     */
     public void setMaxPerDomain(int maxPerDomain) {
         this.maxPerDomain = maxPerDomain;
     }

@@ -1,14 +1,23 @@
 package io.camelsmtp.smtp.queue;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
+import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.SmtpReplyException;
 import io.camelsmtp.smtp.queue.spool.Spool;
 import io.camelsmtp.smtp.queue.spool.SpoolEntry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
@@ -22,7 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -105,6 +116,77 @@ class QueueDiskFullTest extends CamelTestSupport {
             assertEquals(ok, kept.size(), "exactly the acknowledged messages are in the spool:\n" + out);
         } finally {
             spool.close();
+        }
+    }
+
+    @Test
+    void aBounceThatDoesNotFitOnAFullDiskIsNotLostAndIsSentOnceThereIsRoom() throws Exception {
+        Path dir = mount.resolve("spool");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        List<String> bounces = new CopyOnWriteArrayList<>();
+        List<String> bounced = new CopyOnWriteArrayList<>();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:in").to("smtp-queue:full?spoolDirectory=" + dir);
+                from("direct:events").filter(simple("${header.CamelSmtpEventType} == 'bounced'"))
+                        .process(e -> bounced.add(e.getMessage().getHeader("CamelSmtpEventRecipient", String.class)));
+                from("smtp-queue:full?spoolDirectory=" + dir + "&minBackoff=150&maxBackoff=300&eventsUri=direct:events")
+                        .process(e -> {
+                            List<?> to = e.getMessage().getHeader(SmtpQueueConstants.ENVELOPE_TO, List.class);
+                            if (to.contains("perm@example.net")) {
+                                entered.countDown();
+                                assertTrue(proceed.await(20, TimeUnit.SECONDS));
+                                throw new SmtpReplyException(SmtpReply.of(550, "5.1.1", "No such user"));
+                            }
+                            bounces.add(e.getMessage().getBody(String.class));
+                        });
+            }
+        });
+        String body = "Subject: returned in full\r\n\r\n" + ("y".repeat(998) + "\r\n").repeat(8);
+        Exchange sent = template.send("direct:in", e -> {
+            e.getMessage().setHeader(SmtpQueueConstants.ENVELOPE_FROM, "alice@example.org");
+            e.getMessage().setHeader(SmtpQueueConstants.ENVELOPE_TO, new ArrayList<>(List.of("perm@example.net")));
+            e.getMessage().setHeader(SmtpQueueConstants.DSN_RET, "FULL"); // the bounce carries 8 KB: it needs new pages
+            e.getMessage().setBody(body);
+        });
+        assertFalse(sent.isFailed(), () -> "enqueue failed: " + sent.getException());
+        String id = sent.getMessage().getHeader(SmtpQueueConstants.QUEUE_ID, String.class);
+        MailQueue queue = context.getComponent("smtp-queue", SmtpQueueComponent.class).getQueue("full");
+        assertTrue(entered.await(10, TimeUnit.SECONDS), "the attempt never started");
+
+        Path filler = mount.resolve("filler");
+        try (OutputStream out = Files.newOutputStream(filler)) {
+            byte[] page = new byte[4096];
+            while (true) {
+                out.write(page);
+            }
+        } catch (IOException full) {
+            // the disk is full
+        }
+        proceed.countDown(); // the next hop answers 550: a bounce is owed, and there is no room for it
+        await("the bounce failed to be stored", () -> queue.storageFailure() != null);
+        Thread.sleep(500); // a few retries on the full disk
+        assertEquals(List.of("perm@example.net"), queue.get(id).recipients(),
+                "the recipient stays pending while its bounce cannot be stored");
+        assertEquals(List.of(), bounced, "not reported as bounced before the bounce is stored");
+        assertEquals(List.of(), bounces);
+
+        Files.delete(filler);
+        await("the bounce delivered", () -> bounces.size() == 1);
+        assertTrue(bounces.get(0).contains("Final-Recipient: rfc822; perm@example.net"), bounces.get(0));
+        await("the message left the queue", () -> queue.get(id) == null);
+        assertEquals(List.of("perm@example.net"), bounced, "bounced once");
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long end = System.currentTimeMillis() + 15_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                fail("timed out waiting for: " + what);
+            }
+            Thread.sleep(20);
         }
     }
 }

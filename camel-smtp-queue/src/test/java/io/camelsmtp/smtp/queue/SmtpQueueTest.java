@@ -391,6 +391,30 @@ class SmtpQueueTest extends CamelTestSupport {
     }
 
     @Test
+    void anErrorThrownByTheRouteDefersTheAttemptAndTheMessageIsRetried() throws Exception {
+        AtomicInteger tries = new AtomicInteger();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:events").process(e -> events.add(e.getMessage().getBody(DeliveryEvent.class)));
+                from("direct:in").to("smtp-queue:q?spoolDirectory=" + spool);
+                from(queueUri("")).routeId("deliver").process(e -> {
+                    if (tries.incrementAndGet() == 1) {
+                        throw new StackOverflowError("a route step recursed without end");
+                    }
+                });
+            }
+        });
+        String id = send("alice@example.org", "bob@example.net");
+        await("delivered on the second attempt", () -> events(DeliveryEvent.DELIVERED).size() == 1);
+        assertEquals(2, tries.get());
+        DeliveryEvent deferred = events(DeliveryEvent.DEFERRED).get(0);
+        assertEquals(451, deferred.code(), deferred.toJson());
+        assertEquals(id, deferred.queueId());
+        await("empty queue", () -> queue().size() == 0);
+    }
+
+    @Test
     void anUnwritableSpoolDirectoryStopsTheRouteFromStarting() throws Exception {
         Path file = spool.resolve("not-a-directory");
         Files.writeString(file, "x");

@@ -18,9 +18,11 @@ import java.nio.file.StandardOpenOption;
 final class DeferredFiles {
 
     private final Path dir;
+    private final SpoolFiles files;
 
-    DeferredFiles(Path dir) {
+    DeferredFiles(Path dir, SpoolFiles files) {
         this.dir = dir;
+        this.files = files;
     }
 
     Path directory() {
@@ -37,7 +39,7 @@ final class DeferredFiles {
 
     /** Copies a message's octets out of its segment into its own file, then writes its envelope: it can leave the segment. */
     void moveOut(SpoolEntry e, Segment seg) throws IOException {
-        try (FileChannel out = FileChannel.open(eml(e.id()), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel out = files.open(eml(e.id()), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING); InputStream in = new SegmentRegionStream(seg, e.offset(), e.size())) {
             in.transferTo(Channels.newOutputStream(out));
             out.force(false);
@@ -49,7 +51,7 @@ final class DeferredFiles {
     void writeEnvelope(SpoolEntry e) throws IOException {
         Path env = env(e.id());
         Path tmp = dir.resolve(e.id() + ".env.tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel out = files.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(EnvelopeCodec.encode(e, true));
             while (buf.hasRemaining()) {

@@ -18,6 +18,10 @@ import io.camelsmtp.smtp.common.Xtext;
  * {@code deferred/<id>.env} file. Addresses and DSN values are xtext (RFC 3461), so a value never holds a space or a
  * line end. The last two lines are {@code crc32} (of the message octets) and {@code check} (CRC-32 of the block's own
  * bytes before that line), so a torn or damaged block is recognised.
+ * <p>
+ * A block has no fixed maximum: a message may have any number of recipients, each with its last reply (cut to
+ * {@link RetryState#MAX_REPLY_OCTETS}). The reader is bounded by the file instead: a block is read at most up to the
+ * end of the file it is in, so every block the encoder writes reads back, and a damaged one costs at most that file.
  * <pre>
  * camel-smtp-queue: 1
  * id: 4A3F0C2B9D1E7A6B5C
@@ -33,7 +37,6 @@ import io.camelsmtp.smtp.common.Xtext;
 final class EnvelopeCodec {
 
     static final String MAGIC = "camel-smtp-queue: 1";
-    private static final int MAX_BLOCK = 1 << 20;
 
     private EnvelopeCodec() {
     }
@@ -49,13 +52,13 @@ final class EnvelopeCodec {
         line(sb, "kind", e.kind().name().toLowerCase());
         line(sb, "sender", Xtext.encode(env.sender()));
         if (env.bodyType() != null) {
-            line(sb, "body", env.bodyType());
+            line(sb, "body", Xtext.encode(env.bodyType())); // xtext: a header from any route must not add a line
         }
         if (env.utf8()) {
             line(sb, "smtputf8", "true");
         }
         if (env.ret() != null) {
-            line(sb, "ret", env.ret());
+            line(sb, "ret", Xtext.encode(env.ret()));
         }
         if (env.envid() != null) {
             line(sb, "envid", Xtext.encode(env.envid()));
@@ -70,7 +73,7 @@ final class EnvelopeCodec {
                 line(sb, "delay-warned", "true");
             }
             if (state.lastError() != null) {
-                line(sb, "last-error", oneLine(state.lastError()));
+                line(sb, "last-error", RetryState.oneLine(state.lastError()));
             }
         }
         for (SpoolEntry.Recipient r : e.recipients()) {
@@ -83,7 +86,7 @@ final class EnvelopeCodec {
                 sb.append(" orcpt=").append(Xtext.encode(r.dsnOrcpt()));
             }
             if (withRetryState && state.lastReply(r.index()) != null) {
-                sb.append(" reply=").append(Xtext.encode(state.lastReply(r.index())));
+                sb.append(" reply=").append(Xtext.encode(RetryState.bounded(state.lastReply(r.index()))));
             }
             sb.append('\n');
         }
@@ -112,19 +115,16 @@ final class EnvelopeCodec {
         sb.append(name).append(": ").append(value).append('\n');
     }
 
-    private static String oneLine(String s) {
-        return s.replace('\r', ' ').replace('\n', ' ');
-    }
-
     /** A decoded block and its length in octets. */
     record Decoded(SpoolEntry entry, int length) {
     }
 
     /**
-     * Reads one block from {@code in}. Returns null at a clean end of input; throws {@link TruncatedException} when the
-     * input ends inside the block and {@link CorruptSpoolException} when the block is damaged.
+     * Reads one block from {@code in}, which holds at most {@code limit} more octets (the rest of its file). Returns
+     * null at a clean end of input; throws {@link TruncatedException} when the input ends inside the block and
+     * {@link CorruptSpoolException} when the block is damaged.
      */
-    static Decoded decode(InputStream in) throws IOException {
+    static Decoded decode(InputStream in, long limit) throws IOException {
         ByteArrayOutputStream raw = new ByteArrayOutputStream(512);
         List<String> lines = new ArrayList<>();
         ByteArrayOutputStream line = new ByteArrayOutputStream(128);
@@ -137,8 +137,8 @@ final class EnvelopeCodec {
                 throw new TruncatedException("envelope block ends after " + raw.size() + " octets");
             }
             raw.write(c);
-            if (raw.size() > MAX_BLOCK) {
-                throw new CorruptSpoolException("envelope block longer than " + MAX_BLOCK + " octets");
+            if (raw.size() > limit) {
+                throw new TruncatedException("envelope block runs past the end of its file (" + limit + " octets)");
             }
             if (c != '\n') {
                 line.write(c);
@@ -169,68 +169,101 @@ final class EnvelopeCodec {
         if (!hex8(crc.getValue()).equals(checkLine.substring(7))) {
             throw new CorruptSpoolException("envelope block check sum mismatch");
         }
-        String id = null;
-        Instant arrival = null;
-        SpoolEntry.Kind kind = SpoolEntry.Kind.MAIL;
-        String sender = null;
-        String body = null;
-        boolean utf8 = false;
-        String ret = null;
-        String envid = null;
-        int attempts = 0;
-        long next = 0;
-        boolean held = false;
-        boolean warned = false;
-        String lastError = null;
-        long size = -1;
-        long messageCrc = -1;
-        List<Recipient> recipients = new ArrayList<>();
+        Fields f = new Fields();
         try {
             for (String l : lines.subList(1, lines.size() - 1)) {
-                int colon = l.indexOf(": ");
-                if (colon < 0) {
-                    throw new CorruptSpoolException("not a 'name: value' line: " + l);
-                }
-                String name = l.substring(0, colon);
-                String value = l.substring(colon + 2);
-                switch (name) {
-                    case "id" -> id = value;
-                    case "arrival" -> arrival = Instant.parse(value);
-                    case "kind" -> kind = SpoolEntry.Kind.valueOf(value.toUpperCase());
-                    case "sender" -> sender = xtext(value);
-                    case "body" -> body = value;
-                    case "smtputf8" -> utf8 = Boolean.parseBoolean(value);
-                    case "ret" -> ret = value;
-                    case "envid" -> envid = xtext(value);
-                    case "attempts" -> attempts = Integer.parseInt(value);
-                    case "next-attempt" -> next = Instant.parse(value).toEpochMilli();
-                    case "held" -> held = Boolean.parseBoolean(value);
-                    case "delay-warned" -> warned = Boolean.parseBoolean(value);
-                    case "last-error" -> lastError = value;
-                    case "recipient" -> recipients.add(recipient(value));
-                    case "size" -> size = Long.parseLong(value);
-                    case "crc32" -> messageCrc = Long.parseLong(value, 16);
-                    default -> {
-                        // fields a newer version may add are ignored, so an older reader can still deliver the message
-                    }
-                }
+                f.read(l);
             }
         } catch (RuntimeException e) {
             throw e instanceof CorruptSpoolException c ? c : new CorruptSpoolException("bad envelope field: " + e.getMessage());
         }
-        if (id == null || arrival == null || sender == null || recipients.isEmpty() || size < 0 || messageCrc < 0) {
+        if (f.id == null || f.arrival == null || f.sender == null || f.recipients.isEmpty() || f.size < 0 || f.crc < 0) {
             throw new CorruptSpoolException("envelope block misses id, arrival, sender, recipient, size or crc32");
         }
-        Envelope envelope = new Envelope(sender, recipients.stream().map(Recipient::envelope).toList(), body, utf8, ret,
-                envid, id);
-        RetryState.Status[] status = recipients.stream().map(Recipient::status).toArray(RetryState.Status[]::new);
-        String[] replies = recipients.stream().map(Recipient::reply).toArray(String[]::new);
-        RetryState retry = new RetryState(new RetryState.Snapshot(status, replies, attempts, next, lastError, held, warned));
-        return new SpoolEntry(id, arrival, kind, envelope, size, messageCrc, retry);
+        Envelope envelope = new Envelope(f.sender, f.recipients.stream().map(Recipient::envelope).toList(), f.body, f.utf8,
+                f.ret, f.envid, f.id);
+        RetryState.Status[] status = f.recipients.stream().map(Recipient::status).toArray(RetryState.Status[]::new);
+        String[] replies = f.recipients.stream().map(Recipient::reply).toArray(String[]::new);
+        RetryState retry = new RetryState(new RetryState.Snapshot(status, replies, f.attempts, f.next, f.lastError, f.held,
+                f.warned));
+        return new SpoolEntry(f.id, f.arrival, f.kind, envelope, f.size, f.crc, retry);
     }
 
     /** A recipient line as read: the envelope's part, and the state with the last reply. */
-    private record Recipient(Envelope.Recipient envelope, RetryState.Status status, String reply) {
+    record Recipient(Envelope.Recipient envelope, RetryState.Status status, String reply) {
+    }
+
+    /** The fields of a block as they are read, line by line; absent ones null, or -1 for size and crc. */
+    static final class Fields {
+        String id;
+        Instant arrival;
+        SpoolEntry.Kind kind = SpoolEntry.Kind.MAIL;
+        String sender;
+        String body;
+        boolean utf8;
+        String ret;
+        String envid;
+        int attempts;
+        long next;
+        boolean held;
+        boolean warned;
+        String lastError;
+        long size = -1;
+        long crc = -1;
+        final List<Recipient> recipients = new ArrayList<>();
+        /** Recipient lines that did not parse, as they are (filled by {@link #salvage} only). */
+        final List<String> unreadable = new ArrayList<>();
+
+        /** Reads one {@code name: value} line; throws when it is not one or its value does not parse. */
+        void read(String l) {
+            int colon = l.indexOf(": ");
+            if (colon < 0) {
+                throw new CorruptSpoolException("not a 'name: value' line: " + l);
+            }
+            String value = l.substring(colon + 2);
+            switch (l.substring(0, colon)) {
+                case "id" -> id = value;
+                case "arrival" -> arrival = Instant.parse(value);
+                case "kind" -> kind = SpoolEntry.Kind.valueOf(value.toUpperCase());
+                case "sender" -> sender = xtext(value);
+                case "body" -> body = xtext(value);
+                case "smtputf8" -> utf8 = Boolean.parseBoolean(value);
+                case "ret" -> ret = xtext(value);
+                case "envid" -> envid = xtext(value);
+                case "attempts" -> attempts = Integer.parseInt(value);
+                case "next-attempt" -> next = Instant.parse(value).toEpochMilli();
+                case "held" -> held = Boolean.parseBoolean(value);
+                case "delay-warned" -> warned = Boolean.parseBoolean(value);
+                case "last-error" -> lastError = value;
+                case "recipient" -> recipients.add(recipient(value));
+                case "size" -> size = Long.parseLong(value);
+                case "crc32" -> crc = Long.parseLong(value, 16);
+                default -> {
+                    // fields a newer version may add are ignored, so an older reader can still deliver the message
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads what it can of a block that does not decode (its check sum fails, or a field does not parse), up to its
+     * first empty line: every line that parses on its own, nothing verified.
+     */
+    static Fields salvage(byte[] raw) {
+        Fields f = new Fields();
+        for (String l : new String(raw, StandardCharsets.UTF_8).split("\n", -1)) {
+            if (l.isEmpty()) {
+                break;
+            }
+            try {
+                f.read(l);
+            } catch (RuntimeException e) {
+                if (l.startsWith("recipient: ")) {
+                    f.unreadable.add(l);
+                }
+            }
+        }
+        return f;
     }
 
     private static String xtext(String value) {

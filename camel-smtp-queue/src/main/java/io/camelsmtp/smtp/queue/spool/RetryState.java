@@ -1,5 +1,6 @@
 package io.camelsmtp.smtp.queue.spool;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -9,8 +10,15 @@ import java.util.Objects;
  * atomic (this object is the lock); a decision that reads and writes several fields is one method ({@link #begin},
  * {@link #markDeleted}, {@link #hold}, {@link #release}), so no caller locks from outside. Never call the spool while
  * holding this lock: the spool takes it (through {@link #snapshot}) while it holds its own lock on the entry.
+ * <p>
+ * A next hop decides how long its replies are (a multi-line 450 of a megabyte has been seen): what is kept is cut to
+ * {@link #MAX_REPLY_OCTETS}, and the last error is one line, so that the state a deferred message carries on disk
+ * stays small and reads back exactly as it is held here.
  */
 public final class RetryState {
+
+    /** Longest reply or last error kept, in UTF-8 octets; a longer one is cut on a character boundary. */
+    public static final int MAX_REPLY_OCTETS = 1000;
 
     /** State of one recipient. */
     public enum Status {
@@ -57,12 +65,12 @@ public final class RetryState {
                 status(i, s.status(i));
             }
             if (s.lastReply(i) != null) {
-                lastReply(i, s.lastReply(i));
+                lastReply(i, bounded(s.lastReply(i)));
             }
         }
         this.attempts = s.attempts();
         this.nextAttempt = s.nextAttempt();
-        this.lastError = s.lastError();
+        this.lastError = oneLine(s.lastError());
         this.held = s.held();
         this.delayWarned = s.delayWarned();
     }
@@ -81,10 +89,31 @@ public final class RetryState {
         return status == null ? Status.PENDING : status[recipient];
     }
 
-    /** Decides (or re-decides) one recipient and keeps the reply that did. */
+    /** Decides (or re-decides) one recipient and keeps the reply that did (cut to {@link #MAX_REPLY_OCTETS}). */
     public synchronized void decide(int recipient, Status s, String reply) {
         status(recipient, s);
-        lastReply(recipient, reply);
+        lastReply(recipient, bounded(reply));
+    }
+
+    /** {@code text} cut to at most {@link #MAX_REPLY_OCTETS} octets of UTF-8, never inside a character; null stays null. */
+    public static String bounded(String text) {
+        if (text == null || text.length() * 3L <= MAX_REPLY_OCTETS) {
+            return text;
+        }
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= MAX_REPLY_OCTETS) {
+            return text;
+        }
+        int cut = MAX_REPLY_OCTETS;
+        while (cut > 0 && (utf8[cut] & 0xc0) == 0x80) {
+            cut--; // utf8[cut] continues the character before it: cut before that character
+        }
+        return new String(utf8, 0, cut, StandardCharsets.UTF_8);
+    }
+
+    /** The last error as kept: one line (a multi-line reply's line ends become spaces), {@link #bounded}. */
+    public static String oneLine(String text) {
+        return text == null ? null : bounded(text.replace('\r', ' ').replace('\n', ' '));
     }
 
     synchronized void status(int recipient, Status s) {
@@ -132,11 +161,14 @@ public final class RetryState {
         this.nextAttempt = epochMillis;
     }
 
-    /** The next attempt is due then, and this reply is why the last one did not finish (null keeps the last error). */
+    /**
+     * The next attempt is due then, and this reply is why the last one did not finish (null keeps the last error; it
+     * is kept as {@link #oneLine}).
+     */
     public synchronized void retryAt(long epochMillis, String error) {
         this.nextAttempt = epochMillis;
         if (error != null) {
-            this.lastError = error;
+            this.lastError = oneLine(error);
         }
     }
 

@@ -2,6 +2,7 @@ package io.camelsmtp.smtp.queue.spool;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SyncFailedException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -21,6 +22,11 @@ import java.util.zip.CRC32;
  * began. Callers whose record came later wait for the next force, which one of them performs. No record is
  * acknowledged before a force that covers it has returned.
  * <p>
+ * A force that fails is never retried: Linux reports a writeback error once and marks the pages clean, so a second
+ * {@code fdatasync} would succeed without the data ("fsyncgate"). Every record not yet durable then fails (its callers
+ * get a {@link SyncFailedException}), the file is cut back to the last durable record, and the segment takes no more
+ * records: the spool opens a new one for the next.
+ * <p>
  * The state log holds one line per change to a message of this segment ({@code <id> delivered <rcpt>},
  * {@code <id> failed <rcpt>}, {@code <id> moved}, {@code <id> done}); it lives and dies with the segment, so the
  * state of a message is never in a file that could be deleted before the message itself.
@@ -29,6 +35,7 @@ final class Segment {
 
     private static final int COPY_BUFFER = 64 * 1024;
 
+    private final SpoolFiles files;
     private final long number;
     private final Path data;
     private final Path stateLog;
@@ -48,9 +55,12 @@ final class Segment {
     private final Condition synced = syncLock.newCondition();
     private long durable;
     private boolean forcing;
+    private IOException syncFailure; // the failed force; nothing that was not durable before it ever will be
     private LongAdder forceCounter = new LongAdder();
 
-    private Segment(long number, Path data, Path stateLog, FileChannel channel, FileChannel stateChannel, long end) {
+    private Segment(SpoolFiles files, long number, Path data, Path stateLog, FileChannel channel, FileChannel stateChannel,
+                    long end) {
+        this.files = files;
         this.number = number;
         this.data = data;
         this.stateLog = stateLog;
@@ -66,25 +76,31 @@ final class Segment {
     }
 
     /** A new, empty segment; the caller fsyncs the directory. */
-    static Segment create(Path dir, long number) throws IOException {
+    static Segment create(SpoolFiles files, Path dir, long number) throws IOException {
         Path data = dir.resolve(name(number) + ".seg");
         Path state = dir.resolve(name(number) + ".state");
-        FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileChannel st = FileChannel.open(state, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        return new Segment(number, data, state, ch, st, 0);
+        FileChannel ch = files.open(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel st;
+        try {
+            st = files.open(state, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return new Segment(files, number, data, state, ch, st, 0);
     }
 
     /** An existing segment found at start-up, {@code validLength} octets long; it is read and its state log appended. */
-    static Segment reopen(Path dir, long number, long validLength) throws IOException {
+    static Segment reopen(SpoolFiles files, Path dir, long number, long validLength) throws IOException {
         Path data = dir.resolve(name(number) + ".seg");
         Path state = dir.resolve(name(number) + ".state");
-        FileChannel ch = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch = files.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
         if (ch.size() > validLength) {
             ch.truncate(validLength);
             ch.force(false);
         }
-        FileChannel st = FileChannel.open(state, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        Segment s = new Segment(number, data, state, ch, st, validLength);
+        FileChannel st = files.open(state, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        Segment s = new Segment(files, number, data, state, ch, st, validLength);
         s.broken = true; // never appended to again: a new segment is opened at every start
         return s;
     }
@@ -185,7 +201,7 @@ final class Segment {
             throw new ClosedChannelException();
         }
         if (channel == dead) {
-            channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            channel = files.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
         return channel;
     }
@@ -196,43 +212,80 @@ final class Segment {
                 throw new ClosedChannelException();
             }
             if (stateChannel == dead) {
-                stateChannel = FileChannel.open(stateLog, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                stateChannel = files.open(stateLog, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.APPEND);
             }
             return stateChannel;
         }
     }
 
-    /** Returns once every octet up to {@code upTo} is on disk (group commit). */
+    /**
+     * Returns once every octet up to {@code upTo} is on disk (group commit); throws {@link SyncFailedException} when a
+     * force that should have covered them failed.
+     */
     void awaitDurable(long upTo) throws IOException {
         syncLock.lock();
         try {
             while (durable < upTo) {
+                if (syncFailure != null) {
+                    throw syncFailed(syncFailure);
+                }
                 if (forcing) {
                     synced.awaitUninterruptibly();
                     continue;
                 }
                 forcing = true;
                 long target = written;
+                boolean done = false;
                 IOException failure = null;
                 syncLock.unlock();
                 try {
                     force();
                     forceCounter.increment();
+                    done = true;
+                } catch (ClosedChannelException e) {
+                    failure = e; // only this thread was interrupted: the octets are in the file, the next force covers them
                 } catch (IOException e) {
                     failure = e;
                 } finally {
                     syncLock.lock();
                     forcing = false;
+                    if (done) {
+                        durable = Math.max(durable, target);
+                    } else if (failure != null && !(failure instanceof ClosedChannelException)) {
+                        syncFailure = failure;
+                        discardUndurable(durable, failure);
+                    }
                     synced.signalAll();
                 }
-                if (failure != null) {
+                if (failure instanceof ClosedChannelException) {
                     throw failure;
                 }
-                durable = Math.max(durable, target);
             }
         } finally {
             syncLock.unlock();
+        }
+    }
+
+    private SyncFailedException syncFailed(IOException cause) {
+        SyncFailedException e = new SyncFailedException("fdatasync of spool segment " + name(number)
+                                                        + " failed, the records it covered may be lost: " + cause.getMessage());
+        e.initCause(cause);
+        return e;
+    }
+
+    /**
+     * After a failed force: no more appends, and the records after {@code keep} (none of them acknowledged) are cut
+     * off, so a restart cannot deliver a message whose sender was told to try again. Best effort: the state log also
+     * marks each of them done.
+     */
+    private synchronized void discardUndurable(long keep, IOException failure) {
+        broken = true;
+        try {
+            channel.truncate(keep);
+            channel.force(false);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
         }
     }
 

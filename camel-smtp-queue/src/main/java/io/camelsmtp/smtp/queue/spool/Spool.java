@@ -6,9 +6,11 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -46,6 +48,7 @@ public final class Spool {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
 
     private final Path dir;
+    private final SpoolFiles files;
     private final Path segments;
     private final DeferredFiles deferred;
     private final Path corrupt;
@@ -56,6 +59,7 @@ public final class Spool {
     private final LongAdder forces = new LongAdder();
     private final LongAdder enqueued = new LongAdder();
 
+    private List<SpoolDamage> damage = List.of();
     private FileChannel lockChannel;
     private FileLock lock;
     private Segment active;
@@ -63,9 +67,15 @@ public final class Spool {
 
     /** @param segmentSize a segment takes no new records once it is this long (octets) */
     public Spool(Path dir, long segmentSize) {
+        this(dir, segmentSize, null);
+    }
+
+    /** @param files how files are opened (a test's faulty channels), or null for the ordinary way */
+    Spool(Path dir, long segmentSize, SpoolFiles files) {
         this.dir = dir.toAbsolutePath().normalize();
+        this.files = files != null ? files : new SpoolFiles(this.dir);
         this.segments = this.dir.resolve("segments");
-        this.deferred = new DeferredFiles(this.dir.resolve("deferred"));
+        this.deferred = new DeferredFiles(this.dir.resolve("deferred"), this.files);
         this.corrupt = this.dir.resolve("corrupt");
         this.segmentSize = segmentSize;
     }
@@ -80,12 +90,19 @@ public final class Spool {
      */
     public List<SpoolEntry> open() throws IOException {
         try {
-            Files.createDirectories(segments);
-            Files.createDirectories(deferred.directory());
-            Files.createDirectories(corrupt);
+            // an existing directory is made private only when it is empty or already a spool: a spoolDirectory
+            // pointed at a shared one by mistake (/tmp, a home directory) must not lose its permissions
+            boolean ours = !Files.exists(dir) || Files.exists(dir.resolve("lock")) || isEmpty(dir);
+            if (!files.directory(dir, ours)) {
+                LOG.warn("Spool directory {} is not private (mode {}): others may read queued mail; make it 0700", dir,
+                        PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+            }
+            files.directory(segments);
+            files.directory(deferred.directory());
+            files.directory(corrupt);
             Path probe = Files.createTempFile(dir, "probe", ".tmp");
             Files.delete(probe);
-            lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lockChannel = files.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             lock = lockChannel.tryLock();
         } catch (OverlappingFileLockException e) {
             lockChannel.close();
@@ -97,17 +114,24 @@ public final class Spool {
             lockChannel.close();
             throw new IOException("Spool directory " + dir + " is in use by another process (lock file " + dir.resolve("lock") + ")");
         }
-        SpoolRecovery.Recovered found = new SpoolRecovery(segments, deferred, corrupt).run();
+        SpoolRecovery.Recovered found = new SpoolRecovery(files, segments, deferred, corrupt).run();
         entries.putAll(found.entries());
+        damage = List.copyOf(found.damage());
         open.putAll(found.segments());
         nextSegment = found.nextSegment();
         synchronized (appendLock) {
-            active = Segment.create(segments, nextSegment++);
+            active = Segment.create(files, segments, nextSegment++);
             active.countForcesIn(forces);
             open.put(active.number(), active);
             DeferredFiles.syncDirectory(segments);
         }
         return new ArrayList<>(entries.values());
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (DirectoryStream<Path> in = Files.newDirectoryStream(dir)) {
+            return !in.iterator().hasNext();
+        }
     }
 
     public void close() {
@@ -142,6 +166,11 @@ public final class Spool {
         return new long[] { enqueued.sum(), forces.sum() };
     }
 
+    /** What the last {@link #open} found damaged: the messages left out of the queue, or queued again from a guess. */
+    public List<SpoolDamage> damage() {
+        return damage;
+    }
+
     /** Every message in the spool. */
     public Collection<SpoolEntry> entries() {
         return Collections.unmodifiableCollection(entries.values());
@@ -157,7 +186,8 @@ public final class Spool {
 
     /**
      * Writes a new message and returns once it is on disk (fsynced; one fsync may cover several concurrent callers).
-     * The entry's id must be new. On failure nothing of the message remains that could be delivered.
+     * The entry's id must be new. On failure nothing of the message remains that could be delivered; a failed fsync
+     * is a {@link java.io.SyncFailedException}, and the next message goes to a new segment.
      */
     public SpoolEntry enqueue(SpoolEntry entry, InputStream body) throws IOException {
         Segment seg;
@@ -194,6 +224,7 @@ public final class Spool {
     private void forget(Segment seg, SpoolEntry entry) {
         try {
             seg.appendState(entry.id() + " done");
+            seg.flushState();
         } catch (IOException e) {
             LOG.warn("Could not mark unacknowledged message {} as dropped: {}", entry.id(), e.toString());
         }
@@ -202,7 +233,7 @@ public final class Spool {
 
     private void rotate() throws IOException {
         Segment old = active;
-        Segment next = Segment.create(segments, nextSegment++);
+        Segment next = Segment.create(files, segments, nextSegment++);
         next.countForcesIn(forces);
         open.put(next.number(), next);
         DeferredFiles.syncDirectory(segments);

@@ -1,6 +1,7 @@
 package io.camelsmtp.smtp.queue.spool;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 
+import io.camelsmtp.smtp.common.Envelope;
 import io.camelsmtp.smtp.common.Xtext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,25 +28,35 @@ import org.slf4j.LoggerFactory;
  * the segments that hold them. Each segment is read record by record and checked (block check sum, message CRC-32);
  * its state log says which recipients were decided and which messages left it. A record cut short at the end of a
  * segment was being written when the process stopped, so it was never acknowledged and is dropped; damage anywhere
- * else moves the intact messages to {@code deferred/} and the segment aside to {@code corrupt/}, with a log line.
+ * else moves the intact messages to {@code deferred/} and the segment aside to {@code corrupt/}, with a log line. A
+ * damaged envelope file in {@code deferred/} is read as far as it goes and its message queued again when its
+ * sender, recipients and message file are there. Every message left out or guessed at is reported
+ * ({@link SpoolDamage}), so that no recipient is dropped silently.
  * Runs once, single-threaded, before the spool takes new messages.
  */
 final class SpoolRecovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpoolRecovery.class);
 
-    /** What was found: the messages by id, the segments still holding some, and the number for the next segment. */
-    record Recovered(Map<String, SpoolEntry> entries, Map<Long, Segment> segments, long nextSegment) {
+    /**
+     * What was found: the messages by id, the segments still holding some, the number for the next segment, and the
+     * damage found on the way.
+     */
+    record Recovered(Map<String, SpoolEntry> entries, Map<Long, Segment> segments, long nextSegment,
+                     List<SpoolDamage> damage) {
     }
 
+    private final SpoolFiles files;
     private final Path segments;
     private final DeferredFiles deferred;
     private final Path corrupt;
     private final Map<String, SpoolEntry> entries = new ConcurrentHashMap<>();
     private final Map<Long, Segment> open = new ConcurrentHashMap<>();
+    private final List<SpoolDamage> damage = new ArrayList<>();
     private long nextSegment;
 
-    SpoolRecovery(Path segments, DeferredFiles deferred, Path corrupt) {
+    SpoolRecovery(SpoolFiles files, Path segments, DeferredFiles deferred, Path corrupt) {
+        this.files = files;
         this.segments = segments;
         this.deferred = deferred;
         this.corrupt = corrupt;
@@ -52,7 +65,7 @@ final class SpoolRecovery {
     Recovered run() throws IOException {
         recoverDeferred();
         recoverSegments();
-        return new Recovered(entries, open, nextSegment);
+        return new Recovered(entries, open, nextSegment, damage);
     }
 
     private void recoverDeferred() throws IOException {
@@ -78,45 +91,115 @@ final class SpoolRecovery {
     }
 
     private void recoverDeferred(Path env, Path eml) throws IOException {
-        try {
-            SpoolEntry e;
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(env))) {
-                EnvelopeCodec.Decoded d = EnvelopeCodec.decode(in);
-                if (d == null) {
-                    throw new TruncatedException("empty envelope file");
-                }
-                e = d.entry();
+        SpoolEntry e;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(env))) {
+            EnvelopeCodec.Decoded d = EnvelopeCodec.decode(in, Files.size(env));
+            if (d == null) {
+                throw new TruncatedException("empty envelope file");
             }
-            if (!Files.exists(eml)) {
-                throw new CorruptSpoolException("its message file " + eml.getFileName() + " is missing");
-            }
-            CRC32 crc = new CRC32();
-            long n = 0;
-            try (InputStream in = Files.newInputStream(eml)) {
-                byte[] buf = new byte[65536];
-                int r;
-                while ((r = in.read(buf)) > 0) {
-                    crc.update(buf, 0, r);
-                    n += r;
-                }
-            }
-            if (n != e.size() || crc.getValue() != e.crc()) {
-                throw new CorruptSpoolException("message file has " + n + " octets / crc " + Long.toHexString(crc.getValue())
-                        + ", envelope says " + e.size() + " / " + Long.toHexString(e.crc()));
-            }
-            entries.put(e.id(), e);
-        } catch (CorruptSpoolException e) {
-            LOG.error("Spool file {} is damaged ({}); moved to {} and left out of the queue", env, e.getMessage(), corrupt);
-            moveAside(env);
-            moveAside(eml);
+            e = d.entry();
+        } catch (CorruptSpoolException damaged) {
+            salvageDeferred(env, eml, damaged.getMessage());
+            return;
         }
+        String problem = !Files.exists(eml) ? "its message file " + eml.getFileName() + " is missing" : null;
+        if (problem == null) {
+            long[] found = measure(eml);
+            if (found[0] != e.size() || found[1] != e.crc()) {
+                problem = "message file has " + found[0] + " octets / crc " + Long.toHexString(found[1]) + ", envelope says "
+                          + e.size() + " / " + Long.toHexString(e.crc());
+            }
+        }
+        if (problem == null) {
+            entries.put(e.id(), e);
+            return;
+        }
+        // the envelope is whole but the message is not: nothing safe to deliver, but the postmaster learns for whom
+        List<String> rcpts = e.pending().stream().map(SpoolEntry.Recipient::address).toList();
+        setAside(new SpoolDamage(e.id(), e.sender(), rcpts, false, problem, List.of()), env, eml);
     }
 
-    private void moveAside(Path p) throws IOException {
-        if (Files.exists(p)) {
-            Files.move(p, corrupt.resolve(p.getFileName().toString() + "." + System.currentTimeMillis()),
-                    StandardCopyOption.REPLACE_EXISTING);
+    /**
+     * An envelope file that does not decode: what parses of it is kept. With an id, a sender, a pending recipient
+     * and its message file (matching the size and CRC-32 when those still read), the message goes back in the queue
+     * under a new envelope file and is tried at once; otherwise both files go to {@code corrupt/}. Either way the
+     * damaged file is kept in {@code corrupt/} and reported.
+     */
+    private void salvageDeferred(Path env, Path eml, String problem) throws IOException {
+        String id = env.getFileName().toString().replace(".env", ""); // the file name pairs it with its message file
+        EnvelopeCodec.Fields s = EnvelopeCodec.salvage(Files.readAllBytes(env));
+        List<String> rcpts = new ArrayList<>();
+        List<Envelope.Recipient> envelope = new ArrayList<>();
+        List<RetryState.Status> status = new ArrayList<>();
+        for (EnvelopeCodec.Recipient r : s.recipients) {
+            envelope.add(r.envelope());
+            status.add(r.status());
+            rcpts.add(r.envelope().address() + (r.status() == RetryState.Status.PENDING ? ""
+                    : " (" + r.status().name().toLowerCase() + ")"));
         }
+        s.unreadable.forEach(l -> rcpts.add("unreadable: " + l));
+        boolean requeue = s.sender != null && status.contains(RetryState.Status.PENDING) && Files.exists(eml);
+        long[] found = requeue ? measure(eml) : null;
+        if (requeue && (s.size >= 0 && s.size != found[0] || s.crc >= 0 && s.crc != found[1])) {
+            requeue = false;
+            problem += "; its message file does not match the size or CRC-32 that could be read";
+        }
+        if (!requeue) {
+            setAside(new SpoolDamage(id, s.sender, rcpts, false, problem, List.of()), env, eml);
+            return;
+        }
+        Path copy = corrupt.resolve(env.getFileName() + "." + System.currentTimeMillis());
+        Files.copy(env, copy, StandardCopyOption.REPLACE_EXISTING);
+        files.restrict(copy);
+        long now = System.currentTimeMillis();
+        Envelope env2 = new Envelope(s.sender, envelope, s.body, s.utf8, s.ret, s.envid, id);
+        RetryState retry = new RetryState(new RetryState.Snapshot(status.toArray(RetryState.Status[]::new),
+                new String[envelope.size()], Math.max(0, s.attempts), now, null, s.held, false));
+        SpoolEntry e = new SpoolEntry(id, s.arrival != null ? s.arrival : Instant.ofEpochMilli(now),
+                s.kind, env2, found[0], found[1], retry);
+        deferred.writeEnvelope(e); // replaces the damaged file atomically: the message file is never without one
+        entries.put(id, e);
+        LOG.error("Spool file {} is damaged ({}); message {} from <{}> is queued again for {} (the damaged file is {})",
+                env, problem, id, s.sender, e.pending().stream().map(SpoolEntry.Recipient::address).toList(), copy);
+        damage.add(new SpoolDamage(id, s.sender, rcpts, true, problem, List.of(copy)));
+    }
+
+    private void setAside(SpoolDamage d, Path env, Path eml) throws IOException {
+        List<Path> moved = new ArrayList<>();
+        for (Path p : List.of(env, eml)) {
+            Path to = moveAside(p);
+            if (to != null) {
+                moved.add(to);
+            }
+        }
+        LOG.error("Spool file {} is damaged ({}); moved to {} and left out of the queue: {} from <{}> to {}", env,
+                d.reason(), moved, d.id(), d.sender(), d.recipients());
+        damage.add(new SpoolDamage(d.id(), d.sender(), d.recipients(), false, d.reason(), moved));
+    }
+
+    /** Size and CRC-32 of a file. */
+    private static long[] measure(Path file) throws IOException {
+        CRC32 crc = new CRC32();
+        long n = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[65536];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                crc.update(buf, 0, r);
+                n += r;
+            }
+        }
+        return new long[] { n, crc.getValue() };
+    }
+
+    /** Moves a file into {@code corrupt/}; returns where it is now, or null when there was no such file. */
+    private Path moveAside(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return null;
+        }
+        Path to = corrupt.resolve(p.getFileName().toString() + "." + System.currentTimeMillis());
+        Files.move(p, to, StandardCopyOption.REPLACE_EXISTING);
+        return to;
     }
 
     private void recoverSegments() throws IOException {
@@ -151,7 +234,8 @@ final class SpoolRecovery {
         List<Long> offsets = new ArrayList<>();
         long size = Files.size(file);
         long valid;
-        List<String> damage = new ArrayList<>();
+        List<long[]> ranges = new ArrayList<>();
+        List<String> damaged = new ArrayList<>();
         long from = 0;
         while (true) {
             Parsed parsed = parseRecords(file, from, state, live, offsets);
@@ -168,26 +252,38 @@ final class SpoolRecovery {
                 valid = parsed.end();
                 break;
             }
-            damage.add("offset " + parsed.end() + " to " + next + ": " + parsed.failure().getMessage());
+            ranges.add(new long[] { parsed.end(), next });
+            damaged.add("offset " + parsed.end() + " to " + next + ": " + parsed.failure().getMessage());
             from = next;
         }
-        Segment seg = Segment.reopen(segments, number, damage.isEmpty() ? valid : size);
+        Segment seg = Segment.reopen(files, segments, number, ranges.isEmpty() ? valid : size);
         open.put(number, seg);
         for (int i = 0; i < live.size(); i++) {
             seg.adopt(live.get(i), offsets.get(i));
             entries.put(live.get(i).id(), live.get(i));
         }
-        if (!damage.isEmpty()) {
+        if (!ranges.isEmpty()) {
             LOG.error("Segment {} is damaged ({}); the {} intact waiting message(s) before and after the damage are "
-                      + "moved to deferred/ and the segment to {}", file, String.join("; ", damage), live.size(), corrupt);
+                      + "moved to deferred/ and the segment to {}", file, String.join("; ", damaged), live.size(), corrupt);
             for (SpoolEntry e : live) {
                 deferred.moveOut(e, seg);
                 e.place(null, 0);
             }
             open.remove(number);
             seg.close();
-            moveAside(file);
+            List<EnvelopeCodec.Fields> lost = new ArrayList<>();
+            for (long[] r : ranges) {
+                lost.add(EnvelopeCodec.salvage(readBlock(file, r[0], r[1])));
+            }
+            Path aside = moveAside(file);
             moveAside(segments.resolve(Segment.name(number) + ".state"));
+            for (int i = 0; i < lost.size(); i++) {
+                EnvelopeCodec.Fields s = lost.get(i);
+                List<String> rcpts = s.recipients.stream().map(r -> r.envelope().address()).toList();
+                LOG.error("Segment {}: the damaged record at {} is left out of the queue (in {}): {} from <{}> to {}",
+                        file, damaged.get(i), aside, s.id, s.sender, rcpts);
+                damage.add(new SpoolDamage(s.id, s.sender, rcpts, false, damaged.get(i), List.of(aside)));
+            }
         } else if (seg.live() == 0) {
             open.remove(number);
             seg.delete();
@@ -201,6 +297,7 @@ final class SpoolRecovery {
     /** Reads records from {@code from} until the end of the file or the first record that does not read back intact. */
     private Parsed parseRecords(Path file, long from, Map<String, List<String[]>> state, List<SpoolEntry> live,
                                 List<Long> offsets) throws IOException {
+        long fileLength = Files.size(file);
         try (InputStream raw = Files.newInputStream(file)) {
             raw.skipNBytes(from);
             CountingStream in = new CountingStream(new BufferedInputStream(raw, 65536));
@@ -208,7 +305,7 @@ final class SpoolRecovery {
             while (true) {
                 long start = from + in.count();
                 try {
-                    EnvelopeCodec.Decoded d = EnvelopeCodec.decode(in);
+                    EnvelopeCodec.Decoded d = EnvelopeCodec.decode(in, fileLength - start);
                     if (d == null) {
                         return new Parsed(start, null);
                     }
@@ -236,6 +333,24 @@ final class SpoolRecovery {
                 }
             }
         }
+    }
+
+    /** The envelope block that starts at {@code from}: up to its empty line, at most up to {@code to}. */
+    private static byte[] readBlock(Path file, long from, long to) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536)) {
+            in.skipNBytes(from);
+            int previous = -1;
+            int c;
+            for (long pos = from; pos < to && (c = in.read()) >= 0; pos++) {
+                out.write(c);
+                if (c == '\n' && previous == '\n') {
+                    break;
+                }
+                previous = c;
+            }
+        }
+        return out.toByteArray();
     }
 
     /** Offset of the next line that starts a record at or after {@code from}, or -1. */

@@ -281,6 +281,13 @@ class SpoolTest {
         try (Stream<Path> files = Files.list(dir.resolve("corrupt"))) {
             assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith(seg.getFileName().toString())));
         }
+        assertEquals(1, again.damage().size(), "the damaged message is reported: " + again.damage());
+        SpoolDamage lost = again.damage().get(0);
+        assertEquals("F2", lost.id());
+        assertEquals("alice@example.org", lost.sender());
+        assertEquals(List.of("bob@example.net"), lost.recipients());
+        assertFalse(lost.requeued());
+        assertTrue(lost.files().get(0).startsWith(dir.resolve("corrupt")), lost.toString());
         put(again, entry("F4", "bob@example.net"));
         assertEquals(3, reopen(again).size(), "the queue keeps working");
     }
@@ -325,6 +332,94 @@ class SpoolTest {
         try (Stream<Path> files = Files.list(dir.resolve("corrupt"))) {
             assertEquals(2, files.filter(p -> p.getFileName().toString().startsWith("G1.")).count());
         }
+    }
+
+    @Test
+    void aDamagedEnvelopeFileIsReadAsFarAsItGoesAndItsMessageQueuedAgain() throws Exception {
+        Spool s = open(1 << 20);
+        SpoolEntry e = entry("J1", "bob@example.net", "nina@example.com", "carol@example.org");
+        put(s, e);
+        e.retry().decide(2, RetryState.Status.DELIVERED, "250 ok");
+        e.retry().decide(0, RetryState.Status.PENDING, "451 4.4.1 later");
+        s.saveRetryState(e);
+        s.close();
+        opened.clear();
+        Path env = dir.resolve("deferred/J1.env");
+        String text = Files.readString(env, StandardCharsets.UTF_8);
+        Files.writeString(env, text.replace("attempts: 0", "attempts: x").replace("recipient: nina", "recipient: ni+Zna"),
+                StandardCharsets.UTF_8); // check sum wrong, one field and one recipient line unreadable
+        Spool again = new Spool(dir, 1 << 20);
+        List<SpoolEntry> back = again.open();
+        opened.add(again);
+        assertEquals(1, back.size());
+        SpoolEntry j1 = back.get(0);
+        assertEquals("J1", j1.id());
+        assertEquals("alice@example.org", j1.sender());
+        assertEquals(List.of("bob@example.net"), j1.pending().stream().map(SpoolEntry.Recipient::address).toList(),
+                "the pending recipient that reads is queued again; the delivered one is not");
+        assertArrayEquals(body("J1"), read(again, j1));
+        assertEquals("HDRS", j1.envelope().ret());
+        SpoolDamage d = again.damage().get(0);
+        assertTrue(d.requeued());
+        assertEquals(List.of("bob@example.net", "carol@example.org (delivered)", "unreadable: recipient: ni+Zna@example.com "
+                             + "state=pending notify=SUCCESS,FAILURE orcpt=rfc822;nina@example.com"), d.recipients());
+        assertTrue(Files.readString(d.files().get(0)).contains("attempts: x"), "the damaged file is kept in corrupt/");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(d.files().get(0))), "and kept private");
+        assertEquals(1, reopen(again).size(), "the new envelope file reads back whole");
+    }
+
+    @Test
+    void aDamagedEnvelopeFileWithoutASenderIsSetAsideAndReported() throws Exception {
+        Spool s = open(1 << 20);
+        SpoolEntry e = entry("J2", "bob@example.net");
+        put(s, e);
+        s.saveRetryState(e);
+        s.close();
+        opened.clear();
+        Path env = dir.resolve("deferred/J2.env");
+        Files.writeString(env, Files.readString(env).replace("sender: alice@example.org", "sender: alice=example.org"));
+        Spool again = new Spool(dir, 1 << 20);
+        assertEquals(List.of(), again.open());
+        opened.add(again);
+        SpoolDamage d = again.damage().get(0);
+        assertEquals("J2", d.id());
+        assertNull(d.sender());
+        assertEquals(List.of("bob@example.net"), d.recipients());
+        assertFalse(d.requeued());
+        assertEquals(2, d.files().size(), "both files are in corrupt/: " + d.files());
+        assertTrue(d.files().stream().allMatch(p -> p.startsWith(dir.resolve("corrupt")) && Files.exists(p)));
+    }
+
+    @Test
+    void anOversizedEnvelopeFileAnEarlierVersionWroteReadsBack() throws Exception {
+        Spool s = open(1 << 20);
+        SpoolEntry e = entry("J3", "bob@example.net");
+        put(s, e);
+        s.saveRetryState(e);
+        s.close();
+        opened.clear();
+        // what the version without limits wrote: every recipient's whole reply, 2.3 MB in all
+        Path env = dir.resolve("deferred/J3.env");
+        String text = Files.readString(env);
+        String head = text.substring(0, text.indexOf("recipient: "));
+        String tail = text.substring(text.indexOf("size: "), text.indexOf("check: "));
+        StringBuilder rcpts = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+            rcpts.append("recipient: u").append(i).append("@example.net state=pending reply=")
+                    .append(io.camelsmtp.smtp.common.Xtext.encode("450-4.2.0 busy\r\n".repeat(300))).append('\n');
+        }
+        byte[] block = (head + rcpts + tail).getBytes(StandardCharsets.UTF_8);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(block);
+        Files.writeString(env, head + rcpts + tail + "check: " + EnvelopeCodec.hex8(crc.getValue()) + "\n\n");
+        assertTrue(Files.size(env) > 2 << 20, "larger than the old 1 MiB limit");
+        Spool again = new Spool(dir, 1 << 20);
+        List<SpoolEntry> back = again.open();
+        opened.add(again);
+        assertEquals(List.of(), again.damage());
+        assertEquals(500, back.get(0).pending().size(), "every recipient still pending");
+        assertEquals(RetryState.MAX_REPLY_OCTETS, back.get(0).retry().lastReply(0).length(), "kept cut from now on");
     }
 
     @Test

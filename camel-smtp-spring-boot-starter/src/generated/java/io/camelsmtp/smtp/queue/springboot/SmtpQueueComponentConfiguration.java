@@ -49,7 +49,8 @@ public class SmtpQueueComponentConfiguration extends ComponentConfigurationPrope
      */
     private Integer concurrency;
     /**
-     * Delivery attempts at once to one recipient domain.
+     * Delivery attempts at once to one recipient domain. Keep it below concurrency: a domain whose servers hang (each
+     * attempt waiting for its time-out) then holds at most this many workers, and the rest deliver to other domains.
      */
     private Integer maxPerDomain;
     /**
