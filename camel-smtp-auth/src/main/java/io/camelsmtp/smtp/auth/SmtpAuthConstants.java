@@ -1,0 +1,29 @@
+package io.camelsmtp.smtp.auth;
+
+import org.apache.camel.spi.Metadata;
+
+/** Headers {@code smtp-auth} reads and sets. */
+public final class SmtpAuthConstants {
+
+    @Metadata(label = "dkim-sign", description = "The signing domain (d=) for this message; overrides the domain option. "
+                                                 + "With keyDirectory or keyResolver one route signs for many domains.",
+              javaType = "String")
+    public static final String DKIM_DOMAIN = "CamelSmtpAuthDkimDomain";
+    @Metadata(label = "dkim-sign", description = "The selector(s) (s=) for this message, comma-separated for several "
+                                                 + "signatures; overrides the selector option.",
+              javaType = "String")
+    public static final String DKIM_SELECTOR = "CamelSmtpAuthDkimSelector";
+    @Metadata(label = "verify", description = "Set by verify: one DkimResult per DKIM-Signature evaluated, top-most "
+                                              + "first (domain, selector, algorithm, identity, result pass/fail/policy/"
+                                              + "neutral/temperror/permerror, reason); empty when the message has none.",
+              javaType = "java.util.List<io.camelsmtp.smtp.auth.dkim.DkimResult>")
+    public static final String DKIM = "CamelSmtpAuthDkim";
+    @Metadata(label = "verify", description = "Set by verify: the message's DKIM result in one word: pass when one "
+                                              + "signature passed, else the first of fail, temperror, permerror, policy, "
+                                              + "neutral found, or none when it has no signature.",
+              javaType = "String")
+    public static final String DKIM_RESULT = "CamelSmtpAuthDkimResult";
+
+    private SmtpAuthConstants() {
+    }
+}

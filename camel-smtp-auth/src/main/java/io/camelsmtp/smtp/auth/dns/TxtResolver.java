@@ -1,0 +1,118 @@
+package io.camelsmtp.smtp.auth.dns;
+
+import java.net.IDN;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.camelsmtp.smtp.auth.dkim.KeyRecordSource;
+import org.xbill.DNS.Cache;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+import org.xbill.DNS.lookup.LookupSession;
+import org.xbill.DNS.lookup.NoSuchDomainException;
+import org.xbill.DNS.lookup.NoSuchRRSetException;
+
+/**
+ * TXT look-ups through dnsjava, as the relay's MX look-ups: the resolvers of the {@code dnsServers} option (or the
+ * system's), a time-out per query, answers cached for their TTL (dnsjava's {@link Cache}, negative answers
+ * included). No record or no name gives an empty list; SERVFAIL, time-outs and other failures a
+ * {@link KeyRecordSource.TemporaryFailure}. Bounded: at most {@link #MAX_RECORDS} records and
+ * {@link #MAX_RECORD_LENGTH} characters per record are returned (longer records are cut, so a parser sees them too
+ * long and fails them).
+ */
+public final class TxtResolver implements KeyRecordSource {
+
+    public static final int MAX_RECORDS = 10;
+    public static final int MAX_RECORD_LENGTH = 16 * 1024;
+
+    private final LookupSession session;
+    private final Duration timeout;
+
+    public TxtResolver(List<InetSocketAddress> servers, Duration timeout, Executor executor) {
+        Resolver resolver;
+        if (servers.isEmpty()) {
+            resolver = new ExtendedResolver();
+        } else {
+            List<Resolver> simple = new ArrayList<>();
+            for (InetSocketAddress s : servers) {
+                simple.add(new SimpleResolver(s));
+            }
+            resolver = simple.size() == 1 ? simple.get(0) : new ExtendedResolver(simple);
+        }
+        resolver.setTimeout(timeout);
+        this.session = LookupSession.builder().resolver(resolver).cache(new Cache(DClass.IN)).executor(executor).build();
+        this.timeout = timeout;
+    }
+
+    @Override
+    public List<String> txt(String name) throws TemporaryFailure {
+        Name n;
+        try {
+            String ascii = IDN.toASCII(name, IDN.ALLOW_UNASSIGNED);
+            n = Name.fromString(ascii.endsWith(".") ? ascii : ascii + ".");
+        } catch (TextParseException | IllegalArgumentException e) {
+            return List.of(); // not a name that can exist
+        }
+        List<Record> records;
+        try {
+            records = session.lookupAsync(n, Type.TXT).toCompletableFuture()
+                    .get(timeout.toMillis() * 3 + 1000, TimeUnit.MILLISECONDS).getRecords();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NoSuchDomainException || e.getCause() instanceof NoSuchRRSetException) {
+                return List.of();
+            }
+            throw new TemporaryFailure("TXT " + name + ": " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new TemporaryFailure("TXT " + name + " timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TemporaryFailure("TXT " + name + " interrupted");
+        }
+        List<String> out = new ArrayList<>();
+        for (Record r : records) {
+            if (r instanceof TXTRecord txt && out.size() < MAX_RECORDS) {
+                StringBuilder sb = new StringBuilder();
+                for (byte[] s : txt.getStringsAsByteArrays()) {
+                    sb.append(new String(s, StandardCharsets.ISO_8859_1));
+                    if (sb.length() > MAX_RECORD_LENGTH) {
+                        sb.setLength(MAX_RECORD_LENGTH + 1);
+                        break;
+                    }
+                }
+                out.add(sb.toString());
+            }
+        }
+        return out;
+    }
+
+    /** The {@code dnsServers} option: comma-separated {@code host[:port]}, port 53 by default; empty for the system's. */
+    public static List<InetSocketAddress> servers(String option) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        if (option == null || option.isBlank()) {
+            return out;
+        }
+        for (String s : option.split(",")) {
+            String v = s.strip();
+            int colon = v.lastIndexOf(':');
+            boolean hasPort = colon > 0 && v.indexOf(':') == colon;
+            String host = hasPort ? v.substring(0, colon) : v;
+            int port = hasPort ? Integer.parseInt(v.substring(colon + 1)) : 53;
+            out.add(new InetSocketAddress(host, port));
+        }
+        return out;
+    }
+}
