@@ -44,6 +44,27 @@ public final class Judges {
                 algorithm);
     }
 
+    /** A message signed by dkimpy in-process of a script: with {@code bodyLength}, dkimpy's l= (the signed length). */
+    public static byte[] dkimpyRaw(byte[] message, String selector, String domain, java.security.PrivateKey rsa,
+            boolean bodyLength) throws Exception {
+        Path dir = Files.createTempDirectory("dkimpy");
+        try {
+            Path msg = Files.write(dir.resolve("m.eml"), message);
+            Path key = TestKeys.writePem(dir.resolve("k.pem"), rsa);
+            Path script = Files.writeString(dir.resolve("s.py"), "import dkim,sys\n"
+                    + "m=open(sys.argv[1],'rb').read()\n"
+                    + "s=dkim.sign(m,sys.argv[2].encode(),sys.argv[3].encode(),open(sys.argv[4],'rb').read(),"
+                    + "include_headers=[b'from',b'subject'],length=" + (bodyLength ? "True" : "False") + ")\n"
+                    + "sys.stdout.buffer.write(s+m)\n");
+            byte[] signed = runBytes(null, PYTHON, script.toString(), msg.toString(), selector, domain, key.toString());
+            return signed;
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
     /** OpenDKIM's verdicts: the dkim= results of the Authentication-Results it would add, one per signature. */
     public static List<String> opendkim(Path dir, byte[] message, Map<String, String> records) throws Exception {
         Path msg = Files.write(dir.resolve("opendkim-" + System.nanoTime() + ".eml"), message);
