@@ -7,6 +7,7 @@ this script writes the same classes from the same input: the "componentPropertie
   camel-smtp-server/src/generated/resources/META-INF/io/camelsmtp/smtp/server/smtp-server.json
   camel-smtp-relay/src/generated/resources/META-INF/io/camelsmtp/smtp/relay/smtp-relay.json
   camel-smtp-queue/src/generated/resources/META-INF/io/camelsmtp/smtp/queue/smtp-queue.json
+  camel-smtp-auth/src/generated/resources/META-INF/io/camelsmtp/smtp/auth/smtp-auth.json
 
 (written by camel-package-maven-plugin when each component module builds, and committed). Per component, in the
 package <component package>.springboot under src/generated/java:
@@ -52,6 +53,7 @@ COMPONENTS = [
     "camel-smtp-server/src/generated/resources/META-INF/io/camelsmtp/smtp/server/smtp-server.json",
     "camel-smtp-relay/src/generated/resources/META-INF/io/camelsmtp/smtp/relay/smtp-relay.json",
     "camel-smtp-queue/src/generated/resources/META-INF/io/camelsmtp/smtp/queue/smtp-queue.json",
+    "camel-smtp-auth/src/generated/resources/META-INF/io/camelsmtp/smtp/auth/smtp-auth.json",
 ]
 WIDTH = 120
 WRAPPERS = {"boolean": "Boolean", "byte": "Byte", "short": "Short", "int": "Integer", "long": "Long",

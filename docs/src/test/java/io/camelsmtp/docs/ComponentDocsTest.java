@@ -24,7 +24,8 @@ class ComponentDocsTest {
     @ParameterizedTest
     @CsvSource({ "/META-INF/io/camelsmtp/smtp/server/smtp-server.json, smtp-server.md",
                  "/META-INF/io/camelsmtp/smtp/relay/smtp-relay.json, smtp-relay.md",
-                 "/META-INF/io/camelsmtp/smtp/queue/smtp-queue.json, smtp-queue.md" })
+                 "/META-INF/io/camelsmtp/smtp/queue/smtp-queue.json, smtp-queue.md",
+                 "/META-INF/io/camelsmtp/smtp/auth/smtp-auth.json, smtp-auth.md" })
     void pageNamesEveryOptionAndHeader(String metadata, String page) throws Exception {
         String json;
         try (InputStream in = getClass().getResourceAsStream(metadata)) {

@@ -193,6 +193,9 @@ final class DkimSignOperation extends SmtpAuthProducer.Operation {
             FileTime modified = Files.getLastModifiedTime(f);
             LoadedKey loaded = directoryKeys.get(f);
             if (loaded == null || !loaded.modified().equals(modified)) {
+                if (Files.size(f) > 64 * 1024) {
+                    throw new DkimException(f + " is larger than 64 KB: not a key");
+                }
                 String pem = Files.readString(f, StandardCharsets.US_ASCII);
                 loaded = new LoadedKey(modified, DkimKeys.privateKey(pem));
                 directoryKeys.put(f, loaded);

@@ -42,9 +42,19 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
         dns = endpoint.getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SmtpAuthDns");
         verifier = new DkimVerifier(new TxtResolver(TxtResolver.servers(config.getDnsServers()),
                 Duration.ofMillis(config.getDnsTimeout()), dns), Clock.systemUTC());
-        authservId = config.getAuthservId() != null ? config.getAuthservId() : InetAddress.getLocalHost().getHostName();
-        if (!authservId.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("authservId must be a host name, not '" + authservId + "'");
+        if (config.getAuthservId() != null) {
+            authservId = config.getAuthservId();
+            if (!authservId.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("authservId must be a host name, not '" + authservId + "'");
+            }
+        } else {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+            authservId = host.matches("[A-Za-z0-9._-]+") ? host : "localhost";
         }
     }
 
