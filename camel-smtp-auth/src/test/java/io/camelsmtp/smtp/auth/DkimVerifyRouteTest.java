@@ -7,11 +7,13 @@ import java.util.List;
 
 import io.camelsmtp.smtp.auth.dkim.DkimResult;
 import io.camelsmtp.smtp.auth.support.Judges;
+import io.camelsmtp.smtp.auth.support.Swaks;
 import io.camelsmtp.smtp.auth.support.TestKeys;
 import io.camelsmtp.smtp.auth.support.TxtDns;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +35,7 @@ class DkimVerifyRouteTest extends CamelTestSupport {
     @TempDir
     static Path dir;
     static TxtDns dns;
+    private final int port = AvailablePortFinder.getNextAvailable();
 
     private static final String MESSAGE = "Authentication-Results: mx.test; dkim=pass header.d=bar.test\r\n"
                                           + "Authentication-Results: other.test; dkim=fail\r\n"
@@ -60,6 +63,9 @@ class DkimVerifyRouteTest extends CamelTestSupport {
             @Override
             public void configure() {
                 from("direct:verify").to("smtp-auth:verify?authservId=mx.test&dnsTimeout=300ms&dnsServers=" + dns.server());
+                from("smtp-server:127.0.0.1:" + port + "?acceptedDomains=*&maxConnectionsPerIp=0")
+                        .to("smtp-auth:verify?authservId=mx.test&dnsServers=" + dns.server())
+                        .to("file:" + dir.resolve("inbox") + "?fileName=${exchangeId}.eml");
             }
         };
     }
@@ -117,6 +123,23 @@ class DkimVerifyRouteTest extends CamelTestSupport {
         Exchange none = verify("From: a@bar.test\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals("none", none.getMessage().getHeader(SmtpAuthConstants.DKIM_RESULT));
         assertTrue(none.getMessage().getBody(String.class).startsWith("Authentication-Results: mx.test; dkim=none\r\nFrom:"));
+    }
+
+    @Test
+    void throughTheListenerTheStoredMessageCarriesTheVerdict() throws Exception {
+        Path msg = java.nio.file.Files.write(dir.resolve("signed-by-dkimpy.eml"), signedBy("ed1", "rsa1"));
+        Swaks.accepted(port, "alice@bar.test", "bob@example.test", msg);
+        Path inbox = dir.resolve("inbox");
+        for (int i = 0; i < 100 && (!java.nio.file.Files.isDirectory(inbox) || java.nio.file.Files.list(inbox).count() == 0); i++) {
+            Thread.sleep(50);
+        }
+        String stored;
+        try (var files = java.nio.file.Files.list(inbox)) {
+            stored = java.nio.file.Files.readString(files.findFirst().orElseThrow(), StandardCharsets.ISO_8859_1);
+        }
+        assertTrue(stored.startsWith("Authentication-Results: mx.test;\r\n\tdkim=pass header.d=bar.test header.s=rsa1"), stored);
+        assertTrue(stored.contains("dkim=pass header.d=bar.test header.s=ed1"), stored);
+        assertEquals(1, stored.split("Authentication-Results: mx.test", -1).length - 1, stored);
     }
 
     @Test
