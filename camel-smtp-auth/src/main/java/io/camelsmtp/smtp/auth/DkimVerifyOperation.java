@@ -15,14 +15,17 @@ import io.camelsmtp.smtp.auth.dkim.DkimResult;
 import io.camelsmtp.smtp.auth.dkim.DkimVerifier;
 import io.camelsmtp.smtp.auth.dkim.HeaderSection;
 import io.camelsmtp.smtp.auth.dns.TxtResolver;
+import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.SmtpReplyException;
 import org.apache.camel.Exchange;
 import org.apache.camel.StreamCache;
 
 /**
  * {@code smtp-auth:verify} (this version: DKIM): checks every DKIM-Signature, sets {@code CamelSmtpAuthDkim} and
  * {@code CamelSmtpAuthDkimResult}, and puts one RFC 8601 Authentication-Results field with our authserv-id in front
- * of the message, removing incoming ones that claim our id. A message whose header section cannot be read is left
- * as it is, with the result {@code permerror}.
+ * of the message, removing incoming ones that claim our id. A message whose header section cannot be read is
+ * refused ({@code 550 5.6.0}): nothing the signatures or DNS hold makes this step fail, only a message that is not
+ * RFC 5322.
  */
 final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
 
@@ -74,10 +77,10 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
         try {
             section = HeaderSection.read(in);
         } catch (DkimException e) {
-            body.reset();
-            exchange.getMessage().setHeader(SmtpAuthConstants.DKIM, List.of());
-            exchange.getMessage().setHeader(SmtpAuthConstants.DKIM_RESULT, "permerror");
-            return;
+            // Not an RFC 5322 header section (a line without a colon, over 1 MiB or 5000 fields): its fields cannot
+            // be told apart, so neither can an Authentication-Results field that claims our id; passing it on
+            // would carry a forged verdict under ours. Refused, as the signer refuses what it cannot sign.
+            throw new SmtpReplyException(SmtpReply.of(550, "5.6.0", "Message header section cannot be read: " + e.getMessage()));
         }
         DkimVerifier.Outcome outcome = verifier.verify(section, in);
         exchange.getMessage().setHeader(SmtpAuthConstants.DKIM, outcome.results());

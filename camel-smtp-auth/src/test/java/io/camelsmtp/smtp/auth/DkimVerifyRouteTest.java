@@ -143,6 +143,20 @@ class DkimVerifyRouteTest extends CamelTestSupport {
     }
 
     @Test
+    void anUnreadableHeaderSectionIsRefusedNotPassedOnWithAForgedVerdict() throws Exception {
+        String forged = "Authentication-Results: mx.test; dkim=pass header.d=bank.test\r\n"
+                        + "From: ceo@bank.test\r\nthis line has no colon\r\nSubject: pay\r\n\r\nnow\r\n";
+        Exchange e = template.request("direct:verify", x -> x.getMessage().setBody(forged));
+        assertTrue(e.isFailed() && e.getException().getMessage().startsWith("550 5.6.0 Message header section cannot be read"),
+                String.valueOf(e.getException()));
+        String big = "From: a@bar.test\r\n" + "X-Pad: " + "p".repeat(2 * 1024 * 1024) + "\r\n"
+                     + "Authentication-Results: mx.test; dkim=pass\r\n\r\nbody\r\n";
+        String transcript = Swaks.send(port, "a@bar.test", "b@example.test",
+                java.nio.file.Files.writeString(dir.resolve("big-header.eml"), big));
+        assertTrue(transcript.contains("<** 550 5.6.0"), transcript);
+    }
+
+    @Test
     void keyRecordsAreCachedForTheirTtl() throws Exception {
         byte[] signed = signedBy("ed1");
         verify(signed);
