@@ -29,6 +29,8 @@ import org.apache.camel.StreamCache;
  */
 final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
 
+    private static final String NAME = "[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63}){0,20}";
+
     private final SmtpAuthEndpoint endpoint;
     private final SmtpAuthConfiguration config;
     private ExecutorService dns;
@@ -132,10 +134,11 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
             if (r.reason() != null) {
                 sb.append(" reason=\"").append(quoted(r.reason())).append('"');
             }
-            if (r.domain() != null) {
+            // values from a signature that failed to parse are the sender's text: only names go into the field
+            if (r.domain() != null && r.domain().matches(NAME)) {
                 sb.append(" header.d=").append(r.domain());
             }
-            if (r.selector() != null) {
+            if (r.selector() != null && r.selector().matches(NAME)) {
                 sb.append(" header.s=").append(r.selector());
             }
             if (r.algorithm() != null && r.algorithm().matches("[A-Za-z0-9-]{1,30}")) {

@@ -157,6 +157,14 @@ class DkimVerifyRouteTest extends CamelTestSupport {
     }
 
     @Test
+    void aBrokenSignatureCannotWriteIntoOurResultsField() throws Exception {
+        String m = "DKIM-Signature: v=1; d=evil.test\"dkim=pass(x); s=a=b\r\n" + MESSAGE;
+        String out = verify(m.getBytes(StandardCharsets.US_ASCII)).getMessage().getBody(String.class);
+        String ours = out.substring(0, out.indexOf("\r\n", out.indexOf("dkim=")) + 2);
+        assertEquals("Authentication-Results: mx.test;\r\n\tdkim=permerror reason=\"DKIM-Signature has no a=\"\r\n", ours);
+    }
+
+    @Test
     void keyRecordsAreCachedForTheirTtl() throws Exception {
         byte[] signed = signedBy("ed1");
         verify(signed);
