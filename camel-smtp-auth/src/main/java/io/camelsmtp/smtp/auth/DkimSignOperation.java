@@ -64,7 +64,8 @@ final class DkimSignOperation extends SmtpAuthProducer.Operation {
         signer = new DkimSigner(c[0], c[1], headers, Duration.ofMillis(config.getExpiration()), Clock.systemUTC());
         algorithm = config.getAlgorithm() == null ? null : DkimAlgorithm.ofTag(config.getAlgorithm());
         if (config.getAlgorithm() != null && algorithm == null) {
-            throw new IllegalArgumentException("algorithm must be rsa-sha256 or ed25519-sha256, not " + config.getAlgorithm());
+            throw new IllegalArgumentException("algorithm must be rsa-sha256 or ed25519-sha256, not "
+                                               + config.getAlgorithm());
         }
         if (config.getPrivateKey() != null) {
             List<String> resources = split(config.getPrivateKey());
@@ -88,7 +89,8 @@ final class DkimSignOperation extends SmtpAuthProducer.Operation {
                 throw new IllegalArgumentException("keyDirectory " + config.getKeyDirectory() + " is not a folder");
             }
         } else if (config.getKeyResolver() == null) {
-            throw new IllegalArgumentException("dkim-sign needs privateKey (with domain and selector), keyDirectory or keyResolver");
+            throw new IllegalArgumentException(
+                    "dkim-sign needs privateKey (with domain and selector), keyDirectory or keyResolver");
         }
     }
 
@@ -211,7 +213,8 @@ final class DkimSignOperation extends SmtpAuthProducer.Operation {
     }
 
     private static List<String> split(String s) {
-        return s == null ? List.of() : Arrays.stream(s.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+        return s == null ? List.of()
+                : Arrays.stream(s.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
     }
 
     private static SmtpReplyException refuse(String status, String text) {

@@ -82,7 +82,8 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
             // Not an RFC 5322 header section (a line without a colon, over 1 MiB or 5000 fields): its fields cannot
             // be told apart, so neither can an Authentication-Results field that claims our id; passing it on
             // would carry a forged verdict under ours. Refused, as the signer refuses what it cannot sign.
-            throw new SmtpReplyException(SmtpReply.of(550, "5.6.0", "Message header section cannot be read: " + e.getMessage()));
+            throw new SmtpReplyException(SmtpReply.of(550, "5.6.0",
+                    "Message header section cannot be read: " + e.getMessage()));
         }
         DkimVerifier.Outcome outcome = verifier.verify(section, in);
         exchange.getMessage().setHeader(SmtpAuthConstants.DKIM, outcome.results());
@@ -103,7 +104,8 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
             prefix.append(kept).append("\r\n");
             skip = section.size();
         }
-        exchange.getMessage().setBody(new PrefixedBody(prefix.toString().getBytes(StandardCharsets.ISO_8859_1), body, skip));
+        byte[] front = prefix.toString().getBytes(StandardCharsets.ISO_8859_1);
+        exchange.getMessage().setBody(new PrefixedBody(front, body, skip));
     }
 
     private boolean claimsOurId(HeaderSection.Field f) {
@@ -115,8 +117,8 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
 
     /** pass when one signature passed; else the first of fail, temperror, permerror, policy, neutral; none. */
     static String summary(List<DkimResult> results) {
-        for (DkimResult.Status s : new DkimResult.Status[] { DkimResult.Status.PASS, DkimResult.Status.FAIL,
-                DkimResult.Status.TEMPERROR, DkimResult.Status.PERMERROR, DkimResult.Status.POLICY, DkimResult.Status.NEUTRAL }) {
+        for (DkimResult.Status s : List.of(DkimResult.Status.PASS, DkimResult.Status.FAIL, DkimResult.Status.TEMPERROR,
+                DkimResult.Status.PERMERROR, DkimResult.Status.POLICY, DkimResult.Status.NEUTRAL)) {
             if (results.stream().anyMatch(r -> r.status() == s)) {
                 return s.text();
             }

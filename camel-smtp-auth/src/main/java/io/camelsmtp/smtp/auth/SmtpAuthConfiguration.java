@@ -22,7 +22,8 @@ public class SmtpAuthConfiguration implements Cloneable {
     private String algorithm;
     @UriParam(label = "producer,dkim-sign")
     private String headers;
-    @UriParam(label = "producer,dkim-sign", defaultValue = "relaxed/relaxed", enums = "relaxed/relaxed,relaxed/simple,simple/relaxed,simple/simple")
+    @UriParam(label = "producer,dkim-sign", defaultValue = "relaxed/relaxed",
+              enums = "relaxed/relaxed,relaxed/simple,simple/relaxed,simple/simple")
     private String canonicalization = "relaxed/relaxed";
     @UriParam(label = "producer,dkim-sign", defaultValue = "0", javaType = "java.time.Duration")
     private long expiration;

@@ -50,7 +50,8 @@ public enum DkimAlgorithm {
         if (key instanceof RSAKey) {
             return RSA_SHA256;
         }
-        if (key instanceof EdECKey || "Ed25519".equalsIgnoreCase(key.getAlgorithm()) || "EdDSA".equalsIgnoreCase(key.getAlgorithm())) {
+        if (key instanceof EdECKey || "Ed25519".equalsIgnoreCase(key.getAlgorithm())
+            || "EdDSA".equalsIgnoreCase(key.getAlgorithm())) {
             return ED25519_SHA256;
         }
         throw new IllegalArgumentException("a DKIM key must be RSA or Ed25519, not " + key.getAlgorithm());

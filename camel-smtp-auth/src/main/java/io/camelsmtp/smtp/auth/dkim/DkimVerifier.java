@@ -262,7 +262,8 @@ public final class DkimVerifier {
                 throw new Verdict(Status.PERMERROR, "algorithm " + p.algorithmTag + " not accepted"
                         + ("rsa-sha1".equalsIgnoreCase(p.algorithmTag) ? " (RFC 8301)" : "")).with(p);
             }
-            if (!p.domain.matches("[a-z0-9_-]+(\\.[a-z0-9_-]+)+") || !p.selector.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
+            if (!p.domain.matches("[a-z0-9_-]+(\\.[a-z0-9_-]+)+")
+                || !p.selector.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
                 throw new Verdict(Status.PERMERROR, "bad d= or s=").with(p);
             }
             try {

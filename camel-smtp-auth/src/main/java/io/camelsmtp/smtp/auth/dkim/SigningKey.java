@@ -32,7 +32,8 @@ public record SigningKey(String domain, String selector, PrivateKey privateKey) 
         if (n.endsWith(".")) {
             n = n.substring(0, n.length() - 1);
         }
-        if (n.length() > 253 || !n.matches("[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*")) {
+        if (n.length() > 253
+            || !n.matches("[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*")) {
             throw new IllegalArgumentException("'" + name + "' is not a valid DKIM " + what);
         }
         return n;
