@@ -63,6 +63,8 @@ class DkimSignRouteTest extends CamelTestSupport {
                         .to("file:" + dir.resolve("out") + "?fileName=${exchangeId}.eml");
                 from("direct:folder").to("smtp-auth:dkim-sign?keyDirectory=" + dir.resolve("bydomain"));
                 from("direct:resolver").to("smtp-auth:dkim-sign?keyResolver=#vault");
+                from("direct:custom").to("smtp-auth:dkim-sign?domain=bar.test&selector=ed1&privateKey=file:" + ed
+                                         + "&algorithm=ed25519-sha256&headers=From:Subject&canonicalization=simple/simple");
             }
         };
     }
@@ -148,6 +150,31 @@ class DkimSignRouteTest extends CamelTestSupport {
 
         Exchange bean = template.request("direct:resolver", x -> x.getMessage().setBody(MESSAGE));
         assertEquals(List.of("pass"), Judges.dkimpy(dir, bean.getMessage().getBody(byte[].class), RECORDS));
+    }
+
+    @Test
+    void headersCanonicalizationAndAlgorithmOptions() throws Exception {
+        Exchange e = template.request("direct:custom", x -> x.getMessage().setBody(MESSAGE));
+        String signed = e.getMessage().getBody(String.class);
+        assertTrue(signed.contains("a=ed25519-sha256; c=simple/simple;"), signed);
+        assertTrue(signed.contains("h=From:From:Subject:Subject;"), "only the fields asked for, over-signed: " + signed);
+        assertEquals(List.of("pass"), Judges.dkimpy(dir, signed.getBytes(StandardCharsets.US_ASCII), RECORDS));
+    }
+
+    @Test
+    void aKeyOfAnotherAlgorithmThanConfiguredStopsTheStart() throws Exception {
+        Path rsa = dir.resolve("keys/rsa1.pem");
+        try (CamelContext c = new DefaultCamelContext()) {
+            c.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:a").to("smtp-auth:dkim-sign?domain=bar.test&selector=rsa1&algorithm=ed25519-sha256"
+                                        + "&privateKey=file:" + rsa);
+                }
+            });
+            Exception e = assertThrows(Exception.class, c::start);
+            assertTrue(rootMessage(e).contains("is rsa-sha256, not ed25519-sha256"), rootMessage(e));
+        }
     }
 
     @Test
