@@ -52,6 +52,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "privatekey":
         case "privateKey": getOrCreateConfiguration(target).setPrivateKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "refusedmarcreject":
+        case "refuseDmarcReject": getOrCreateConfiguration(target).setRefuseDmarcReject(property(camelContext, boolean.class, value)); return true;
         case "selector": getOrCreateConfiguration(target).setSelector(property(camelContext, java.lang.String.class, value)); return true;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": getOrCreateConfiguration(target).setSignWhenFromDomainDiffers(property(camelContext, boolean.class, value)); return true;
@@ -84,6 +86,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return boolean.class;
         case "privatekey":
         case "privateKey": return java.lang.String.class;
+        case "refusedmarcreject":
+        case "refuseDmarcReject": return boolean.class;
         case "selector": return java.lang.String.class;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return boolean.class;
@@ -117,6 +121,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "privatekey":
         case "privateKey": return getOrCreateConfiguration(target).getPrivateKey();
+        case "refusedmarcreject":
+        case "refuseDmarcReject": return getOrCreateConfiguration(target).isRefuseDmarcReject();
         case "selector": return getOrCreateConfiguration(target).getSelector();
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return getOrCreateConfiguration(target).isSignWhenFromDomainDiffers();

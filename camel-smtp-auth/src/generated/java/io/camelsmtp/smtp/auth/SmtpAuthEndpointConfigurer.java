@@ -42,6 +42,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "privatekey":
         case "privateKey": target.getConfiguration().setPrivateKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "refusedmarcreject":
+        case "refuseDmarcReject": target.getConfiguration().setRefuseDmarcReject(property(camelContext, boolean.class, value)); return true;
         case "selector": target.getConfiguration().setSelector(property(camelContext, java.lang.String.class, value)); return true;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": target.getConfiguration().setSignWhenFromDomainDiffers(property(camelContext, boolean.class, value)); return true;
@@ -71,6 +73,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return boolean.class;
         case "privatekey":
         case "privateKey": return java.lang.String.class;
+        case "refusedmarcreject":
+        case "refuseDmarcReject": return boolean.class;
         case "selector": return java.lang.String.class;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return boolean.class;
@@ -101,6 +105,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "privatekey":
         case "privateKey": return target.getConfiguration().getPrivateKey();
+        case "refusedmarcreject":
+        case "refuseDmarcReject": return target.getConfiguration().isRefuseDmarcReject();
         case "selector": return target.getConfiguration().getSelector();
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return target.getConfiguration().isSignWhenFromDomainDiffers();

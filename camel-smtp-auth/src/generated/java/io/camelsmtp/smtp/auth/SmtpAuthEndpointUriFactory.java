@@ -24,7 +24,7 @@ public class SmtpAuthEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(15);
+        Set<String> props = new HashSet<>(16);
         props.add("algorithm");
         props.add("authservId");
         props.add("canonicalization");
@@ -38,6 +38,7 @@ public class SmtpAuthEndpointUriFactory extends org.apache.camel.support.compone
         props.add("lazyStartProducer");
         props.add("operation");
         props.add("privateKey");
+        props.add("refuseDmarcReject");
         props.add("selector");
         props.add("signWhenFromDomainDiffers");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);

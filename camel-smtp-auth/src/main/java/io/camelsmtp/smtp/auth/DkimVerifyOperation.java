@@ -14,6 +14,7 @@ import io.camelsmtp.smtp.auth.dkim.DkimException;
 import io.camelsmtp.smtp.auth.dkim.DkimResult;
 import io.camelsmtp.smtp.auth.dkim.DkimVerifier;
 import io.camelsmtp.smtp.auth.dkim.HeaderSection;
+import io.camelsmtp.smtp.auth.dmarc.DmarcResult;
 import io.camelsmtp.smtp.auth.dns.TxtResolver;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
@@ -21,11 +22,11 @@ import org.apache.camel.Exchange;
 import org.apache.camel.StreamCache;
 
 /**
- * {@code smtp-auth:verify} (this version: DKIM): checks every DKIM-Signature, sets {@code CamelSmtpAuthDkim} and
- * {@code CamelSmtpAuthDkimResult}, and puts one RFC 8601 Authentication-Results field with our authserv-id in front
- * of the message, removing incoming ones that claim our id. A message whose header section cannot be read is
- * refused ({@code 550 5.6.0}): nothing the signatures or DNS hold makes this step fail, only a message that is not
- * RFC 5322.
+ * {@code smtp-auth:verify} (this version: DKIM, then DMARC): checks every DKIM-Signature, sets
+ * {@code CamelSmtpAuthDkim} and {@code CamelSmtpAuthDkimResult}, evaluates DMARC ({@link DmarcCheck}), and puts one
+ * RFC 8601 Authentication-Results field with our authserv-id in front of the message, removing incoming ones that
+ * claim our id. A message whose header section cannot be read is refused ({@code 550 5.6.0}): nothing the signatures
+ * or DNS hold makes this step fail, only a message that is not RFC 5322.
  */
 final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
 
@@ -35,6 +36,7 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
     private final SmtpAuthConfiguration config;
     private ExecutorService dns;
     private DkimVerifier verifier;
+    private DmarcCheck dmarc;
     private String authservId;
 
     DkimVerifyOperation(SmtpAuthEndpoint endpoint) {
@@ -45,8 +47,9 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
     @Override
     protected void doStart() throws Exception {
         dns = endpoint.getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SmtpAuthDns");
-        verifier = new DkimVerifier(new TxtResolver(TxtResolver.servers(config.getDnsServers()),
-                Duration.ofMillis(config.getDnsTimeout()), dns), Clock.systemUTC());
+        TxtResolver txt = new TxtResolver(TxtResolver.servers(config.getDnsServers()), Duration.ofMillis(config.getDnsTimeout()), dns);
+        verifier = new DkimVerifier(txt, Clock.systemUTC());
+        dmarc = new DmarcCheck(txt, config.isRefuseDmarcReject());
         if (config.getAuthservId() != null) {
             authservId = config.getAuthservId();
             if (!authservId.matches("[A-Za-z0-9._-]+")) {
@@ -88,8 +91,10 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
         DkimVerifier.Outcome outcome = verifier.verify(section, in);
         exchange.getMessage().setHeader(SmtpAuthConstants.DKIM, outcome.results());
         exchange.getMessage().setHeader(SmtpAuthConstants.DKIM_RESULT, summary(outcome.results()));
+        DmarcResult dmarcResult = dmarc.check(exchange, section, outcome.results());
+        dmarc.refuseIfRejected(dmarcResult);
 
-        StringBuilder prefix = new StringBuilder(authenticationResults(outcome));
+        StringBuilder prefix = new StringBuilder(authenticationResults(outcome, List.of(DmarcCheck.clause(dmarcResult))));
         boolean removed = false;
         StringBuilder kept = new StringBuilder();
         for (HeaderSection.Field f : section.fields()) {
@@ -126,10 +131,11 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
         return "none";
     }
 
-    private String authenticationResults(DkimVerifier.Outcome outcome) {
+    /** {@code more}: the resinfo of the other methods (DMARC), each on its own line after DKIM's. */
+    private String authenticationResults(DkimVerifier.Outcome outcome, List<String> more) {
         StringBuilder sb = new StringBuilder("Authentication-Results: ").append(authservId);
         if (outcome.results().isEmpty()) {
-            return sb.append("; dkim=none\r\n").toString();
+            sb.append("; dkim=none");
         }
         for (DkimResult r : outcome.results()) {
             sb.append(";\r\n\tdkim=").append(r.result());
@@ -149,6 +155,9 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
             if (r.headerB() != null && r.headerB().matches("[A-Za-z0-9+/=]+")) {
                 sb.append(" header.b=").append(r.headerB());
             }
+        }
+        for (String m : more) {
+            sb.append(";\r\n\t").append(m);
         }
         return sb.append("\r\n").toString();
     }

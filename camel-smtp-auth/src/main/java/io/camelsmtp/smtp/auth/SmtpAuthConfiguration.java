@@ -39,6 +39,8 @@ public class SmtpAuthConfiguration implements Cloneable {
     private long dnsTimeout = 5000;
     @UriParam(label = "producer,verify")
     private String authservId;
+    @UriParam(label = "producer,verify", defaultValue = "false")
+    private boolean refuseDmarcReject;
 
     /** A copy for one endpoint, so that its URI options do not change the component's defaults (shallow). */
     public SmtpAuthConfiguration copy() {
@@ -203,5 +205,18 @@ public class SmtpAuthConfiguration implements Cloneable {
      */
     public void setAuthservId(String authservId) {
         this.authservId = authservId;
+    }
+
+    public boolean isRefuseDmarcReject() {
+        return refuseDmarcReject;
+    }
+
+    /**
+     * Refuse a message whose DMARC check failed with the policy reject applied (after pct= sampling): verify fails
+     * the exchange with 550 5.7.1, which smtp-server answers at the end of DATA, so nothing is stored. Off: the
+     * verdict is only reported (CamelSmtpAuthDmarcPolicy) for the route to act on.
+     */
+    public void setRefuseDmarcReject(boolean refuseDmarcReject) {
+        this.refuseDmarcReject = refuseDmarcReject;
     }
 }

@@ -23,6 +23,22 @@ public final class SmtpAuthConstants {
                                               + "neutral found, or none when it has no signature.",
               javaType = "String")
     public static final String DKIM_RESULT = "CamelSmtpAuthDkimResult";
+    @Metadata(label = "verify", description = "Set by verify: the DMARC result in one word: pass, fail, none (no "
+                                              + "policy published), temperror (DNS failure) or permerror (no From "
+                                              + "domain, or a record that does not parse).",
+              javaType = "String")
+    public static final String DMARC = "CamelSmtpAuthDmarc";
+    @Metadata(label = "verify", description = "Set by verify: the DMARC policy to apply to this message: none, "
+                                              + "quarantine or reject (the domain's p= or sp= when DMARC failed, one "
+                                              + "step lower when pct= sampling left the message out; none when it "
+                                              + "passed or has no policy).",
+              javaType = "String")
+    public static final String DMARC_POLICY = "CamelSmtpAuthDmarcPolicy";
+    @Metadata(label = "verify", description = "Set by verify: the whole DMARC verdict (status, requested and "
+                                              + "applied policy, From domain, organisational domain, the record, "
+                                              + "reasons).",
+              javaType = "io.camelsmtp.smtp.auth.dmarc.DmarcResult")
+    public static final String DMARC_DETAILS = "CamelSmtpAuthDmarcDetails";
 
     private SmtpAuthConstants() {
     }

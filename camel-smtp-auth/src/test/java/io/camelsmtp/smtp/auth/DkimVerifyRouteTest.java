@@ -122,7 +122,8 @@ class DkimVerifyRouteTest extends CamelTestSupport {
                 "a resolver that never answers costs the time-outs, not a hang");
         Exchange none = verify("From: a@bar.test\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals("none", none.getMessage().getHeader(SmtpAuthConstants.DKIM_RESULT));
-        assertTrue(none.getMessage().getBody(String.class).startsWith("Authentication-Results: mx.test; dkim=none\r\nFrom:"));
+        assertTrue(none.getMessage().getBody(String.class).startsWith("Authentication-Results: mx.test; dkim=none;\r\n"
+                                                                     + "\tdmarc=none header.from=bar.test\r\nFrom:"));
     }
 
     @Test

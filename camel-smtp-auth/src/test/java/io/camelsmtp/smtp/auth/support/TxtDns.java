@@ -17,13 +17,15 @@ import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
+import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
 /**
  * A loopback UDP DNS responder for TXT records on a free port: records as lists of strings (so a test can publish 200
- * strings), SERVFAIL for names marked so, silence (a time-out) for others, NXDOMAIN for the rest. Counts questions.
+ * strings), SERVFAIL for names marked so, silence (a time-out) for others, NXDOMAIN (with an SOA, so it
+ * is cached) for the rest. Counts questions.
  */
 public final class TxtDns implements Closeable {
 
@@ -96,6 +98,9 @@ public final class TxtDns implements Closeable {
                     a.getHeader().setRcode(Rcode.SERVFAIL);
                 } else if (rs == null) {
                     a.getHeader().setRcode(Rcode.NXDOMAIN);
+                    // with an SOA, as real servers answer, so that resolvers may cache the absence (RFC 2308)
+                    a.addRecord(new SOARecord(Name.root, DClass.IN, 60, Name.fromString("ns.test."),
+                            Name.fromString("hostmaster.test."), 1, 3600, 600, 86400, 60), Section.AUTHORITY);
                 } else if (q.getQuestion().getType() == Type.TXT) {
                     for (List<String> strings : rs) {
                         a.addRecord(new TXTRecord(name, DClass.IN, 60, strings), Section.ANSWER);

@@ -108,6 +108,12 @@ public class SmtpAuthComponentConfiguration extends ComponentConfigurationProper
      * default). Incoming Authentication-Results headers with this id are removed, so a sender cannot forge ours.
      */
     private String authservId;
+    /**
+     * Refuse a message whose DMARC check failed with the policy reject applied (after pct= sampling): verify fails the
+     * exchange with 550 5.7.1, which smtp-server answers at the end of DATA, so nothing is stored. Off: the verdict is
+     * only reported (CamelSmtpAuthDmarcPolicy) for the route to act on.
+     */
+    private Boolean refuseDmarcReject;
 
     public Boolean getLazyStartProducer() {
         return lazyStartProducer;
@@ -235,5 +241,13 @@ public class SmtpAuthComponentConfiguration extends ComponentConfigurationProper
 
     public void setAuthservId(String authservId) {
         this.authservId = authservId;
+    }
+
+    public Boolean getRefuseDmarcReject() {
+        return refuseDmarcReject;
+    }
+
+    public void setRefuseDmarcReject(Boolean refuseDmarcReject) {
+        this.refuseDmarcReject = refuseDmarcReject;
     }
 }
