@@ -1,0 +1,129 @@
+package io.camelsmtp.smtp.auth.support;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * A loopback UDP DNS server on a free port serving a zone that a test can replace at once (one scenario of the RFC
+ * 7208 suite after another): NXDOMAIN for unknown names, NODATA for a known name without the type, CNAMEs answered
+ * with one level of their target (as the suite's driver does), and per name a "time-out" after the records given
+ * (the suite's {@code TIMEOUT}: a type with no record before it times out), answered as SERVFAIL or not at all.
+ */
+public final class ZoneDns implements Closeable {
+
+    /** One name's data: records, and whether a TIMEOUT follows them. */
+    public record Node(List<Record> records, boolean timeout) {
+    }
+
+    private final DatagramSocket socket;
+    private volatile Map<Name, Node> zone = Map.of();
+    private volatile boolean silentTimeouts;
+    private final AtomicInteger questions = new AtomicInteger();
+
+    public ZoneDns() throws IOException {
+        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Thread t = new Thread(this::serve, "zone-dns");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public void zone(Map<Name, Node> zone) {
+        this.zone = new ConcurrentHashMap<>(zone);
+    }
+
+    /** Time-outs are silence (the resolver's time-out runs) instead of SERVFAIL. */
+    public void silentTimeouts(boolean silent) {
+        this.silentTimeouts = silent;
+    }
+
+    public int questions() {
+        return questions.get();
+    }
+
+    public String server() {
+        return "127.0.0.1:" + socket.getLocalPort();
+    }
+
+    private void serve() {
+        byte[] buf = new byte[1500];
+        while (!socket.isClosed()) {
+            try {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                socket.receive(p);
+                Message q = new Message(Arrays.copyOf(p.getData(), p.getLength()));
+                questions.incrementAndGet();
+                Message a = answer(q);
+                if (a == null) {
+                    continue;
+                }
+                byte[] out = a.toWire(65000);
+                socket.send(new DatagramPacket(out, out.length, p.getSocketAddress()));
+            } catch (IOException | RuntimeException e) {
+                if (socket.isClosed()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private Message answer(Message q) {
+        Name name = q.getQuestion().getName();
+        int type = q.getQuestion().getType();
+        Message a = new Message(q.getHeader().getID());
+        a.getHeader().setFlag(Flags.QR);
+        a.getHeader().setFlag(Flags.AA);
+        a.getHeader().setFlag(Flags.RA);
+        a.addRecord(q.getQuestion(), Section.QUESTION);
+        Node node = zone.get(name);
+        if (node == null) {
+            boolean error = name.toString().toLowerCase(java.util.Locale.ROOT).startsWith("error.");
+            a.getHeader().setRcode(error ? Rcode.SERVFAIL : Rcode.NXDOMAIN);
+            return error && silentTimeouts ? null : a;
+        }
+        List<Record> answers = new ArrayList<>();
+        for (Record r : node.records()) {
+            if (r.getType() == type) {
+                answers.add(r);
+            } else if (r instanceof CNAMERecord c && type != Type.CNAME) {
+                answers.add(r);
+                Node target = zone.get(c.getTarget());
+                if (target != null) {
+                    target.records().stream().filter(t -> t.getType() == type).forEach(answers::add);
+                }
+            }
+        }
+        if (answers.isEmpty() && node.timeout()) {
+            if (silentTimeouts) {
+                return null;
+            }
+            a.getHeader().setRcode(Rcode.SERVFAIL);
+            return a;
+        }
+        answers.forEach(r -> a.addRecord(r, Section.ANSWER));
+        return a;
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}
