@@ -52,9 +52,21 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "privatekey":
         case "privateKey": getOrCreateConfiguration(target).setPrivateKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "receivedspf":
+        case "receivedSpf": getOrCreateConfiguration(target).setReceivedSpf(property(camelContext, boolean.class, value)); return true;
+        case "refuseonfail":
+        case "refuseOnFail": getOrCreateConfiguration(target).setRefuseOnFail(property(camelContext, boolean.class, value)); return true;
+        case "refuseonpermerror":
+        case "refuseOnPermError": getOrCreateConfiguration(target).setRefuseOnPermError(property(camelContext, boolean.class, value)); return true;
+        case "refuseontemperror":
+        case "refuseOnTempError": getOrCreateConfiguration(target).setRefuseOnTempError(property(camelContext, boolean.class, value)); return true;
         case "selector": getOrCreateConfiguration(target).setSelector(property(camelContext, java.lang.String.class, value)); return true;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": getOrCreateConfiguration(target).setSignWhenFromDomainDiffers(property(camelContext, boolean.class, value)); return true;
+        case "spftimeout":
+        case "spfTimeout": getOrCreateConfiguration(target).setSpfTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "verifyspf":
+        case "verifySpf": getOrCreateConfiguration(target).setVerifySpf(property(camelContext, boolean.class, value)); return true;
         default: return false;
         }
     }
@@ -84,9 +96,21 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return boolean.class;
         case "privatekey":
         case "privateKey": return java.lang.String.class;
+        case "receivedspf":
+        case "receivedSpf": return boolean.class;
+        case "refuseonfail":
+        case "refuseOnFail": return boolean.class;
+        case "refuseonpermerror":
+        case "refuseOnPermError": return boolean.class;
+        case "refuseontemperror":
+        case "refuseOnTempError": return boolean.class;
         case "selector": return java.lang.String.class;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return boolean.class;
+        case "spftimeout":
+        case "spfTimeout": return long.class;
+        case "verifyspf":
+        case "verifySpf": return boolean.class;
         default: return null;
         }
     }
@@ -117,9 +141,21 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "privatekey":
         case "privateKey": return getOrCreateConfiguration(target).getPrivateKey();
+        case "receivedspf":
+        case "receivedSpf": return getOrCreateConfiguration(target).isReceivedSpf();
+        case "refuseonfail":
+        case "refuseOnFail": return getOrCreateConfiguration(target).isRefuseOnFail();
+        case "refuseonpermerror":
+        case "refuseOnPermError": return getOrCreateConfiguration(target).isRefuseOnPermError();
+        case "refuseontemperror":
+        case "refuseOnTempError": return getOrCreateConfiguration(target).isRefuseOnTempError();
         case "selector": return getOrCreateConfiguration(target).getSelector();
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return getOrCreateConfiguration(target).isSignWhenFromDomainDiffers();
+        case "spftimeout":
+        case "spfTimeout": return getOrCreateConfiguration(target).getSpfTimeout();
+        case "verifyspf":
+        case "verifySpf": return getOrCreateConfiguration(target).isVerifySpf();
         default: return null;
         }
     }

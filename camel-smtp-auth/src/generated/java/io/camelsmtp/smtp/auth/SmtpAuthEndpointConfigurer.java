@@ -42,9 +42,21 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "privatekey":
         case "privateKey": target.getConfiguration().setPrivateKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "receivedspf":
+        case "receivedSpf": target.getConfiguration().setReceivedSpf(property(camelContext, boolean.class, value)); return true;
+        case "refuseonfail":
+        case "refuseOnFail": target.getConfiguration().setRefuseOnFail(property(camelContext, boolean.class, value)); return true;
+        case "refuseonpermerror":
+        case "refuseOnPermError": target.getConfiguration().setRefuseOnPermError(property(camelContext, boolean.class, value)); return true;
+        case "refuseontemperror":
+        case "refuseOnTempError": target.getConfiguration().setRefuseOnTempError(property(camelContext, boolean.class, value)); return true;
         case "selector": target.getConfiguration().setSelector(property(camelContext, java.lang.String.class, value)); return true;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": target.getConfiguration().setSignWhenFromDomainDiffers(property(camelContext, boolean.class, value)); return true;
+        case "spftimeout":
+        case "spfTimeout": target.getConfiguration().setSpfTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "verifyspf":
+        case "verifySpf": target.getConfiguration().setVerifySpf(property(camelContext, boolean.class, value)); return true;
         default: return false;
         }
     }
@@ -71,9 +83,21 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return boolean.class;
         case "privatekey":
         case "privateKey": return java.lang.String.class;
+        case "receivedspf":
+        case "receivedSpf": return boolean.class;
+        case "refuseonfail":
+        case "refuseOnFail": return boolean.class;
+        case "refuseonpermerror":
+        case "refuseOnPermError": return boolean.class;
+        case "refuseontemperror":
+        case "refuseOnTempError": return boolean.class;
         case "selector": return java.lang.String.class;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return boolean.class;
+        case "spftimeout":
+        case "spfTimeout": return long.class;
+        case "verifyspf":
+        case "verifySpf": return boolean.class;
         default: return null;
         }
     }
@@ -101,9 +125,21 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "privatekey":
         case "privateKey": return target.getConfiguration().getPrivateKey();
+        case "receivedspf":
+        case "receivedSpf": return target.getConfiguration().isReceivedSpf();
+        case "refuseonfail":
+        case "refuseOnFail": return target.getConfiguration().isRefuseOnFail();
+        case "refuseonpermerror":
+        case "refuseOnPermError": return target.getConfiguration().isRefuseOnPermError();
+        case "refuseontemperror":
+        case "refuseOnTempError": return target.getConfiguration().isRefuseOnTempError();
         case "selector": return target.getConfiguration().getSelector();
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return target.getConfiguration().isSignWhenFromDomainDiffers();
+        case "spftimeout":
+        case "spfTimeout": return target.getConfiguration().getSpfTimeout();
+        case "verifyspf":
+        case "verifySpf": return target.getConfiguration().isVerifySpf();
         default: return null;
         }
     }

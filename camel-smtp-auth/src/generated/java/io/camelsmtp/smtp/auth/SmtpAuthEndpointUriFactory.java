@@ -24,7 +24,7 @@ public class SmtpAuthEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(15);
+        Set<String> props = new HashSet<>(21);
         props.add("algorithm");
         props.add("authservId");
         props.add("canonicalization");
@@ -38,8 +38,14 @@ public class SmtpAuthEndpointUriFactory extends org.apache.camel.support.compone
         props.add("lazyStartProducer");
         props.add("operation");
         props.add("privateKey");
+        props.add("receivedSpf");
+        props.add("refuseOnFail");
+        props.add("refuseOnPermError");
+        props.add("refuseOnTempError");
         props.add("selector");
         props.add("signWhenFromDomainDiffers");
+        props.add("spfTimeout");
+        props.add("verifySpf");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         SECRET_PROPERTY_NAMES = Collections.emptySet();
         ENDPOINT_IDENTITY_PROPERTY_NAMES = Collections.emptySet();

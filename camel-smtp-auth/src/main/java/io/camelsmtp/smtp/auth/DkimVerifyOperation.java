@@ -15,11 +15,13 @@ import io.camelsmtp.smtp.auth.dkim.DkimResult;
 import io.camelsmtp.smtp.auth.dkim.DkimVerifier;
 import io.camelsmtp.smtp.auth.dkim.HeaderSection;
 import io.camelsmtp.smtp.auth.dns.TxtResolver;
+import io.camelsmtp.smtp.auth.spf.SpfEvaluator;
+import io.camelsmtp.smtp.auth.spf.SpfResult;
 import org.apache.camel.Exchange;
 import org.apache.camel.StreamCache;
 
 /**
- * {@code smtp-auth:verify} (this version: DKIM): checks every DKIM-Signature, sets {@code CamelSmtpAuthDkim} and
+ * {@code smtp-auth:verify} (this version: DKIM and SPF): checks every DKIM-Signature, sets {@code CamelSmtpAuthDkim} and
  * {@code CamelSmtpAuthDkimResult}, and puts one RFC 8601 Authentication-Results field with our authserv-id in front
  * of the message, removing incoming ones that claim our id. A message whose header section cannot be read is left
  * as it is, with the result {@code permerror}.
@@ -30,6 +32,7 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
     private final SmtpAuthConfiguration config;
     private ExecutorService dns;
     private DkimVerifier verifier;
+    private SpfEvaluator spf;
     private String authservId;
 
     DkimVerifyOperation(SmtpAuthEndpoint endpoint) {
@@ -42,6 +45,7 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
         dns = endpoint.getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SmtpAuthDns");
         verifier = new DkimVerifier(new TxtResolver(TxtResolver.servers(config.getDnsServers()),
                 Duration.ofMillis(config.getDnsTimeout()), dns), Clock.systemUTC());
+        spf = config.isVerifySpf() ? SpfOperation.evaluator(config, dns) : null;
         if (config.getAuthservId() != null) {
             authservId = config.getAuthservId();
             if (!authservId.matches("[A-Za-z0-9._-]+")) {
@@ -82,8 +86,14 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
         DkimVerifier.Outcome outcome = verifier.verify(section, in);
         exchange.getMessage().setHeader(SmtpAuthConstants.DKIM, outcome.results());
         exchange.getMessage().setHeader(SmtpAuthConstants.DKIM_RESULT, summary(outcome.results()));
+        SpfResult spfResult = spf == null ? null
+                : SpfVerifyPart.result(exchange.getMessage(), spf, ((SmtpAuthComponent) endpoint.getComponent()).spfVerdicts());
 
-        StringBuilder prefix = new StringBuilder(authenticationResults(outcome));
+        StringBuilder prefix = new StringBuilder();
+        if (spfResult != null && config.isReceivedSpf()) {
+            prefix.append("Received-SPF: ").append(spfResult.receivedSpf()).append("\r\n");
+        }
+        prefix.append(authenticationResults(outcome, spfResult));
         boolean removed = false;
         StringBuilder kept = new StringBuilder();
         for (HeaderSection.Field f : section.fields()) {
@@ -119,10 +129,11 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
         return "none";
     }
 
-    private String authenticationResults(DkimVerifier.Outcome outcome) {
+    private String authenticationResults(DkimVerifier.Outcome outcome, SpfResult spfResult) {
         StringBuilder sb = new StringBuilder("Authentication-Results: ").append(authservId);
+        String spfPart = spfResult == null ? "" : ";\r\n\t" + spfResult.authenticationResult();
         if (outcome.results().isEmpty()) {
-            return sb.append("; dkim=none\r\n").toString();
+            return sb.append("; dkim=none").append(spfPart).append("\r\n").toString();
         }
         for (DkimResult r : outcome.results()) {
             sb.append(";\r\n\tdkim=").append(r.result());
@@ -142,7 +153,7 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
                 sb.append(" header.b=").append(r.headerB());
             }
         }
-        return sb.append("\r\n").toString();
+        return sb.append(spfPart).append("\r\n").toString();
     }
 
     /** A reason as an RFC 2045 quoted-string: printable ASCII, backslash and quote escaped, at most 200 characters. */

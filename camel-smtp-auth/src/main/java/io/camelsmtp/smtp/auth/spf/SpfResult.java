@@ -31,13 +31,13 @@ public record SpfResult(String result, String identity, String sender, String do
         return sb.toString();
     }
 
-    /** The value of a Received-SPF field (RFC 7208 §9.1), unfolded. */
+    /** The value of a Received-SPF field (RFC 7208 §9.1), folded before each key-value pair. */
     public String receivedSpf() {
         StringBuilder sb = new StringBuilder(capitalized(result));
-        sb.append(" (").append(comment()).append(") ");
-        sb.append("client-ip=").append(clientIp).append("; ");
-        sb.append("envelope-from=\"").append(quoted(sender, 300)).append("\"; ");
-        sb.append("helo=").append(value(helo)).append("; ");
+        sb.append(" (").append(quoted(comment(), 300).replace('(', '[').replace(')', ']')).append(")\r\n\t");
+        sb.append("client-ip=").append(value(clientIp)).append(";\r\n\t");
+        sb.append("envelope-from=\"").append(quoted(sender, 300)).append("\";\r\n\t");
+        sb.append("helo=").append(value(helo)).append(";\r\n\t");
         sb.append("identity=").append(identity).append(';');
         return sb.toString();
     }
@@ -64,7 +64,7 @@ public record SpfResult(String result, String identity, String sender, String do
         if (s == null || s.isEmpty()) {
             return "\"\"";
         }
-        return s.matches("[A-Za-z0-9.@_+=-]{1,255}") ? s : '"' + quoted(s, 255) + '"';
+        return s.matches("[A-Za-z0-9.:@_+=-]{1,255}") ? s : '"' + quoted(s, 255) + '"';
     }
 
     /** Printable ASCII only (no CR, LF, control or 8-bit characters), backslash and quote escaped, at most max long. */

@@ -37,7 +37,9 @@ public final class ZoneDns implements Closeable {
     private final DatagramSocket socket;
     private volatile Map<Name, Node> zone = Map.of();
     private volatile boolean silentTimeouts;
+    private volatile long delayMillis;
     private final AtomicInteger questions = new AtomicInteger();
+    private final Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
 
     public ZoneDns() throws IOException {
         socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -48,6 +50,41 @@ public final class ZoneDns implements Closeable {
 
     public void zone(Map<Name, Node> zone) {
         this.zone = new ConcurrentHashMap<>(zone);
+    }
+
+    /** Adds a record in master-file form, e.g. {@code add("a.test. 60 IN TXT \"v=spf1 -all\"")}. */
+    public ZoneDns add(String line) throws IOException {
+        String[] parts = line.strip().split("\\s+", 5);
+        Record r = Record.fromString(Name.fromString(parts[0]), Type.value(parts[3]), org.xbill.DNS.DClass.IN,
+                Long.parseLong(parts[1]), parts[4], Name.root);
+        Map<Name, Node> z = new ConcurrentHashMap<>(zone);
+        Node n = z.get(r.getName());
+        List<Record> records = new ArrayList<>(n == null ? List.of() : n.records());
+        records.add(r);
+        z.put(r.getName(), new Node(records, n != null && n.timeout()));
+        zone = z;
+        return this;
+    }
+
+    /** Every question about {@code name} for which it has no record times out. */
+    public ZoneDns timeout(String name) throws IOException {
+        Map<Name, Node> z = new ConcurrentHashMap<>(zone);
+        Name n = Name.fromString(name.endsWith(".") ? name : name + ".");
+        Node node = z.get(n);
+        z.put(n, new Node(node == null ? List.of() : node.records(), true));
+        zone = z;
+        return this;
+    }
+
+    /** Each answer is sent this late (a slow but working DNS). */
+    public void delay(long millis) {
+        this.delayMillis = millis;
+    }
+
+    /** How often {@code name} was asked for with {@code type}, e.g. {@code questions("a.test.", "TXT")}. */
+    public int questions(String name, String type) {
+        AtomicInteger n = asked.get(name.toLowerCase(java.util.Locale.ROOT) + " " + type);
+        return n == null ? 0 : n.get();
     }
 
     /** Time-outs are silence (the resolver's time-out runs) instead of SERVFAIL. */
@@ -71,7 +108,16 @@ public final class ZoneDns implements Closeable {
                 socket.receive(p);
                 Message q = new Message(Arrays.copyOf(p.getData(), p.getLength()));
                 questions.incrementAndGet();
+                asked.computeIfAbsent(q.getQuestion().getName().toString().toLowerCase(java.util.Locale.ROOT) + " "
+                                      + Type.string(q.getQuestion().getType()), k -> new AtomicInteger()).incrementAndGet();
                 Message a = answer(q);
+                if (delayMillis > 0) {
+                    try {
+                        Thread.sleep(delayMillis);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
                 if (a == null) {
                     continue;
                 }
