@@ -41,11 +41,42 @@ public final class ZoneDns implements Closeable {
     private final AtomicInteger questions = new AtomicInteger();
     private final Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
 
+    private final java.net.ServerSocket tcp;
+
     public ZoneDns() throws IOException {
         socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        tcp = new java.net.ServerSocket(socket.getLocalPort(), 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::serve, "zone-dns");
         t.setDaemon(true);
         t.start();
+        Thread tt = new Thread(this::serveTcp, "zone-dns-tcp");
+        tt.setDaemon(true);
+        tt.start();
+    }
+
+    /** DNS over TCP (RFC 7766), for answers too large for the client's UDP size: one question per connection. */
+    private void serveTcp() {
+        while (!tcp.isClosed()) {
+            try (java.net.Socket s = tcp.accept()) {
+                s.setSoTimeout(5000);
+                java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                byte[] q = new byte[in.readUnsignedShort()];
+                in.readFully(q);
+                questions.incrementAndGet();
+                Message a = answer(new Message(q));
+                if (a != null) {
+                    byte[] out = a.toWire(65535);
+                    java.io.DataOutputStream o = new java.io.DataOutputStream(s.getOutputStream());
+                    o.writeShort(out.length);
+                    o.write(out);
+                    o.flush();
+                }
+            } catch (IOException | RuntimeException e) {
+                if (tcp.isClosed()) {
+                    return;
+                }
+            }
+        }
     }
 
     public void zone(Map<Name, Node> zone) {
@@ -122,6 +153,14 @@ public final class ZoneDns implements Closeable {
                     continue;
                 }
                 byte[] out = a.toWire(65000);
+                int max = q.getOPT() != null ? Math.max(512, q.getOPT().getPayloadSize()) : 512;
+                if (out.length > max) { // too large for the client: truncated, it asks again over TCP
+                    Message tc = new Message(q.getHeader().getID());
+                    tc.getHeader().setFlag(Flags.QR);
+                    tc.getHeader().setFlag(Flags.TC);
+                    tc.addRecord(q.getQuestion(), Section.QUESTION);
+                    out = tc.toWire();
+                }
                 socket.send(new DatagramPacket(out, out.length, p.getSocketAddress()));
             } catch (IOException | RuntimeException e) {
                 if (socket.isClosed()) {
@@ -171,5 +210,10 @@ public final class ZoneDns implements Closeable {
     @Override
     public void close() {
         socket.close();
+        try {
+            tcp.close();
+        } catch (IOException ignored) {
+            // closing
+        }
     }
 }
