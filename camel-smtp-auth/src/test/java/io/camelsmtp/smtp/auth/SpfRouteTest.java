@@ -66,6 +66,8 @@ class SpfRouteTest extends CamelTestSupport {
                         .to("smtp-auth:verify?authservId=mx.test&receivedSpf=true&dnsServers=" + dns.server())
                         .to("file:" + dir.resolve("inbox") + "?fileName=${header.CamelSmtpEnvelopeFrom}.eml");
                 from("direct:spf").to("smtp-auth:spf?dnsTimeout=300ms&dnsServers=" + dns.server());
+                from("direct:verify").to("smtp-auth:verify?authservId=mx.test&dnsServers=" + dns.server());
+                from("direct:verify-no-spf").to("smtp-auth:verify?authservId=mx.test&verifySpf=false&dnsServers=" + dns.server());
             }
         };
     }
@@ -141,5 +143,49 @@ class SpfRouteTest extends CamelTestSupport {
         assertEquals("fail.test", r.domain());
         assertEquals("mailfrom", r.identity());
         assertEquals("192.0.2.9 is not a permitted sender for fail.test", r.explanation());
+    }
+
+    private Exchange verify(String uri, String spfHeader, String from) {
+        Exchange e = template.request(uri, x -> {
+            x.getMessage().setHeader("CamelSmtpRemoteAddress", "192.0.2.9");
+            x.getMessage().setHeader("CamelSmtpHelo", "client.test");
+            x.getMessage().setHeader("CamelSmtpEnvelopeFrom", from);
+            x.getMessage().setHeader("CamelSmtpSessionId", "s-" + System.nanoTime());
+            if (spfHeader != null) {
+                x.getMessage().setHeader(SmtpAuthConstants.SPF, spfHeader);
+            }
+            x.getMessage().setBody("From: a@example.test\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII));
+        });
+        assertFalse(e.isFailed(), String.valueOf(e.getException()));
+        return e;
+    }
+
+    @Test
+    void verifyEvaluatesSpfItselfWithoutAnSpfStepAndNeverRefuses() {
+        Exchange e = verify("direct:verify", null, "alice@fail.test");
+        assertEquals("fail", e.getMessage().getHeader(SmtpAuthConstants.SPF));
+        String out = e.getMessage().getBody(String.class);
+        assertTrue(out.startsWith("Authentication-Results: mx.test; dkim=none;\r\n\tspf=fail "
+                                  + "reason=\"192.0.2.9 is not a permitted sender for fail.test\" smtp.mailfrom=alice@fail.test\r\n"),
+                out);
+        assertFalse(verify("direct:verify-no-spf", null, "alice@fail.test").getMessage().getBody(String.class).contains("spf="),
+                "verifySpf=false");
+    }
+
+    @Test
+    void verifyTakesAResultAlreadySetAndIgnoresOneThatIsNoResult() {
+        int asked = dns.questions("soft.test.", "TXT");
+        Exchange e = verify("direct:verify", "pass", "alice@soft.test");
+        assertTrue(e.getMessage().getBody(String.class).contains("\tspf=pass smtp.mailfrom=alice@soft.test\r\n"));
+        assertEquals(asked, dns.questions("soft.test.", "TXT"), "not evaluated again");
+        Exchange forged = verify("direct:verify", "pass\r\nX-Injected: yes", "alice@soft.test");
+        String out = forged.getMessage().getBody(String.class);
+        assertTrue(out.contains("\tspf=softfail smtp.mailfrom=alice@soft.test\r\n") && !out.contains("X-Injected"), out);
+    }
+
+    @Test
+    void anExchangeNotFromSmtpServerIsARouteMistake() {
+        Exchange e = template.request("direct:spf", x -> x.getMessage().setHeader("CamelSmtpEnvelopeFrom", "a@fail.test"));
+        assertTrue(e.getException() instanceof IllegalArgumentException, String.valueOf(e.getException()));
     }
 }
