@@ -43,7 +43,7 @@ public record SpfResult(String result, String identity, String sender, String do
     }
 
     private String comment() {
-        String d = value(domain);
+        String d = domain == null ? "" : domain; // made safe by the caller (quoted, no parentheses)
         return switch (result) {
             case "pass" -> d + ": " + clientIp + " is authorized to use '" + d + "'";
             case "fail" -> d + ": " + clientIp + " is not authorized to use '" + d + "'";
