@@ -18,15 +18,17 @@ import io.camelsmtp.smtp.auth.dmarc.DmarcResult;
 import io.camelsmtp.smtp.auth.dns.TxtResolver;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
+import io.camelsmtp.smtp.auth.spf.SpfEvaluator;
+import io.camelsmtp.smtp.auth.spf.SpfResult;
 import org.apache.camel.Exchange;
 import org.apache.camel.StreamCache;
 
 /**
- * {@code smtp-auth:verify} (this version: DKIM, then DMARC): checks every DKIM-Signature, sets
- * {@code CamelSmtpAuthDkim} and {@code CamelSmtpAuthDkimResult}, evaluates DMARC ({@link DmarcCheck}), and puts one
- * RFC 8601 Authentication-Results field with our authserv-id in front of the message, removing incoming ones that
- * claim our id. A message whose header section cannot be read is refused ({@code 550 5.6.0}): nothing the signatures
- * or DNS hold makes this step fail, only a message that is not RFC 5322.
+ * {@code smtp-auth:verify}: checks every DKIM-Signature (sets {@code CamelSmtpAuthDkim} and
+ * {@code CamelSmtpAuthDkimResult}), SPF unless it was evaluated already ({@link SpfVerifyPart}), then DMARC
+ * ({@link DmarcCheck}), and puts one RFC 8601 Authentication-Results field with our authserv-id in front of the
+ * message, removing incoming ones that claim our id. A message whose header section cannot be read is refused
+ * ({@code 550 5.6.0}): nothing the signatures or DNS hold makes this step fail, only a message that is not RFC 5322.
  */
 final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
 
@@ -37,6 +39,7 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
     private ExecutorService dns;
     private DkimVerifier verifier;
     private DmarcCheck dmarc;
+    private SpfEvaluator spf;
     private String authservId;
 
     DkimVerifyOperation(SmtpAuthEndpoint endpoint) {
@@ -50,6 +53,7 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
         TxtResolver txt = new TxtResolver(TxtResolver.servers(config.getDnsServers()), Duration.ofMillis(config.getDnsTimeout()), dns);
         verifier = new DkimVerifier(txt, Clock.systemUTC());
         dmarc = new DmarcCheck(txt, config.isRefuseDmarcReject());
+        spf = config.isVerifySpf() ? SpfOperation.evaluator(config, dns) : null;
         if (config.getAuthservId() != null) {
             authservId = config.getAuthservId();
             if (!authservId.matches("[A-Za-z0-9._-]+")) {
@@ -91,10 +95,21 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
         DkimVerifier.Outcome outcome = verifier.verify(section, in);
         exchange.getMessage().setHeader(SmtpAuthConstants.DKIM, outcome.results());
         exchange.getMessage().setHeader(SmtpAuthConstants.DKIM_RESULT, summary(outcome.results()));
-        DmarcResult dmarcResult = dmarc.check(exchange, section, outcome.results());
+        SpfResult spfResult = spf == null ? null
+                : SpfVerifyPart.result(exchange.getMessage(), spf, ((SmtpAuthComponent) endpoint.getComponent()).spfVerdicts());
+        DmarcResult dmarcResult = dmarc.check(exchange, section, outcome.results(), spfResult);
         dmarc.refuseIfRejected(dmarcResult);
 
-        StringBuilder prefix = new StringBuilder(authenticationResults(outcome, List.of(DmarcCheck.clause(dmarcResult))));
+        StringBuilder prefix = new StringBuilder();
+        if (spfResult != null && config.isReceivedSpf()) {
+            prefix.append("Received-SPF: ").append(spfResult.receivedSpf()).append("\r\n");
+        }
+        List<String> more = new java.util.ArrayList<>();
+        if (spfResult != null) {
+            more.add(spfResult.authenticationResult());
+        }
+        more.add(DmarcCheck.clause(dmarcResult));
+        prefix.append(authenticationResults(outcome, more));
         boolean removed = false;
         StringBuilder kept = new StringBuilder();
         for (HeaderSection.Field f : section.fields()) {

@@ -11,6 +11,7 @@ import io.camelsmtp.smtp.auth.dmarc.DmarcEvaluator;
 import io.camelsmtp.smtp.auth.dmarc.DmarcPolicy;
 import io.camelsmtp.smtp.auth.dmarc.DmarcResult;
 import io.camelsmtp.smtp.auth.dmarc.FromDomains;
+import io.camelsmtp.smtp.auth.spf.SpfResult;
 import io.camelsmtp.smtp.common.SmtpEnvelopeHeaders;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
@@ -38,11 +39,20 @@ final class DmarcCheck {
     }
 
     /** Evaluates, sets the headers and returns the result; the caller writes {@link #clause} into its field. */
-    DmarcResult check(Exchange exchange, HeaderSection section, List<DkimResult> dkim) {
+    DmarcResult check(Exchange exchange, HeaderSection section, List<DkimResult> dkim, SpfResult evaluated) {
         List<String> from = FromDomains.parse(section.all("From").stream().map(HeaderSection.Field::value).toList());
-        String spf = spfResult(exchange.getMessage().getHeader(SPF_HEADER));
-        String spfDomain = spf == null ? null : mailFromDomain(exchange.getMessage().getHeader(SmtpEnvelopeHeaders.ENVELOPE_FROM,
-                String.class));
+        String spf;
+        String spfDomain;
+        if (evaluated != null) {
+            // the SPF verdict verify evaluated or took over, with the domain it checked (HELO's for the null sender)
+            spf = spfResult(evaluated.result());
+            spfDomain = spf == null ? null : evaluated.domain();
+        } else {
+            // verifySpf=false: a result the route set, for the MAIL FROM domain
+            spf = spfResult(exchange.getMessage().getHeader(SPF_HEADER));
+            spfDomain = spf == null ? null : mailFromDomain(exchange.getMessage().getHeader(SmtpEnvelopeHeaders.ENVELOPE_FROM,
+                    String.class));
+        }
         DmarcResult r = evaluator.evaluate(from, spfDomain == null ? null : spf, spfDomain, dkim);
         exchange.getMessage().setHeader(SmtpAuthConstants.DMARC, r.result());
         exchange.getMessage().setHeader(SmtpAuthConstants.DMARC_POLICY, r.applied().text());

@@ -13,6 +13,8 @@ public class SmtpAuthComponent extends DefaultComponent {
 
     @Metadata(label = "advanced")
     private SmtpAuthConfiguration configuration = new SmtpAuthConfiguration();
+    /** spf's verdicts for verify: smtp-server does not carry a mailPolicy route's headers to the message. */
+    private final SpfVerdicts spfVerdicts = new SpfVerdicts(java.time.Clock.systemUTC());
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -35,5 +37,9 @@ public class SmtpAuthComponent extends DefaultComponent {
      */
     public void setConfiguration(SmtpAuthConfiguration configuration) {
         this.configuration = configuration;
+    }
+
+    SpfVerdicts spfVerdicts() {
+        return spfVerdicts;
     }
 }

@@ -41,6 +41,18 @@ public class SmtpAuthConfiguration implements Cloneable {
     private String authservId;
     @UriParam(label = "producer,verify", defaultValue = "false")
     private boolean refuseDmarcReject;
+    @UriParam(label = "producer,spf", defaultValue = "false")
+    private boolean refuseOnFail;
+    @UriParam(label = "producer,spf", defaultValue = "false")
+    private boolean refuseOnPermError;
+    @UriParam(label = "producer,spf", defaultValue = "false")
+    private boolean refuseOnTempError;
+    @UriParam(label = "producer,spf", defaultValue = "20s", javaType = "java.time.Duration")
+    private long spfTimeout = 20_000;
+    @UriParam(label = "producer,verify", defaultValue = "true")
+    private boolean verifySpf = true;
+    @UriParam(label = "producer,verify", defaultValue = "false")
+    private boolean receivedSpf;
 
     /** A copy for one endpoint, so that its URI options do not change the component's defaults (shallow). */
     public SmtpAuthConfiguration copy() {
@@ -218,5 +230,75 @@ public class SmtpAuthConfiguration implements Cloneable {
      */
     public void setRefuseDmarcReject(boolean refuseDmarcReject) {
         this.refuseDmarcReject = refuseDmarcReject;
+    }
+
+    public boolean isRefuseOnFail() {
+        return refuseOnFail;
+    }
+
+    /**
+     * spf: refuse an SPF fail (a -all that does not list the client) with 550 5.7.23 and the domain's explanation
+     * (thrown as an SmtpReplyException: in a mailPolicy route, smtp-server answers MAIL FROM with it). Off: the result
+     * is only set in CamelSmtpAuthSpf for the route to decide.
+     */
+    public void setRefuseOnFail(boolean refuseOnFail) {
+        this.refuseOnFail = refuseOnFail;
+    }
+
+    public boolean isRefuseOnPermError() {
+        return refuseOnPermError;
+    }
+
+    /**
+     * spf: refuse an SPF permerror (the sender domain's record cannot be interpreted) with 550 5.7.24.
+     */
+    public void setRefuseOnPermError(boolean refuseOnPermError) {
+        this.refuseOnPermError = refuseOnPermError;
+    }
+
+    public boolean isRefuseOnTempError() {
+        return refuseOnTempError;
+    }
+
+    /**
+     * spf: answer an SPF temperror (DNS failure or time-out) with 451 4.7.24, so the client tries again later.
+     */
+    public void setRefuseOnTempError(boolean refuseOnTempError) {
+        this.refuseOnTempError = refuseOnTempError;
+    }
+
+    public long getSpfTimeout() {
+        return spfTimeout;
+    }
+
+    /**
+     * spf and verify: how long one SPF evaluation may take in all (RFC 7208 4.6.4 asks for at least 20 seconds);
+     * beyond, the result is temperror. Each query is also bounded by dnsTimeout.
+     */
+    public void setSpfTimeout(long spfTimeout) {
+        this.spfTimeout = spfTimeout;
+    }
+
+    public boolean isVerifySpf() {
+        return verifySpf;
+    }
+
+    /**
+     * verify: also evaluate SPF (when the Exchange has smtp-server's client address and CamelSmtpAuthSpf is not set,
+     * and spf did not already evaluate this transaction) and write its spf= result into Authentication-Results.
+     */
+    public void setVerifySpf(boolean verifySpf) {
+        this.verifySpf = verifySpf;
+    }
+
+    public boolean isReceivedSpf() {
+        return receivedSpf;
+    }
+
+    /**
+     * verify: also put a Received-SPF field (RFC 7208 9.1) in front of the message, besides Authentication-Results.
+     */
+    public void setReceivedSpf(boolean receivedSpf) {
+        this.receivedSpf = receivedSpf;
     }
 }

@@ -39,6 +39,17 @@ public final class SmtpAuthConstants {
                                               + "reasons).",
               javaType = "io.camelsmtp.smtp.auth.dmarc.DmarcResult")
     public static final String DMARC_DETAILS = "CamelSmtpAuthDmarcDetails";
+    @Metadata(label = "spf,verify", description = "Set by spf (and by verify when it evaluates SPF): the SPF result "
+                                                  + "(RFC 7208) in one word: pass, fail, softfail, neutral, none, "
+                                                  + "temperror or permerror. verify does not evaluate SPF again when "
+                                                  + "it is set.",
+              javaType = "String")
+    public static final String SPF = "CamelSmtpAuthSpf";
+    @Metadata(label = "spf,verify", description = "Set with CamelSmtpAuthSpf: the SpfResult (result, identity mailfrom "
+                                                  + "or helo, sender, domain checked, client address, HELO name, and "
+                                                  + "for fail the explanation).",
+              javaType = "io.camelsmtp.smtp.auth.spf.SpfResult")
+    public static final String SPF_DETAIL = "CamelSmtpAuthSpfDetail";
 
     private SmtpAuthConstants() {
     }

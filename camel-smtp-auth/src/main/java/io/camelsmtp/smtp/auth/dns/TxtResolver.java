@@ -60,28 +60,7 @@ public final class TxtResolver implements KeyRecordSource {
 
     @Override
     public List<String> txt(String name) throws TemporaryFailure {
-        Name n;
-        try {
-            String ascii = IDN.toASCII(name, IDN.ALLOW_UNASSIGNED);
-            n = Name.fromString(ascii.endsWith(".") ? ascii : ascii + ".");
-        } catch (TextParseException | IllegalArgumentException e) {
-            return List.of(); // not a name that can exist
-        }
-        List<Record> records;
-        try {
-            records = session.lookupAsync(n, Type.TXT).toCompletableFuture()
-                    .get(timeout.toMillis() * 3 + 1000, TimeUnit.MILLISECONDS).getRecords();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof NoSuchDomainException || e.getCause() instanceof NoSuchRRSetException) {
-                return List.of();
-            }
-            throw new TemporaryFailure("TXT " + name + ": " + e.getCause());
-        } catch (TimeoutException e) {
-            throw new TemporaryFailure("TXT " + name + " timed out");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TemporaryFailure("TXT " + name + " interrupted");
-        }
+        List<Record> records = lookup(name, Type.TXT);
         List<String> out = new ArrayList<>();
         for (Record r : records) {
             if (r instanceof TXTRecord txt && out.size() < MAX_RECORDS) {
@@ -97,6 +76,36 @@ public final class TxtResolver implements KeyRecordSource {
             }
         }
         return out;
+    }
+
+    /**
+     * The records of one type at {@code name}, through the same session (resolvers, time-outs, cache) as {@link #txt}:
+     * empty when the name or the records do not exist (or the name cannot be one), SERVFAIL, time-outs and other
+     * failures a {@link KeyRecordSource.TemporaryFailure}. Used by SPF for A, AAAA, MX, PTR and TXT.
+     */
+    public List<Record> lookup(String name, int type) throws TemporaryFailure {
+        Name n;
+        try {
+            String ascii = IDN.toASCII(name, IDN.ALLOW_UNASSIGNED);
+            n = Name.fromString(ascii.endsWith(".") ? ascii : ascii + ".");
+        } catch (TextParseException | IllegalArgumentException e) {
+            return List.of(); // not a name that can exist
+        }
+        String what = Type.string(type) + " " + name;
+        try {
+            return session.lookupAsync(n, type).toCompletableFuture()
+                    .get(timeout.toMillis() * 3 + 1000, TimeUnit.MILLISECONDS).getRecords();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NoSuchDomainException || e.getCause() instanceof NoSuchRRSetException) {
+                return List.of();
+            }
+            throw new TemporaryFailure(what + ": " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new TemporaryFailure(what + " timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TemporaryFailure(what + " interrupted");
+        }
     }
 
     /** The {@code dnsServers} option: comma-separated {@code host[:port]}, port 53 by default; empty for the system's. */
