@@ -31,6 +31,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         SmtpAuthComponent target = (SmtpAuthComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": getOrCreateConfiguration(target).setAlgorithm(property(camelContext, java.lang.String.class, value)); return true;
+        case "allowlist":
+        case "allowList": getOrCreateConfiguration(target).setAllowList(property(camelContext, java.lang.String.class, value)); return true;
         case "authservid":
         case "authservId": getOrCreateConfiguration(target).setAuthservId(property(camelContext, java.lang.String.class, value)); return true;
         case "autowiredenabled":
@@ -41,6 +43,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "dnsServers": getOrCreateConfiguration(target).setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": getOrCreateConfiguration(target).setDnsTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "dnsbltimeout":
+        case "dnsblTimeout": getOrCreateConfiguration(target).setDnsblTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "domain": getOrCreateConfiguration(target).setDomain(property(camelContext, java.lang.String.class, value)); return true;
         case "expiration": getOrCreateConfiguration(target).setExpiration(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "headers": getOrCreateConfiguration(target).setHeaders(property(camelContext, java.lang.String.class, value)); return true;
@@ -52,9 +56,12 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "privatekey":
         case "privateKey": getOrCreateConfiguration(target).setPrivateKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "refusewhenlisted":
+        case "refuseWhenListed": getOrCreateConfiguration(target).setRefuseWhenListed(property(camelContext, boolean.class, value)); return true;
         case "selector": getOrCreateConfiguration(target).setSelector(property(camelContext, java.lang.String.class, value)); return true;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": getOrCreateConfiguration(target).setSignWhenFromDomainDiffers(property(camelContext, boolean.class, value)); return true;
+        case "zones": getOrCreateConfiguration(target).setZones(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
@@ -63,6 +70,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": return java.lang.String.class;
+        case "allowlist":
+        case "allowList": return java.lang.String.class;
         case "authservid":
         case "authservId": return java.lang.String.class;
         case "autowiredenabled":
@@ -73,6 +82,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return long.class;
+        case "dnsbltimeout":
+        case "dnsblTimeout": return long.class;
         case "domain": return java.lang.String.class;
         case "expiration": return long.class;
         case "headers": return java.lang.String.class;
@@ -84,9 +95,12 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return boolean.class;
         case "privatekey":
         case "privateKey": return java.lang.String.class;
+        case "refusewhenlisted":
+        case "refuseWhenListed": return boolean.class;
         case "selector": return java.lang.String.class;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return boolean.class;
+        case "zones": return java.lang.String.class;
         default: return null;
         }
     }
@@ -96,6 +110,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         SmtpAuthComponent target = (SmtpAuthComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": return getOrCreateConfiguration(target).getAlgorithm();
+        case "allowlist":
+        case "allowList": return getOrCreateConfiguration(target).getAllowList();
         case "authservid":
         case "authservId": return getOrCreateConfiguration(target).getAuthservId();
         case "autowiredenabled":
@@ -106,6 +122,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "dnsServers": return getOrCreateConfiguration(target).getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return getOrCreateConfiguration(target).getDnsTimeout();
+        case "dnsbltimeout":
+        case "dnsblTimeout": return getOrCreateConfiguration(target).getDnsblTimeout();
         case "domain": return getOrCreateConfiguration(target).getDomain();
         case "expiration": return getOrCreateConfiguration(target).getExpiration();
         case "headers": return getOrCreateConfiguration(target).getHeaders();
@@ -117,9 +135,12 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "privatekey":
         case "privateKey": return getOrCreateConfiguration(target).getPrivateKey();
+        case "refusewhenlisted":
+        case "refuseWhenListed": return getOrCreateConfiguration(target).isRefuseWhenListed();
         case "selector": return getOrCreateConfiguration(target).getSelector();
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return getOrCreateConfiguration(target).isSignWhenFromDomainDiffers();
+        case "zones": return getOrCreateConfiguration(target).getZones();
         default: return null;
         }
     }

@@ -24,6 +24,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         SmtpAuthEndpoint target = (SmtpAuthEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": target.getConfiguration().setAlgorithm(property(camelContext, java.lang.String.class, value)); return true;
+        case "allowlist":
+        case "allowList": target.getConfiguration().setAllowList(property(camelContext, java.lang.String.class, value)); return true;
         case "authservid":
         case "authservId": target.getConfiguration().setAuthservId(property(camelContext, java.lang.String.class, value)); return true;
         case "canonicalization": target.getConfiguration().setCanonicalization(property(camelContext, java.lang.String.class, value)); return true;
@@ -31,6 +33,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "dnsServers": target.getConfiguration().setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": target.getConfiguration().setDnsTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "dnsbltimeout":
+        case "dnsblTimeout": target.getConfiguration().setDnsblTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "domain": target.getConfiguration().setDomain(property(camelContext, java.lang.String.class, value)); return true;
         case "expiration": target.getConfiguration().setExpiration(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "headers": target.getConfiguration().setHeaders(property(camelContext, java.lang.String.class, value)); return true;
@@ -42,9 +46,12 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "privatekey":
         case "privateKey": target.getConfiguration().setPrivateKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "refusewhenlisted":
+        case "refuseWhenListed": target.getConfiguration().setRefuseWhenListed(property(camelContext, boolean.class, value)); return true;
         case "selector": target.getConfiguration().setSelector(property(camelContext, java.lang.String.class, value)); return true;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": target.getConfiguration().setSignWhenFromDomainDiffers(property(camelContext, boolean.class, value)); return true;
+        case "zones": target.getConfiguration().setZones(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
@@ -53,6 +60,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": return java.lang.String.class;
+        case "allowlist":
+        case "allowList": return java.lang.String.class;
         case "authservid":
         case "authservId": return java.lang.String.class;
         case "canonicalization": return java.lang.String.class;
@@ -60,6 +69,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return long.class;
+        case "dnsbltimeout":
+        case "dnsblTimeout": return long.class;
         case "domain": return java.lang.String.class;
         case "expiration": return long.class;
         case "headers": return java.lang.String.class;
@@ -71,9 +82,12 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return boolean.class;
         case "privatekey":
         case "privateKey": return java.lang.String.class;
+        case "refusewhenlisted":
+        case "refuseWhenListed": return boolean.class;
         case "selector": return java.lang.String.class;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return boolean.class;
+        case "zones": return java.lang.String.class;
         default: return null;
         }
     }
@@ -83,6 +97,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         SmtpAuthEndpoint target = (SmtpAuthEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": return target.getConfiguration().getAlgorithm();
+        case "allowlist":
+        case "allowList": return target.getConfiguration().getAllowList();
         case "authservid":
         case "authservId": return target.getConfiguration().getAuthservId();
         case "canonicalization": return target.getConfiguration().getCanonicalization();
@@ -90,6 +106,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "dnsServers": return target.getConfiguration().getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return target.getConfiguration().getDnsTimeout();
+        case "dnsbltimeout":
+        case "dnsblTimeout": return target.getConfiguration().getDnsblTimeout();
         case "domain": return target.getConfiguration().getDomain();
         case "expiration": return target.getConfiguration().getExpiration();
         case "headers": return target.getConfiguration().getHeaders();
@@ -101,9 +119,12 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "privatekey":
         case "privateKey": return target.getConfiguration().getPrivateKey();
+        case "refusewhenlisted":
+        case "refuseWhenListed": return target.getConfiguration().isRefuseWhenListed();
         case "selector": return target.getConfiguration().getSelector();
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return target.getConfiguration().isSignWhenFromDomainDiffers();
+        case "zones": return target.getConfiguration().getZones();
         default: return null;
         }
     }

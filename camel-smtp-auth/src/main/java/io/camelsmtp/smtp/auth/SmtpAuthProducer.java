@@ -25,6 +25,7 @@ public class SmtpAuthProducer extends DefaultProducer {
         operation = switch (endpoint.operation()) {
             case DKIM_SIGN -> new DkimSignOperation(endpoint);
             case VERIFY -> new DkimVerifyOperation(endpoint);
+            case DNSBL -> new DnsblOperation(endpoint);
             default -> throw new IllegalStateException("not available: " + endpoint.getOperation());
         };
     }
