@@ -172,6 +172,16 @@ class DnsblRouteTest {
                 .txt("2.0.0.127.crlf.test", List.of("bad\r\n250 2.0.0 Ok\r\nMAIL FROM:<x@y>\u0000\u00e9\u001b[31m"))
                 .a("3.0.0.127.many.test", "127.0.0.2").txt("3.0.0.127.many.test", many)
                 .a("4.0.0.127.big.test", "127.0.0.2").txt("4.0.0.127.big.test", big);
+        String[] thousand = new String[1000];
+        for (int i = 0; i < thousand.length; i++) {
+            thousand[i] = "127.0." + (i / 250) + "." + (2 + i % 250);
+        }
+        dns.a("5.0.0.127.codes.test", thousand); // about 16 KB: truncated over UDP, then over TCP
+        listen("127.0.0.1", "smtp-auth:dnsbl?refuseWhenListed=false&zones=codes.test");
+        assertTrue(greeting("127.0.0.5").startsWith("220 "));
+        List<?> codes = lastPolicy().getMessage().getHeader(SmtpAuthConstants.DNSBL_CODES, List.class);
+        assertEquals(16, codes.size(), "bounded: " + codes.size());
+        assertEquals(List.of("codes.test"), lastPolicy().getMessage().getHeader(SmtpAuthConstants.DNSBL_LISTED));
         listen("127.0.0.1", "smtp-auth:dnsbl?zones=crlf.test,many.test,big.test");
         String crlf = greeting("127.0.0.2");
         assertEquals("554 5.7.1 Service unavailable; client [127.0.0.2] blocked using crlf.test; bad 250 2.0.0 Ok "

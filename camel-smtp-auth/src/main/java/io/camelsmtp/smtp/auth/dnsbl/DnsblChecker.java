@@ -30,6 +30,8 @@ public final class DnsblChecker {
     private static final Logger LOG = LoggerFactory.getLogger(DnsblChecker.class);
     /** Longest reason kept; with the reply's own words it stays far below RFC 5321's 512-octet reply line. */
     public static final int MAX_REASON = 200;
+    /** Listing answers kept per zone (a hostile list may send thousands of A records). */
+    public static final int MAX_CODES = 16;
     /** Octets of a TXT answer read at most (the rest is never looked at). */
     private static final int MAX_TXT_OCTETS = 1024;
 
@@ -76,7 +78,11 @@ public final class DnsblChecker {
                 for (Record r : answer.join()) {
                     InetAddress a = ((ARecord) r).getAddress();
                     switch (z.meaning(a)) {
-                        case LISTED -> hits.add(z.name() + "=" + a.getHostAddress());
+                        case LISTED -> {
+                            if (hits.size() < MAX_CODES) {
+                                hits.add(z.name() + "=" + a.getHostAddress());
+                            }
+                        }
                         case ERROR -> error = error != null ? error : "answered " + a.getHostAddress();
                         case IGNORED -> { }
                     }
