@@ -53,6 +53,14 @@ public class SmtpAuthConfiguration implements Cloneable {
     private boolean verifySpf = true;
     @UriParam(label = "producer,verify", defaultValue = "false")
     private boolean receivedSpf;
+    @UriParam(label = "producer,dnsbl")
+    private String zones;
+    @UriParam(label = "producer,dnsbl")
+    private String allowList;
+    @UriParam(label = "producer,dnsbl", defaultValue = "true")
+    private boolean refuseWhenListed = true;
+    @UriParam(label = "producer,dnsbl", defaultValue = "5s", javaType = "java.time.Duration")
+    private long dnsblTimeout = 5000;
 
     /** A copy for one endpoint, so that its URI options do not change the component's defaults (shallow). */
     public SmtpAuthConfiguration copy() {
@@ -300,5 +308,55 @@ public class SmtpAuthConfiguration implements Cloneable {
      */
     public void setReceivedSpf(boolean receivedSpf) {
         this.receivedSpf = receivedSpf;
+    }
+
+    public String getZones() {
+        return zones;
+    }
+
+    /**
+     * The DNS block lists dnsbl asks, comma-separated, e.g. zen.spamhaus.org,bl.example. Without codes any answer in
+     * 127.0.0.0/8 lists, except 127.0.0.1 and 127.255.255.0/24 (query-refused codes), which count as errors. zone=code
+     * or zone=first-last (e.g. zen.spamhaus.org=127.0.0.2-127.0.0.11) lists only on those answers; repeat the zone
+     * for several ranges.
+     */
+    public void setZones(String zones) {
+        this.zones = zones;
+    }
+
+    public String getAllowList() {
+        return allowList;
+    }
+
+    /**
+     * Client networks dnsbl never looks up (CIDR list, e.g. 127.0.0.0/8,::1/128,10.0.0.0/8,192.168.0.0/16); their
+     * result is allowed. Empty by default: every client is checked, so RFC 5782's test entry 127.0.0.2 works.
+     */
+    public void setAllowList(String allowList) {
+        this.allowList = allowList;
+    }
+
+    public boolean isRefuseWhenListed() {
+        return refuseWhenListed;
+    }
+
+    /**
+     * Whether dnsbl refuses a listed client itself, with 554 5.7.1 naming the list and its TXT reason (as Postfix's
+     * reject_rbl_client does). Off: it only sets the CamelSmtpAuthDnsbl headers, for a route that scores or tags.
+     */
+    public void setRefuseWhenListed(boolean refuseWhenListed) {
+        this.refuseWhenListed = refuseWhenListed;
+    }
+
+    public long getDnsblTimeout() {
+        return dnsblTimeout;
+    }
+
+    /**
+     * How long dnsbl waits for all its lists together (A and TXT queries, in parallel); a list that has not answered
+     * by then counts as failed, and the client passes.
+     */
+    public void setDnsblTimeout(long dnsblTimeout) {
+        this.dnsblTimeout = dnsblTimeout;
     }
 }

@@ -50,6 +50,27 @@ public final class SmtpAuthConstants {
                                                   + "for fail the explanation).",
               javaType = "io.camelsmtp.smtp.auth.spf.SpfResult")
     public static final String SPF_DETAIL = "CamelSmtpAuthSpfDetail";
+    @Metadata(label = "dnsbl", description = "Set by dnsbl: listed (a zone lists the client), clean (every zone "
+                                             + "answered, none lists it), temperror (none lists it, a zone failed), "
+                                             + "allowed (in allowList, not looked up) or none (no client address).",
+              javaType = "String")
+    public static final String DNSBL_RESULT = "CamelSmtpAuthDnsblResult";
+    @Metadata(label = "dnsbl", description = "Set by dnsbl: the zones that list the client, in the order of the zones "
+                                             + "option; empty when none does.",
+              javaType = "java.util.List<String>")
+    public static final String DNSBL_LISTED = "CamelSmtpAuthDnsblListed";
+    @Metadata(label = "dnsbl", description = "Set by dnsbl: the listing answers as zone=code (e.g. "
+                                             + "zen.spamhaus.org=127.0.0.4), so a route can test one with contains.",
+              javaType = "java.util.List<String>")
+    public static final String DNSBL_CODES = "CamelSmtpAuthDnsblCodes";
+    @Metadata(label = "dnsbl", description = "Set by dnsbl: the first listing zone's TXT reason, sanitised (printable "
+                                             + "ASCII, one line, at most 200 characters), or null.",
+              javaType = "String")
+    public static final String DNSBL_REASON = "CamelSmtpAuthDnsblReason";
+    @Metadata(label = "dnsbl", description = "Set by dnsbl: the zones that failed, as zone: why (time-out, SERVFAIL, an "
+                                             + "answer outside 127.0.0.0/8, a query-refused code); they never list.",
+              javaType = "java.util.List<String>")
+    public static final String DNSBL_FAILED = "CamelSmtpAuthDnsblFailed";
 
     private SmtpAuthConstants() {
     }

@@ -14,8 +14,8 @@ import org.apache.camel.support.DefaultEndpoint;
 
 /**
  * A mail authentication step: {@code smtp-auth:dkim-sign} signs the message in the body, {@code smtp-auth:verify}
- * checks its DKIM signatures (and SPF) and writes an Authentication-Results header, {@code smtp-auth:spf} checks SPF
- * (RFC 7208), e.g. in a mailPolicy route. {@code dnsbl} is named in the plan and refused until it exists.
+ * checks its DKIM signatures, SPF and DMARC and writes an Authentication-Results header, {@code smtp-auth:spf} checks
+ * SPF (RFC 7208), e.g. in a mailPolicy route, {@code smtp-auth:dnsbl} the client address against DNS block lists.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "smtp-auth", title = "SMTP Authentication", syntax = "smtp-auth:operation",
              category = { Category.MAIL }, producerOnly = true, remote = false, headersClass = SmtpAuthConstants.class)
@@ -26,7 +26,7 @@ public class SmtpAuthEndpoint extends DefaultEndpoint {
         DKIM_SIGN(true),
         VERIFY(true),
         SPF(true),
-        DNSBL(false);
+        DNSBL(true);
 
         private final boolean available;
 
@@ -43,19 +43,25 @@ public class SmtpAuthEndpoint extends DefaultEndpoint {
                 if (o.uriName().equals(text)) {
                     if (!o.available) {
                         throw new IllegalArgumentException("smtp-auth:" + text + " is not yet available in this version "
-                                + "(available: dkim-sign, verify, spf), in " + uri);
+                                + "(available: " + available() + "), in " + uri);
                     }
                     return o;
                 }
             }
-            throw new IllegalArgumentException("smtp-auth needs an operation (dkim-sign, verify or spf), not '" + text
+            throw new IllegalArgumentException("smtp-auth needs an operation (" + available() + "), not '" + text
                     + "', in " + uri);
+        }
+
+        private static String available() {
+            return String.join(", ", java.util.Arrays.stream(values()).filter(o -> o.available).map(Operation::uriName)
+                    .toList());
         }
     }
 
     @UriPath(enums = "dkim-sign,verify,spf,dnsbl",
-             description = "dkim-sign to sign the message with DKIM, verify to check its DKIM signatures and SPF, "
-                           + "spf to check SPF (e.g. at MAIL FROM); dnsbl is not yet available")
+             description = "dkim-sign to sign the message with DKIM, verify to check its DKIM signatures, SPF and "
+                           + "DMARC, spf to check SPF (e.g. at MAIL FROM), dnsbl to check the client address against DNS "
+                           + "block lists")
     @Metadata(required = true)
     private String operation;
 

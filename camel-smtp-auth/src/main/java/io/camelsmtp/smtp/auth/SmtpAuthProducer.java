@@ -26,6 +26,7 @@ public class SmtpAuthProducer extends DefaultProducer {
             case DKIM_SIGN -> new DkimSignOperation(endpoint);
             case VERIFY -> new DkimVerifyOperation(endpoint);
             case SPF -> new SpfOperation(endpoint);
+            case DNSBL -> new DnsblOperation(endpoint);
             default -> throw new IllegalStateException("not available: " + endpoint.getOperation());
         };
     }

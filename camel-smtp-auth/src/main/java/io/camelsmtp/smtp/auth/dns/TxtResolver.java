@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -106,6 +108,32 @@ public final class TxtResolver implements KeyRecordSource {
             Thread.currentThread().interrupt();
             throw new TemporaryFailure(what + " interrupted");
         }
+    }
+
+    /**
+     * An asynchronous look-up of one name and type through the same resolvers, time-out and cache as {@link #txt}
+     * (so A queries of a DNS block list are cached for their TTL too): the records of that type (others in the answer
+     * are left out), an empty list for no such name or no record of the type, or a future failed with a
+     * {@link KeyRecordSource.TemporaryFailure} (SERVFAIL, time-out, a name that cannot be a DNS name). The caller
+     * bounds the wait.
+     */
+    public CompletableFuture<List<Record>> lookupAsync(String name, int type) {
+        Name n;
+        try {
+            n = Name.fromString(name.endsWith(".") ? name : name + ".");
+        } catch (TextParseException e) {
+            return CompletableFuture.failedFuture(new TemporaryFailure(Type.string(type) + " " + name + ": " + e.getMessage()));
+        }
+        return session.lookupAsync(n, type).toCompletableFuture().handle((result, e) -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof NoSuchDomainException || cause instanceof NoSuchRRSetException) {
+                return List.<Record> of();
+            }
+            if (cause != null) {
+                throw new CompletionException(new TemporaryFailure(Type.string(type) + " " + name + ": " + cause));
+            }
+            return result.getRecords().stream().filter(r -> r.getType() == type).toList();
+        });
     }
 
     /** The {@code dnsServers} option: comma-separated {@code host[:port]}, port 53 by default; empty for the system's. */
