@@ -31,6 +31,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         SmtpAuthComponent target = (SmtpAuthComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": getOrCreateConfiguration(target).setAlgorithm(property(camelContext, java.lang.String.class, value)); return true;
+        case "allowlist":
+        case "allowList": getOrCreateConfiguration(target).setAllowList(property(camelContext, java.lang.String.class, value)); return true;
         case "authservid":
         case "authservId": getOrCreateConfiguration(target).setAuthservId(property(camelContext, java.lang.String.class, value)); return true;
         case "autowiredenabled":
@@ -41,6 +43,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "dnsServers": getOrCreateConfiguration(target).setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": getOrCreateConfiguration(target).setDnsTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "dnsbltimeout":
+        case "dnsblTimeout": getOrCreateConfiguration(target).setDnsblTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "domain": getOrCreateConfiguration(target).setDomain(property(camelContext, java.lang.String.class, value)); return true;
         case "expiration": getOrCreateConfiguration(target).setExpiration(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "headers": getOrCreateConfiguration(target).setHeaders(property(camelContext, java.lang.String.class, value)); return true;
@@ -52,11 +56,26 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "privatekey":
         case "privateKey": getOrCreateConfiguration(target).setPrivateKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "receivedspf":
+        case "receivedSpf": getOrCreateConfiguration(target).setReceivedSpf(property(camelContext, boolean.class, value)); return true;
         case "refusedmarcreject":
         case "refuseDmarcReject": getOrCreateConfiguration(target).setRefuseDmarcReject(property(camelContext, boolean.class, value)); return true;
+        case "refuseonfail":
+        case "refuseOnFail": getOrCreateConfiguration(target).setRefuseOnFail(property(camelContext, boolean.class, value)); return true;
+        case "refuseonpermerror":
+        case "refuseOnPermError": getOrCreateConfiguration(target).setRefuseOnPermError(property(camelContext, boolean.class, value)); return true;
+        case "refuseontemperror":
+        case "refuseOnTempError": getOrCreateConfiguration(target).setRefuseOnTempError(property(camelContext, boolean.class, value)); return true;
+        case "refusewhenlisted":
+        case "refuseWhenListed": getOrCreateConfiguration(target).setRefuseWhenListed(property(camelContext, boolean.class, value)); return true;
         case "selector": getOrCreateConfiguration(target).setSelector(property(camelContext, java.lang.String.class, value)); return true;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": getOrCreateConfiguration(target).setSignWhenFromDomainDiffers(property(camelContext, boolean.class, value)); return true;
+        case "spftimeout":
+        case "spfTimeout": getOrCreateConfiguration(target).setSpfTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "verifyspf":
+        case "verifySpf": getOrCreateConfiguration(target).setVerifySpf(property(camelContext, boolean.class, value)); return true;
+        case "zones": getOrCreateConfiguration(target).setZones(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
@@ -65,6 +84,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": return java.lang.String.class;
+        case "allowlist":
+        case "allowList": return java.lang.String.class;
         case "authservid":
         case "authservId": return java.lang.String.class;
         case "autowiredenabled":
@@ -75,6 +96,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return long.class;
+        case "dnsbltimeout":
+        case "dnsblTimeout": return long.class;
         case "domain": return java.lang.String.class;
         case "expiration": return long.class;
         case "headers": return java.lang.String.class;
@@ -86,11 +109,26 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return boolean.class;
         case "privatekey":
         case "privateKey": return java.lang.String.class;
+        case "receivedspf":
+        case "receivedSpf": return boolean.class;
         case "refusedmarcreject":
         case "refuseDmarcReject": return boolean.class;
+        case "refuseonfail":
+        case "refuseOnFail": return boolean.class;
+        case "refuseonpermerror":
+        case "refuseOnPermError": return boolean.class;
+        case "refuseontemperror":
+        case "refuseOnTempError": return boolean.class;
+        case "refusewhenlisted":
+        case "refuseWhenListed": return boolean.class;
         case "selector": return java.lang.String.class;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return boolean.class;
+        case "spftimeout":
+        case "spfTimeout": return long.class;
+        case "verifyspf":
+        case "verifySpf": return boolean.class;
+        case "zones": return java.lang.String.class;
         default: return null;
         }
     }
@@ -100,6 +138,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         SmtpAuthComponent target = (SmtpAuthComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": return getOrCreateConfiguration(target).getAlgorithm();
+        case "allowlist":
+        case "allowList": return getOrCreateConfiguration(target).getAllowList();
         case "authservid":
         case "authservId": return getOrCreateConfiguration(target).getAuthservId();
         case "autowiredenabled":
@@ -110,6 +150,8 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "dnsServers": return getOrCreateConfiguration(target).getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return getOrCreateConfiguration(target).getDnsTimeout();
+        case "dnsbltimeout":
+        case "dnsblTimeout": return getOrCreateConfiguration(target).getDnsblTimeout();
         case "domain": return getOrCreateConfiguration(target).getDomain();
         case "expiration": return getOrCreateConfiguration(target).getExpiration();
         case "headers": return getOrCreateConfiguration(target).getHeaders();
@@ -121,11 +163,26 @@ public class SmtpAuthComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "privatekey":
         case "privateKey": return getOrCreateConfiguration(target).getPrivateKey();
+        case "receivedspf":
+        case "receivedSpf": return getOrCreateConfiguration(target).isReceivedSpf();
         case "refusedmarcreject":
         case "refuseDmarcReject": return getOrCreateConfiguration(target).isRefuseDmarcReject();
+        case "refuseonfail":
+        case "refuseOnFail": return getOrCreateConfiguration(target).isRefuseOnFail();
+        case "refuseonpermerror":
+        case "refuseOnPermError": return getOrCreateConfiguration(target).isRefuseOnPermError();
+        case "refuseontemperror":
+        case "refuseOnTempError": return getOrCreateConfiguration(target).isRefuseOnTempError();
+        case "refusewhenlisted":
+        case "refuseWhenListed": return getOrCreateConfiguration(target).isRefuseWhenListed();
         case "selector": return getOrCreateConfiguration(target).getSelector();
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return getOrCreateConfiguration(target).isSignWhenFromDomainDiffers();
+        case "spftimeout":
+        case "spfTimeout": return getOrCreateConfiguration(target).getSpfTimeout();
+        case "verifyspf":
+        case "verifySpf": return getOrCreateConfiguration(target).isVerifySpf();
+        case "zones": return getOrCreateConfiguration(target).getZones();
         default: return null;
         }
     }

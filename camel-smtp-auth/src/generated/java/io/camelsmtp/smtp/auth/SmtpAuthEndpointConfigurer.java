@@ -24,6 +24,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         SmtpAuthEndpoint target = (SmtpAuthEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": target.getConfiguration().setAlgorithm(property(camelContext, java.lang.String.class, value)); return true;
+        case "allowlist":
+        case "allowList": target.getConfiguration().setAllowList(property(camelContext, java.lang.String.class, value)); return true;
         case "authservid":
         case "authservId": target.getConfiguration().setAuthservId(property(camelContext, java.lang.String.class, value)); return true;
         case "canonicalization": target.getConfiguration().setCanonicalization(property(camelContext, java.lang.String.class, value)); return true;
@@ -31,6 +33,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "dnsServers": target.getConfiguration().setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": target.getConfiguration().setDnsTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "dnsbltimeout":
+        case "dnsblTimeout": target.getConfiguration().setDnsblTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "domain": target.getConfiguration().setDomain(property(camelContext, java.lang.String.class, value)); return true;
         case "expiration": target.getConfiguration().setExpiration(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "headers": target.getConfiguration().setHeaders(property(camelContext, java.lang.String.class, value)); return true;
@@ -42,11 +46,26 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "privatekey":
         case "privateKey": target.getConfiguration().setPrivateKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "receivedspf":
+        case "receivedSpf": target.getConfiguration().setReceivedSpf(property(camelContext, boolean.class, value)); return true;
         case "refusedmarcreject":
         case "refuseDmarcReject": target.getConfiguration().setRefuseDmarcReject(property(camelContext, boolean.class, value)); return true;
+        case "refuseonfail":
+        case "refuseOnFail": target.getConfiguration().setRefuseOnFail(property(camelContext, boolean.class, value)); return true;
+        case "refuseonpermerror":
+        case "refuseOnPermError": target.getConfiguration().setRefuseOnPermError(property(camelContext, boolean.class, value)); return true;
+        case "refuseontemperror":
+        case "refuseOnTempError": target.getConfiguration().setRefuseOnTempError(property(camelContext, boolean.class, value)); return true;
+        case "refusewhenlisted":
+        case "refuseWhenListed": target.getConfiguration().setRefuseWhenListed(property(camelContext, boolean.class, value)); return true;
         case "selector": target.getConfiguration().setSelector(property(camelContext, java.lang.String.class, value)); return true;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": target.getConfiguration().setSignWhenFromDomainDiffers(property(camelContext, boolean.class, value)); return true;
+        case "spftimeout":
+        case "spfTimeout": target.getConfiguration().setSpfTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "verifyspf":
+        case "verifySpf": target.getConfiguration().setVerifySpf(property(camelContext, boolean.class, value)); return true;
+        case "zones": target.getConfiguration().setZones(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
@@ -55,6 +74,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": return java.lang.String.class;
+        case "allowlist":
+        case "allowList": return java.lang.String.class;
         case "authservid":
         case "authservId": return java.lang.String.class;
         case "canonicalization": return java.lang.String.class;
@@ -62,6 +83,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return long.class;
+        case "dnsbltimeout":
+        case "dnsblTimeout": return long.class;
         case "domain": return java.lang.String.class;
         case "expiration": return long.class;
         case "headers": return java.lang.String.class;
@@ -73,11 +96,26 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return boolean.class;
         case "privatekey":
         case "privateKey": return java.lang.String.class;
+        case "receivedspf":
+        case "receivedSpf": return boolean.class;
         case "refusedmarcreject":
         case "refuseDmarcReject": return boolean.class;
+        case "refuseonfail":
+        case "refuseOnFail": return boolean.class;
+        case "refuseonpermerror":
+        case "refuseOnPermError": return boolean.class;
+        case "refuseontemperror":
+        case "refuseOnTempError": return boolean.class;
+        case "refusewhenlisted":
+        case "refuseWhenListed": return boolean.class;
         case "selector": return java.lang.String.class;
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return boolean.class;
+        case "spftimeout":
+        case "spfTimeout": return long.class;
+        case "verifyspf":
+        case "verifySpf": return boolean.class;
+        case "zones": return java.lang.String.class;
         default: return null;
         }
     }
@@ -87,6 +125,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         SmtpAuthEndpoint target = (SmtpAuthEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "algorithm": return target.getConfiguration().getAlgorithm();
+        case "allowlist":
+        case "allowList": return target.getConfiguration().getAllowList();
         case "authservid":
         case "authservId": return target.getConfiguration().getAuthservId();
         case "canonicalization": return target.getConfiguration().getCanonicalization();
@@ -94,6 +134,8 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "dnsServers": return target.getConfiguration().getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return target.getConfiguration().getDnsTimeout();
+        case "dnsbltimeout":
+        case "dnsblTimeout": return target.getConfiguration().getDnsblTimeout();
         case "domain": return target.getConfiguration().getDomain();
         case "expiration": return target.getConfiguration().getExpiration();
         case "headers": return target.getConfiguration().getHeaders();
@@ -105,11 +147,26 @@ public class SmtpAuthEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "privatekey":
         case "privateKey": return target.getConfiguration().getPrivateKey();
+        case "receivedspf":
+        case "receivedSpf": return target.getConfiguration().isReceivedSpf();
         case "refusedmarcreject":
         case "refuseDmarcReject": return target.getConfiguration().isRefuseDmarcReject();
+        case "refuseonfail":
+        case "refuseOnFail": return target.getConfiguration().isRefuseOnFail();
+        case "refuseonpermerror":
+        case "refuseOnPermError": return target.getConfiguration().isRefuseOnPermError();
+        case "refuseontemperror":
+        case "refuseOnTempError": return target.getConfiguration().isRefuseOnTempError();
+        case "refusewhenlisted":
+        case "refuseWhenListed": return target.getConfiguration().isRefuseWhenListed();
         case "selector": return target.getConfiguration().getSelector();
         case "signwhenfromdomaindiffers":
         case "signWhenFromDomainDiffers": return target.getConfiguration().isSignWhenFromDomainDiffers();
+        case "spftimeout":
+        case "spfTimeout": return target.getConfiguration().getSpfTimeout();
+        case "verifyspf":
+        case "verifySpf": return target.getConfiguration().isVerifySpf();
+        case "zones": return target.getConfiguration().getZones();
         default: return null;
         }
     }

@@ -24,12 +24,14 @@ public class SmtpAuthEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(16);
+        Set<String> props = new HashSet<>(26);
         props.add("algorithm");
+        props.add("allowList");
         props.add("authservId");
         props.add("canonicalization");
         props.add("dnsServers");
         props.add("dnsTimeout");
+        props.add("dnsblTimeout");
         props.add("domain");
         props.add("expiration");
         props.add("headers");
@@ -38,9 +40,17 @@ public class SmtpAuthEndpointUriFactory extends org.apache.camel.support.compone
         props.add("lazyStartProducer");
         props.add("operation");
         props.add("privateKey");
+        props.add("receivedSpf");
         props.add("refuseDmarcReject");
+        props.add("refuseOnFail");
+        props.add("refuseOnPermError");
+        props.add("refuseOnTempError");
+        props.add("refuseWhenListed");
         props.add("selector");
         props.add("signWhenFromDomainDiffers");
+        props.add("spfTimeout");
+        props.add("verifySpf");
+        props.add("zones");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         SECRET_PROPERTY_NAMES = Collections.emptySet();
         ENDPOINT_IDENTITY_PROPERTY_NAMES = Collections.emptySet();

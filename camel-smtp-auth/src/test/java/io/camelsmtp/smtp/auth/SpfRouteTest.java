@@ -111,7 +111,7 @@ class SpfRouteTest extends CamelTestSupport {
         assertTrue(stored.startsWith("Received-SPF: Pass (pass.test: 127.0.0.1 is authorized to use 'pass.test')\r\n"
                                      + "\tclient-ip=127.0.0.1;\r\n\tenvelope-from=\"alice@pass.test\";\r\n"
                                      + "\thelo=client.test;\r\n\tidentity=mailfrom;\r\n"), stored);
-        assertTrue(stored.contains("Authentication-Results: mx.test; dkim=none;\r\n\tspf=pass smtp.mailfrom=alice@pass.test\r\n"),
+        assertTrue(stored.contains("Authentication-Results: mx.test; dkim=none;\r\n\tspf=pass smtp.mailfrom=alice@pass.test;\r\n"),
                 stored);
         assertEquals(1, dns.questions("pass.test.", "TXT"), "verify used the verdict reached at MAIL FROM");
     }
@@ -119,7 +119,7 @@ class SpfRouteTest extends CamelTestSupport {
     @Test
     void softfailIsAcceptedAndTagged() throws Exception {
         Swaks.accepted(port, "alice@soft.test", "bob@example.test", message());
-        assertTrue(stored("alice@soft.test").contains("\tspf=softfail smtp.mailfrom=alice@soft.test\r\n"));
+        assertTrue(stored("alice@soft.test").contains("\tspf=softfail smtp.mailfrom=alice@soft.test;\r\n"));
     }
 
     @Test
@@ -127,7 +127,7 @@ class SpfRouteTest extends CamelTestSupport {
         String out = Swaks.send(port, "helo-fail.test", "<>", "bob@example.test", message());
         assertTrue(out.contains("<** 550 5.7.23 SPF: 127.0.0.1 is not a permitted sender for helo-fail.test"), out);
         Swaks.accepted(port, "helo-pass.test", "<>", "bob@example.test", message());
-        assertTrue(stored("").contains("\tspf=pass smtp.helo=helo-pass.test\r\n"), stored(""));
+        assertTrue(stored("").contains("\tspf=pass smtp.helo=helo-pass.test;\r\n"), stored(""));
     }
 
     @Test
@@ -166,7 +166,7 @@ class SpfRouteTest extends CamelTestSupport {
         assertEquals("fail", e.getMessage().getHeader(SmtpAuthConstants.SPF));
         String out = e.getMessage().getBody(String.class);
         assertTrue(out.startsWith("Authentication-Results: mx.test; dkim=none;\r\n\tspf=fail "
-                                  + "reason=\"192.0.2.9 is not a permitted sender for fail.test\" smtp.mailfrom=alice@fail.test\r\n"),
+                                  + "reason=\"192.0.2.9 is not a permitted sender for fail.test\" smtp.mailfrom=alice@fail.test;\r\n"),
                 out);
         assertFalse(verify("direct:verify-no-spf", null, "alice@fail.test").getMessage().getBody(String.class).contains("spf="),
                 "verifySpf=false");
@@ -176,11 +176,11 @@ class SpfRouteTest extends CamelTestSupport {
     void verifyTakesAResultAlreadySetAndIgnoresOneThatIsNoResult() {
         int asked = dns.questions("soft.test.", "TXT");
         Exchange e = verify("direct:verify", "pass", "alice@soft.test");
-        assertTrue(e.getMessage().getBody(String.class).contains("\tspf=pass smtp.mailfrom=alice@soft.test\r\n"));
+        assertTrue(e.getMessage().getBody(String.class).contains("\tspf=pass smtp.mailfrom=alice@soft.test;\r\n"));
         assertEquals(asked, dns.questions("soft.test.", "TXT"), "not evaluated again");
         Exchange forged = verify("direct:verify", "pass\r\nX-Injected: yes", "alice@soft.test");
         String out = forged.getMessage().getBody(String.class);
-        assertTrue(out.contains("\tspf=softfail smtp.mailfrom=alice@soft.test\r\n") && !out.contains("X-Injected"), out);
+        assertTrue(out.contains("\tspf=softfail smtp.mailfrom=alice@soft.test;\r\n") && !out.contains("X-Injected"), out);
     }
 
     @Test

@@ -49,7 +49,7 @@ class SpfYamlTest {
                     stored = Files.readString(files.findFirst().orElseThrow(), StandardCharsets.ISO_8859_1);
                 }
                 assertTrue(stored.startsWith("Authentication-Results: mx.example.test; dkim=none;\r\n"
-                                             + "\tspf=pass smtp.mailfrom=alice@pass.test\r\n"), stored);
+                                             + "\tspf=pass smtp.mailfrom=alice@pass.test;\r\n"), stored);
                 assertEquals(1, dns.questions("pass.test.", "TXT"), "evaluated once, at MAIL FROM");
             } finally {
                 main.stop();
