@@ -63,6 +63,9 @@ class MxResolverAddressFamilyTest {
                 // AAAA fails and A has none: nothing resolved, so for now (as before)
                 .add("nodata4.test. 0 IN MX 10 mx.nodata4.test.").add("mx.nodata4.test. 0 IN TXT \"no A\"")
                 .rcode("mx.nodata4.test.", "AAAA", Rcode.SERVFAIL)
+                // A NXDOMAIN: the name does not exist, whatever AAAA says (as before, when A was asked first)
+                .add("nx4.test. 0 IN MX 10 mx.nx4.test.").rcode("mx.nx4.test.", "A", Rcode.NXDOMAIN)
+                .rcode("mx.nx4.test.", "AAAA", Rcode.SERVFAIL)
                 // implicit MX: no MX record, the domain's own A, its AAAA refused
                 .add("implicit4.test. 0 IN A 127.0.0.7").rcode("implicit4.test.", "AAAA", Rcode.REFUSED)
                 .add("implicitbroken.test. 0 IN TXT \"no MX, no address\"")
@@ -151,6 +154,9 @@ class MxResolverAddressFamilyTest {
         ResolutionException e = assertThrows(ResolutionException.class, host::addresses);
         assertTrue(e.isTransient(), "a failure and no address: for now, as before");
         assertEquals("DNS lookup of mx.nodata4.test failed: A none, AAAA SERVFAIL", e.reply().text());
+        MxHost nx = resolver.resolve("nx4.test").get(0);
+        ResolutionException none = assertThrows(ResolutionException.class, nx::addresses);
+        assertEquals("550 5.4.4", none.reply().code() + " " + none.reply().enhancedStatus(), none.reply()::text);
     }
 
     @Test
