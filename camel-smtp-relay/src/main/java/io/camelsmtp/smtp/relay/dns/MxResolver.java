@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -186,8 +187,8 @@ public final class MxResolver {
                 } catch (TimeoutException e) {
                     break;
                 }
-                a = a == null && v4.isDone() ? family(host, Type.A, v4) : a;
-                aaaa = aaaa == null && v6.isDone() ? family(host, Type.AAAA, v6) : aaaa;
+                a = a == null && v4.isDone() ? family(Type.A, v4) : a;
+                aaaa = aaaa == null && v6.isDone() ? family(Type.AAAA, v6) : aaaa;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -225,12 +226,14 @@ public final class MxResolver {
             return !addresses.isEmpty() || nxdomain;
         }
 
+        /** For the reply when nothing resolved: why it failed, or "none" (NODATA). */
         String outcome() {
-            return failure != null ? failure : nxdomain ? "NXDOMAIN" : "none";
+            return failure != null ? failure : "none";
         }
     }
 
-    private static Family family(Name host, int type, CompletableFuture<LookupResult> done) throws InterruptedException {
+    /** The answer of a look-up that is done. */
+    private static Family family(int type, CompletableFuture<LookupResult> done) throws InterruptedException {
         String name = Type.string(type);
         try {
             List<InetAddress> out = new ArrayList<>();
@@ -251,6 +254,8 @@ public final class MxResolver {
                 return new Family(name, List.of(), false, null);
             }
             return new Family(name, List.of(), false, reason(cause));
+        } catch (CancellationException e) {
+            return new Family(name, List.of(), false, "cancelled");
         }
     }
 
