@@ -34,8 +34,10 @@ public class InboxRoutes extends RouteBuilder {
         try (FileChannel content = FileChannel.open(file, StandardOpenOption.WRITE)) {
             content.force(true);
         }
-        try (FileChannel folder = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            folder.force(true);   // works on Linux and macOS; Windows cannot open a folder like this
+        if (!System.getProperty("os.name").startsWith("Windows")) {   // Windows cannot open a folder as a channel
+            try (FileChannel folder = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+                folder.force(true);
+            }
         }
     }
 }
