@@ -48,7 +48,7 @@ final class StartupSummary extends MainListenerSupport {
         }
         AdminHttpServer.GuardedHttpServer http = context.hasService(AdminHttpServer.GuardedHttpServer.class);
         lines.add("  HTTP   " + AdminHttpServer.property(context, "admin.host", "127.0.0.1") + ":"
-                  + AdminHttpServer.property(context, "admin.port", "8025") + "  admin: /queue/NAME, /health"
+                  + AdminHttpServer.property(context, "admin.port", AdminHttpServer.DEFAULT_PORT) + "  admin: /queue/NAME, /health"
                   + token(http == null ? null : http.adminToken()) + httpRoutes(context)
                   + token(http == null ? null : http.httpToken()));
         Map<String, SmtpQueueEndpoint> queues = new LinkedHashMap<>();

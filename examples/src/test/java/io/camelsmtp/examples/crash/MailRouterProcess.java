@@ -49,7 +49,7 @@ final class MailRouterProcess implements AutoCloseable {
     MailRouterProcess(Path workDir, Path routes, Map<String, String> properties) {
         this.workDir = workDir;
         this.routes = routes;
-        // its own admin port, so that an app already running on this machine (on 8025) does not fail the test
+        // its own admin port, so that an app already running on this machine (on 8587) does not fail the test
         Map<String, String> props = new LinkedHashMap<>(properties);
         props.putIfAbsent("admin.port", String.valueOf(freePort()));
         this.properties = props;
