@@ -113,6 +113,10 @@ final class StartupFailure {
                             .append(m.getColumn() + 1));
             b.append(')');
         }
+        Throwable root = rootCause(yaml);
+        if (root != yaml && root.getMessage() != null && !b.toString().contains(root.getMessage().strip())) {
+            b.append(": ").append(root.getMessage().strip()); // the DSL's own error at that place, a bean's say
+        }
         return b.toString();
     }
 
