@@ -47,8 +47,12 @@ final class StartupSummary extends MainListenerSupport {
             }
         }
         AdminHttpServer.GuardedHttpServer http = context.hasService(AdminHttpServer.GuardedHttpServer.class);
-        lines.add("  HTTP   " + AdminHttpServer.property(context, "admin.host", "127.0.0.1") + ":"
-                  + AdminHttpServer.property(context, "admin.port", "8025") + "  admin: /queue/NAME, /health"
+        // the port the server holds (admin.port=0 picks one), else the configured one
+        String port = http != null && http.getServer() != null && http.getServer().actualPort() > 0
+                ? String.valueOf(http.getServer().actualPort())
+                : AdminHttpServer.property(context, "admin.port", AdminHttpServer.DEFAULT_PORT);
+        lines.add("  HTTP   " + AdminHttpServer.property(context, "admin.host", "127.0.0.1") + ":" + port
+                  + "  admin: /queue/NAME, /health"
                   + token(http == null ? null : http.adminToken()) + httpRoutes(context)
                   + token(http == null ? null : http.httpToken()));
         Map<String, SmtpQueueEndpoint> queues = new LinkedHashMap<>();
