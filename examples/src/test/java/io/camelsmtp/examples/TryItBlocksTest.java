@@ -37,13 +37,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Runs the "Try it on one machine" block of each example's header exactly as written (docs/getting-started.md
  * describes the format), so that the blocks cannot rot:
  * <pre>
- * # Try it on one machine (...):
+ * # Try it on one machine:
  * #   $ python3 -u -m aiosmtpd -n -l 127.0.0.1:2590 &amp;   # -&gt; Subject: hello
  * #   $ java -Dsmtp.port=2525 ... \
  * #       -jar examples/target/camel-smtp-examples.jar --routes examples/routes/x.camel.yaml &amp;
  * #   $ swaks --server 127.0.0.1 --port 2525 --to nobody@example.org   # -&gt; 550 5.1.1
  * </pre>
- * The block is the line {@code # Try it on one machine...:} and the command lines after it; a command line starts
+ * The block is the line {@code # Try it on one machine:} and the command lines after it; a command line starts
  * with {@code #   $ }, one ending in a backslash goes on in the next line (which starts with {@code #     }); the
  * first other line ends the block. Each command runs in bash, in order, in a fresh folder holding a link to
  * {@code examples/}. One ending in {@code &} runs in the background: the test waits (bounded) until the app in it
@@ -58,6 +58,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class TryItBlocksTest {
 
     private static final Path ROUTES = Path.of("routes");
+    private static final String START = "# Try it on one machine:";
     private static final String JAR = "-jar examples/target/camel-smtp-examples.jar";
     private static final Pattern PORT = Pattern.compile("\\b25\\d\\d\\b");
     /** The last "# -> TEXT" of a command. */
@@ -91,11 +92,10 @@ class TryItBlocksTest {
     static List<Command> block(List<String> lines) {
         List<Command> commands = new ArrayList<>();
         int i = 0;
-        while (i < lines.size() && lines.get(i).startsWith("#") && !lines.get(i).startsWith("# Try it on one machine")) {
+        while (i < lines.size() && lines.get(i).startsWith("#") && !lines.get(i).equals(START)) {
             i++;
         }
-        assertTrue(i < lines.size() && lines.get(i).startsWith("# Try it on one machine")
-                   && lines.get(i).endsWith(":"), "no line '# Try it on one machine ...:' in the header");
+        assertTrue(i < lines.size() && lines.get(i).equals(START), "no line '" + START + "' in the header");
         for (i++; i < lines.size() && lines.get(i).startsWith("#   $ "); i++) {
             StringBuilder text = new StringBuilder(lines.get(i).substring(6).strip());
             while (text.toString().endsWith("\\")) {
@@ -114,8 +114,9 @@ class TryItBlocksTest {
             boolean bg = command.endsWith("&");
             commands.add(new Command(bg ? command.substring(0, command.length() - 1).strip() : command, bg, expected));
         }
-        assertFalse(i < lines.size() && lines.get(i).startsWith("#   "),
-                "a block line that is neither a command ('#   $ ') nor its continuation: " + lines.get(i));
+        String after = i < lines.size() ? lines.get(i) : "";
+        assertFalse(after.startsWith("#   "),
+                "a block line that is neither a command ('#   $ ') nor its continuation: " + after);
         assertFalse(commands.isEmpty(), "the block has no commands");
         assertTrue(commands.stream().anyMatch(c -> c.text().contains(JAR)), "the block does not start the app");
         assertTrue(commands.stream().anyMatch(c -> !c.expected().isEmpty()), "the block checks nothing ('# -> ')");
@@ -138,7 +139,7 @@ class TryItBlocksTest {
 
     @Test
     void theParserIsStrict() {
-        List<String> ok = List.of("# Header", "# Try it on one machine (bash):",
+        List<String> ok = List.of("# Header", "# Try it on one machine: in bash", "# Try it on one machine:",
                 "#   $ java -Dx=1 \\", "#       -jar examples/target/camel-smtp-examples.jar --routes r &",
                 "#   $ swaks --to a@b   # -> 250 2.0.0   # -> queued", "#", "- route:");
         List<Command> c = block(ok);
