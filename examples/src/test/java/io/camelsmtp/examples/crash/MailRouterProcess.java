@@ -31,7 +31,7 @@ import io.camelsmtp.examples.support.AppJvm;
  * <p>
  * Every run writes its own log file ({@code app-N.log}); every wait is bounded; {@link #close()} kills what is left.
  */
-final class MailRouterProcess implements AutoCloseable {
+public final class MailRouterProcess implements AutoCloseable {
 
     static final Pattern STARTED = Pattern.compile("Apache Camel \\S+ \\(camel-smtp\\) started in");
     static final Pattern SPOOL_OPENED = Pattern.compile("smtp-queue:(\\S+) opened spool (\\S+) with (\\d+) message\\(s\\) waiting");
@@ -215,7 +215,7 @@ final class MailRouterProcess implements AutoCloseable {
     }
 
     /** target/classes and the dependency jars of the test JVM's class path, without target/test-classes. */
-    static String classPath() throws URISyntaxException {
+    public static String classPath() throws URISyntaxException {
         return AppJvm.classPath();
     }
 }
