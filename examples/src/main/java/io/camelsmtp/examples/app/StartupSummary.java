@@ -41,7 +41,7 @@ final class StartupSummary extends MainListenerSupport {
         for (Route route : context.getRoutes()) {
             if (route.getEndpoint() instanceof SmtpServerEndpoint smtp) {
                 SmtpServerConfiguration options = smtp.getConfiguration();
-                lines.add("  SMTP   " + smtp.getHost() + ":" + smtp.getPort() + "  " + security(options) + ", domains "
+                lines.add("  SMTP   " + smtp.getHost() + ":" + smtp.getPort() + reach(smtp.getHost()) + "  " + security(options) + ", domains "
                           + (options.getAcceptedDomains() != null ? options.getAcceptedDomains() : "(none: policy or AUTH)")
                           + "  route " + route.getRouteId());
             }
@@ -51,7 +51,8 @@ final class StartupSummary extends MainListenerSupport {
         String port = http != null && http.getServer() != null && http.getServer().actualPort() > 0
                 ? String.valueOf(http.getServer().actualPort())
                 : AdminHttpServer.property(context, "admin.port", AdminHttpServer.DEFAULT_PORT);
-        lines.add("  HTTP   " + AdminHttpServer.property(context, "admin.host", "127.0.0.1") + ":" + port
+        String httpHost = AdminHttpServer.property(context, "admin.host", "127.0.0.1");
+        lines.add("  HTTP   " + httpHost + ":" + port + reach(httpHost)
                   + "  admin: /queue/NAME, /health"
                   + token(http == null ? null : http.adminToken()) + httpRoutes(context)
                   + token(http == null ? null : http.httpToken()));
@@ -76,6 +77,16 @@ final class StartupSummary extends MainListenerSupport {
         }
         routesBySource.forEach((source, ids) -> lines.add("  routes " + source + ": " + String.join(", ", ids)));
         return lines;
+    }
+
+    /**
+     * A wildcard bind says so: {@code 0.0.0.0} or {@code ::} reaches every interface, the network included, which a
+     * newcomer trying a route set on a laptop may not expect.
+     */
+    static String reach(String host) {
+        String h = host == null ? "" : host.strip();
+        return h.isEmpty() || "0.0.0.0".equals(h) || "::".equals(h) || "[::]".equals(h) || "::0".equals(h)
+                ? " (all interfaces, the network included)" : "";
     }
 
     /** Where a route came from; a file inside the app's own jar as {@code classpath:}, which is how it was named. */
