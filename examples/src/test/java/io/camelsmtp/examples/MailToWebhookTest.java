@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.camelsmtp.examples.app.MailRouter;
+import io.camelsmtp.examples.support.LogLines;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,11 +182,19 @@ class MailToWebhookTest {
         Path pdf = pdf();
         Path csv = csv();
         status.set(500);
-        String out = swaks(pdf, csv);
+        String out;
+        List<String> problems;
+        try (LogLines log = LogLines.capture()) {
+            out = swaks(pdf, csv);
+            problems = problems(log);
+        }
         assertTrue(out.contains("<** 451 4.3.0 "), out);
         assertTrue(!out.contains("<-  250 2.0.0 Ok: queued"), out);
         assertEquals(1, posts.size(), "the webhook got the POST and refused it");
         String refusedId = JSON.readTree(posts.get(0).body()).get("queueId").asText();
+        // one line, not a stack trace: which message, what the webhook said
+        assertEquals(1, problems.size(), String.join("", problems));
+        assertTrue(problems.get(0).contains(refusedId + ": ") && problems.get(0).contains("HTTP 500"), problems.get(0));
 
         status.set(200);
         String retry = swaks(pdf, csv);
@@ -203,8 +212,28 @@ class MailToWebhookTest {
         assumeSwaks();
         webhook.stop(0);
         webhookUp = false;
-        String out = swaks(pdf(), csv());
+        String out;
+        List<String> problems;
+        try (LogLines log = LogLines.capture()) {
+            out = swaks(pdf(), csv());
+            problems = problems(log);
+        }
         assertTrue(out.contains("<** 451 4.3.0 "), out);
         assertEquals(0, posts.size());
+        assertEquals(1, problems.size(), String.join("", problems));
+        assertTrue(problems.get(0).matches("(?s)WARN \\S+ - [0-9A-F]{10,}: .*Connection refused.*\n"), problems.get(0));
+    }
+
+    /**
+     * The WARN and ERROR events so far, each of which must be a single line; they are captured while swaks runs, and
+     * swaks has its answer only once the route is done.
+     */
+    private static List<String> problems(LogLines log) {
+        List<String> problems = log.events().stream().filter(e -> e.startsWith("WARN ") || e.startsWith("ERROR "))
+                .toList();
+        for (String p : problems) {
+            assertEquals(1, p.split("\n").length, "one line per failure: " + p);
+        }
+        return problems;
     }
 }

@@ -1,6 +1,8 @@
 package io.camelsmtp.examples.app;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -17,13 +19,19 @@ import org.apache.camel.model.RouteDefinition;
 
 /**
  * Starts the HTTP server behind the app's {@code platform-http} endpoints (the admin routes, and any the user's own
- * routes declare) on {@code admin.host:admin.port}, loopback 8025 by default: queue operations are for operators,
+ * routes declare) on {@code admin.host:admin.port}, loopback 8587 by default: queue operations are for operators,
  * not for the network at large. Loopback is not enough (the operator's browser is on it too), so every request first
  * passes {@link HttpGuard}: Host check, bearer token, JSON-only changes; bodies are capped at {@code http.maxBodySize}.
  * The admin token comes from {@code admin.token.secret} or {@code <data.dir>/admin.token}, the token of the other
  * routes from {@code http.token.secret} or {@code <data.dir>/http.token} (see {@link AccessToken}).
  */
 final class AdminHttpServer extends MainListenerSupport {
+
+    /**
+     * Default of {@code admin.port}: not 8025, the web port of Mailpit and MailHog (nor 1025, 1080, 5000: MailCatcher,
+     * MailDev, smtp4dev), which developers run next to a mail router.
+     */
+    static final String DEFAULT_PORT = "8587";
 
     /** Default of {@code http.maxBodySize}: a JSON mail of 10 MiB of attachments, base64, fits. */
     static final long DEFAULT_MAX_BODY_SIZE = 16L * 1024 * 1024;
@@ -33,15 +41,39 @@ final class AdminHttpServer extends MainListenerSupport {
         CamelContext context = main.getCamelContext();
         VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
         http.setBindHost(property(context, "admin.host", "127.0.0.1"));
-        http.setBindPort(Integer.parseInt(property(context, "admin.port", "8025")));
+        http.setBindPort(Integer.parseInt(property(context, "admin.port", DEFAULT_PORT)));
         http.setMaxBodySize(Long.parseLong(property(context, "http.maxBodySize",
                 String.valueOf(DEFAULT_MAX_BODY_SIZE))));
+        probe(http);
         try {
             context.addService(new GuardedHttpServer(http));
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start the admin HTTP server on " + http.getBindHost() + ":"
                                             + http.getBindPort() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Camel's server binds on a Vert.x thread and only logs a failure there ("Unhandled exception"): the app would run
+     * on without its admin endpoints, its summary naming a port it does not hold. So try the port before Camel starts
+     * anything, and stop start-up with the reason if it cannot be bound; {@link GuardedHttpServer#startServer()} checks
+     * again that the server really listens.
+     */
+    private static void probe(VertxPlatformHttpServerConfiguration http) {
+        if (http.getBindPort() == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as Vert.x binds: a port with connections in TIME_WAIT is free
+            probe.bind(new InetSocketAddress(http.getBindHost(), http.getBindPort()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException(cannotListen(http, e.getMessage()), e);
+        }
+    }
+
+    private static String cannotListen(VertxPlatformHttpServerConfiguration http, String reason) {
+        return "the admin HTTP server cannot listen on " + http.getBindHost() + ":" + http.getBindPort() + ": " + reason
+               + " (set admin.port, or admin.host)";
     }
 
     static String property(CamelContext context, String name, String fallback) {
@@ -91,6 +123,20 @@ final class AdminHttpServer extends MainListenerSupport {
             router.route().order(Integer.MIN_VALUE).handler(guard);
             router.errorHandler(413, ctx -> HttpGuard.refuse(ctx, 413, "Request body larger than http.maxBodySize ("
                                                                  + configuration.getMaxBodySize() + " octets)"));
+        }
+
+        /**
+         * Camel's server binds on a Vert.x thread and only logs a failure there ("Unhandled exception"), so the app
+         * would run on without its admin endpoints and its summary would name a port it does not hold. A port that
+         * cannot be bound must stop start-up instead: try it first, then check the server really listens.
+         */
+        @Override
+        protected void startServer() throws Exception {
+            super.startServer();
+            if (getServer() == null || getServer().actualPort() <= 0) {
+                // the port was free at the probe (afterConfigure) and taken since: Vert.x has logged why
+                throw new IOException(cannotListen(configuration, "the HTTP server did not bind (see the log above)"));
+            }
         }
 
         AccessToken adminToken() {

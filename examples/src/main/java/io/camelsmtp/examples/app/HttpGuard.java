@@ -18,7 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The first handler of every request to the app's HTTP server, before any route and before the body is read. The
  * server is on loopback, which keeps the network out but not the operator's own browser: any page it shows could
- * POST to 127.0.0.1:8025 (a "simple" cross-site request needs no permission), and a page whose DNS name is rebound
+ * POST to 127.0.0.1:8587 (a "simple" cross-site request needs no permission), and a page whose DNS name is rebound
  * to 127.0.0.1 could even read the answers. So, in this order:
  * <ol>
  * <li>the {@code Host} header must name this server: the bound address, {@code localhost}, a name in

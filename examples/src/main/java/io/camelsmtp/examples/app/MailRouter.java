@@ -9,11 +9,11 @@ import org.apache.camel.main.Main;
  * The runnable mail router: Camel Main with the YAML DSL. Without arguments it loads the shipped routes
  * ({@code classpath:routes/*.camel.yaml}); {@code --routes PATH} loads a YAML file or every {@code *.camel.yaml} in a
  * folder instead. {@code application.properties} in the working directory or on the class path overrides defaults.
- * The admin endpoints (queue operations, health) are always loaded, on {@code http://127.0.0.1:8025} unless
+ * The admin endpoints (queue operations, health) are always loaded, on {@code http://127.0.0.1:8587} unless
  * {@code admin.host}/{@code admin.port} say otherwise, and answer only with the admin token
  * ({@code admin.token.secret}, or the file {@code <data.dir>/admin.token} generated at the first start). Once started it logs a summary of what listens where; if
  * start-up fails it prints the route file and line at fault and exits with status 1 ({@code --stacktrace} adds the
- * Java stack trace).
+ * Java stack trace; without it, log events lose their stack traces until the app has started, see {@link StartupLog}).
  */
 public final class MailRouter {
 
@@ -48,10 +48,16 @@ public final class MailRouter {
             }
         }
         Main main = create(routes);
+        if (!stackTrace) {
+            main.addMainListener(StartupLog.begin());
+        }
         try {
             main.run();
             return 0;
         } catch (Exception e) {
+            // Main's shutdown hook would log "JVM shutdown hook triggered by SIGTERM" at our System.exit: nothing sent one
+            main.completed();
+            StartupLog.end();
             if (stackTrace) {
                 e.printStackTrace();
             }
@@ -60,6 +66,8 @@ public final class MailRouter {
                 System.err.println("(--stacktrace shows the Java stack trace)");
             }
             return 1;
+        } finally {
+            StartupLog.end();
         }
     }
 

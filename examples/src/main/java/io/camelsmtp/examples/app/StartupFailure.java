@@ -2,11 +2,15 @@ package io.camelsmtp.examples.app;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Component;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.LineNumberAware;
+import org.apache.camel.PropertyBindingException;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.model.EndpointRequiredDefinition;
 import org.apache.camel.model.Model;
@@ -14,6 +18,8 @@ import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.EndpointHelper;
 import org.apache.camel.util.URISupport;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
 /**
  * Turns an exception that stopped start-up into a few lines an operator can act on: the route file and line, the
@@ -51,9 +57,25 @@ final class StartupFailure {
 
         List<String> lines = new ArrayList<>();
         lines.add("camel-smtp could not start.");
+        MarkedYamlEngineException yaml = find(failure, MarkedYamlEngineException.class);
+        if (yaml != null && yaml.getProblemMark().isPresent()) {
+            lines.add("  " + yamlError(yaml));
+            return String.join("\n", lines);
+        }
+        PropertyBindingException binding = innermost(failure, PropertyBindingException.class);
+        String unknownOption = binding != null ? unknownOption(binding, context) : null;
+        if (unknownOption != null) {
+            lines.add("  " + unknownOption);
+            return String.join("\n", lines);
+        }
         if (routeId == null && endpoint == null) {
-            // Parse errors of the YAML DSL already say "in file:..., line N, column M" with the offending line.
-            lines.add("  " + message(firstOwnMessage(failure)).strip().replace("\n", "\n  "));
+            Throwable own = firstOwnMessage(failure);
+            lines.add("  " + message(own).strip().replace("\n", "\n  "));
+            // "Error pre-parsing resource: FILE" says where, its innermost cause says what (a property not found)
+            Throwable root = rootCause(own);
+            if (root != own && root.getMessage() != null && !message(own).contains(root.getMessage())) {
+                lines.add("  " + root.getMessage().strip().replace("\n", "\n  "));
+            }
             return String.join("\n", lines);
         }
         RouteDefinition route = routeDefinition(context, routeId);
@@ -66,12 +88,113 @@ final class StartupFailure {
         lines.add("  " + (where != null ? where : "(route source unknown)")
                   + (routeId != null ? " (route " + routeId + ")" : ""));
         if (endpoint != null) {
-            lines.add("  endpoint " + URISupport.sanitizeUri(endpoint.getUri()) + ": " + reason(endpoint));
+            lines.add("  endpoint " + URISupport.sanitizeUri(endpoint.getUri()) + ": " + reason(endpoint)
+                      + didYouMean(context, endpoint));
         } else {
             Throwable cause = routeFailure.getCause() != null ? routeFailure.getCause() : routeFailure;
             lines.add("  " + message(firstOwnMessage(cause)));
         }
         return String.join("\n", lines);
+    }
+
+    /**
+     * A syntax error of a YAML route file, as {@code FILE:LINE:COLUMN: problem}: the DSL wraps the parser's error in
+     * "Error pre-parsing resource: FILE", which says neither where nor what.
+     */
+    private static String yamlError(MarkedYamlEngineException yaml) {
+        Mark mark = yaml.getProblemMark().orElseThrow();
+        StringBuilder b = new StringBuilder(mark.getName()).append(':').append(mark.getLine() + 1).append(':')
+                .append(mark.getColumn() + 1).append(": ")
+                .append(yaml.getProblem() != null ? yaml.getProblem().strip() : yaml.getClass().getSimpleName());
+        if (yaml.getContext() != null) {
+            b.append(" (").append(yaml.getContext().strip());
+            yaml.getContextMark().filter(m -> m.getLine() != mark.getLine())
+                    .ifPresent(m -> b.append(" at line ").append(m.getLine() + 1).append(", column ")
+                            .append(m.getColumn() + 1));
+            b.append(')');
+        }
+        Throwable root = rootCause(yaml);
+        if (root != yaml && root.getMessage() != null && !b.toString().contains(root.getMessage().strip())) {
+            b.append(": ").append(root.getMessage().strip()); // the DSL's own error at that place, a bean's say
+        }
+        return b.toString();
+    }
+
+    /**
+     * A property such as {@code camel.component.smtp-server.acceptedDomain} that names no option of its component:
+     * the key and the nearest option. Not Camel's message, which also prints the value (a password, say) and the
+     * component's object identity. Null when the option exists (a bad value, reported as Camel says).
+     */
+    private static String unknownOption(PropertyBindingException binding, CamelContext context) {
+        if (context == null || !(binding.getTarget() instanceof Component component) || binding.getCause() != null
+            || binding.getPropertyName() == null) {
+            return null;
+        }
+        String scheme = OptionNames.schemeOf(context, component);
+        Set<String> options = scheme != null ? OptionNames.of(component, scheme, false) : Set.of();
+        String name = binding.getPropertyName();
+        if (options.isEmpty() || options.stream().anyMatch(name::equalsIgnoreCase)) {
+            return null;
+        }
+        return "camel.component." + scheme + "." + name + ": the " + scheme + " component has no option '" + name + "'"
+               + OptionNames.nearest(name, options).map(n -> "; did you mean '" + n + "'?").orElse("");
+    }
+
+    /** For unknown parameters of an endpoint URI: {@code ; did you mean 'X'?} per parameter close to an option. */
+    private static String didYouMean(CamelContext context, ResolveEndpointFailedException endpoint) {
+        String message = reason(endpoint);
+        int unknown = message.indexOf("Unknown parameters=[");
+        int colon = endpoint.getUri().indexOf(':');
+        if (context == null || unknown < 0 || colon <= 0) {
+            return "";
+        }
+        String scheme = endpoint.getUri().substring(0, colon);
+        Component component = context.hasComponent(scheme);
+        Set<String> options = component != null ? OptionNames.of(component, scheme, true) : Set.of();
+        Map<String, Object> parameters;
+        try {
+            int query = endpoint.getUri().indexOf('?');
+            parameters = query < 0 ? Map.of() : URISupport.parseQuery(endpoint.getUri().substring(query + 1));
+        } catch (Exception unparsable) {
+            return "";
+        }
+        String listed = message.substring(unknown);
+        StringBuilder b = new StringBuilder();
+        for (String name : parameters.keySet()) {
+            if (listed.contains("{" + name + "=") || listed.contains(", " + name + "=")) {
+                OptionNames.nearest(name, options).ifPresent(n -> b.append(b.isEmpty() ? "; " : ", ")
+                        .append("did you mean '").append(n).append("'").append(parameters.size() > 1 ? " for '"
+                                + name + "'" : "").append('?'));
+            }
+        }
+        return b.toString();
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static <T extends Throwable> T innermost(Throwable failure, Class<T> type) {
+        T found = null;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                found = type.cast(t);
+            }
+        }
+        return found;
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** The innermost reason of an endpoint failure, without Camel's repeated "Failed to resolve endpoint" prefixes. */

@@ -41,14 +41,19 @@ final class StartupSummary extends MainListenerSupport {
         for (Route route : context.getRoutes()) {
             if (route.getEndpoint() instanceof SmtpServerEndpoint smtp) {
                 SmtpServerConfiguration options = smtp.getConfiguration();
-                lines.add("  SMTP   " + smtp.getHost() + ":" + smtp.getPort() + "  " + security(options) + ", domains "
+                lines.add("  SMTP   " + smtp.getHost() + ":" + smtp.getPort() + reach(smtp.getHost()) + "  " + security(options) + ", domains "
                           + (options.getAcceptedDomains() != null ? options.getAcceptedDomains() : "(none: policy or AUTH)")
                           + "  route " + route.getRouteId());
             }
         }
         AdminHttpServer.GuardedHttpServer http = context.hasService(AdminHttpServer.GuardedHttpServer.class);
-        lines.add("  HTTP   " + AdminHttpServer.property(context, "admin.host", "127.0.0.1") + ":"
-                  + AdminHttpServer.property(context, "admin.port", "8025") + "  admin: /queue/NAME, /health"
+        // the port the server holds (admin.port=0 picks one), else the configured one
+        String port = http != null && http.getServer() != null && http.getServer().actualPort() > 0
+                ? String.valueOf(http.getServer().actualPort())
+                : AdminHttpServer.property(context, "admin.port", AdminHttpServer.DEFAULT_PORT);
+        String httpHost = AdminHttpServer.property(context, "admin.host", "127.0.0.1");
+        lines.add("  HTTP   " + httpHost + ":" + port + reach(httpHost)
+                  + "  admin: /queue/NAME, /health"
                   + token(http == null ? null : http.adminToken()) + httpRoutes(context)
                   + token(http == null ? null : http.httpToken()));
         Map<String, SmtpQueueEndpoint> queues = new LinkedHashMap<>();
@@ -72,6 +77,16 @@ final class StartupSummary extends MainListenerSupport {
         }
         routesBySource.forEach((source, ids) -> lines.add("  routes " + source + ": " + String.join(", ", ids)));
         return lines;
+    }
+
+    /**
+     * A wildcard bind says so: {@code 0.0.0.0} or {@code ::} reaches every interface, the network included, which a
+     * newcomer trying a route set on a laptop may not expect.
+     */
+    static String reach(String host) {
+        String h = host == null ? "" : host.strip();
+        return h.isEmpty() || "0.0.0.0".equals(h) || "::".equals(h) || "[::]".equals(h) || "::0".equals(h)
+                ? " (all interfaces, the network included)" : "";
     }
 
     /** Where a route came from; a file inside the app's own jar as {@code classpath:}, which is how it was named. */

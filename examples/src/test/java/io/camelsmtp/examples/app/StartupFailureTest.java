@@ -86,9 +86,45 @@ class StartupFailureTest {
         assertTrue(report.contains("  " + location(8) + " (route spelled)"), report);
         assertTrue(report.contains("endpoint smtp-queue://q?segmentSise=5: There are 1 parameters that couldn't be"
                                    + " set on the endpoint."), report);
-        assertTrue(report.contains("Unknown parameters=[{segmentSise=5}]"), report);
+        assertTrue(report.contains("Unknown parameters=[{segmentSise=5}]; did you mean 'segmentSize'?"), report);
         assertFalse(report.contains("\tat "), "no stack trace without --stacktrace: " + report);
         assertTrue(report.contains("(--stacktrace shows the Java stack trace)"), report);
+    }
+
+    /** The nearest option of the component's metadata, when it is close enough to be a typo, and only then. */
+    @Test
+    void misspelledOptionOfTheListenerGetsDidYouMean() throws Exception {
+        String report = start("""
+                - route:
+                    id: listener
+                    from:
+                      uri: "smtp-server:127.0.0.1:0?acceptedDomain=example.org&qqqqqqqq=1"
+                      steps:
+                        - to: "log:x"
+                """);
+        assertTrue(report.contains("  " + location(4) + " (route listener)"), report);
+        assertTrue(report.contains("; did you mean 'acceptedDomains' for 'acceptedDomain'?\n"), report);
+        assertFalse(report.contains("for 'qqqqqqqq'"), report);
+    }
+
+    /** A -D system property (as the route headers document) is reported as one in application.properties is. */
+    @Test
+    void misspelledComponentPropertyGetsDidYouMean() throws Exception {
+        System.setProperty("camel.component.smtp-queue.segmentSise", "5");
+        try {
+            String report = start("""
+                    - route:
+                        id: queue
+                        from:
+                          uri: "smtp-server:127.0.0.1:0"
+                          steps:
+                            - to: "smtp-queue:q"
+                    """);
+            assertTrue(report.contains("\n  camel.component.smtp-queue.segmentSise: the smtp-queue component has no"
+                                       + " option 'segmentSise'; did you mean 'segmentSize'?"), report);
+        } finally {
+            System.clearProperty("camel.component.smtp-queue.segmentSise");
+        }
     }
 
     @Test
@@ -158,7 +194,24 @@ class StartupFailureTest {
                         - lgo: "x"
                 """);
         assertTrue(report.contains("Unknown node id: lgo"), report);
-        assertTrue(report.contains("mistake.camel.yaml, line 6, column"), report);
+        assertTrue(report.contains("\n  " + location(6) + ":"), report);
+    }
+
+    /** A real indentation mistake: the parser's line, column and problem, not only "Error pre-parsing resource". */
+    @Test
+    void yamlIndentationMistakeNamesLineColumnAndProblem() throws Exception {
+        String report = start("""
+                - route:
+                    id: indented
+                    from:
+                      uri: "smtp-server:127.0.0.1:0"
+                      steps:
+                        - to: "log:x"
+                     - log: "y"
+                """);
+        assertTrue(report.contains("\n  " + location(7) + ":6: expected <block end>, but found '<block sequence start>'"
+                                   + " (while parsing a block mapping at line 2, column 5)\n"), report);
+        assertFalse(report.contains("Error pre-parsing resource"), report);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.camelsmtp.examples.crash;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
@@ -10,15 +9,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.camelsmtp.examples.app.MailRouter;
+import io.camelsmtp.examples.support.AppJvm;
 
 /**
  * The runnable app ({@link MailRouter}, Camel Main with the YAML DSL) in a JVM of its own, so that it can be killed
@@ -33,7 +31,7 @@ import io.camelsmtp.examples.app.MailRouter;
  * <p>
  * Every run writes its own log file ({@code app-N.log}); every wait is bounded; {@link #close()} kills what is left.
  */
-final class MailRouterProcess implements AutoCloseable {
+public final class MailRouterProcess implements AutoCloseable {
 
     static final Pattern STARTED = Pattern.compile("Apache Camel \\S+ \\(camel-smtp\\) started in");
     static final Pattern SPOOL_OPENED = Pattern.compile("smtp-queue:(\\S+) opened spool (\\S+) with (\\d+) message\\(s\\) waiting");
@@ -49,7 +47,7 @@ final class MailRouterProcess implements AutoCloseable {
     MailRouterProcess(Path workDir, Path routes, Map<String, String> properties) {
         this.workDir = workDir;
         this.routes = routes;
-        // its own admin port, so that an app already running on this machine (on 8025) does not fail the test
+        // its own admin port, so that an app already running on this machine (on 8587) does not fail the test
         Map<String, String> props = new LinkedHashMap<>(properties);
         props.putIfAbsent("admin.port", String.valueOf(freePort()));
         this.properties = props;
@@ -217,27 +215,7 @@ final class MailRouterProcess implements AutoCloseable {
     }
 
     /** target/classes and the dependency jars of the test JVM's class path, without target/test-classes. */
-    static String classPath() throws URISyntaxException {
-        Path appClasses = Path.of(MailRouter.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path testClasses = Path.of(MailRouterProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        String surefire = System.getProperty("surefire.test.class.path");
-        String raw = surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
-        Set<String> entries = new LinkedHashSet<>();
-        entries.add(appClasses.toString());
-        for (String e : raw.split(File.pathSeparator)) {
-            if (e.isBlank()) {
-                continue;
-            }
-            Path p = Path.of(e).toAbsolutePath().normalize();
-            if (!p.equals(testClasses) && Files.exists(p)) {
-                entries.add(p.toString());
-            }
-        }
-        String cp = String.join(File.pathSeparator, entries);
-        if (!cp.contains("camel-main") || !cp.contains("camel-smtp-relay")) {
-            throw new IllegalStateException("the test class path lacks the app's dependencies (camel-main, "
-                                            + "camel-smtp-relay): " + cp);
-        }
-        return cp;
+    public static String classPath() throws URISyntaxException {
+        return AppJvm.classPath();
     }
 }

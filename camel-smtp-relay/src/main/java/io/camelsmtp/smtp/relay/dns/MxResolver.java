@@ -9,12 +9,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Cache;
@@ -27,10 +31,12 @@ import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.lookup.LookupFailedException;
 import org.xbill.DNS.lookup.LookupResult;
 import org.xbill.DNS.lookup.LookupSession;
 import org.xbill.DNS.lookup.NoSuchDomainException;
 import org.xbill.DNS.lookup.NoSuchRRSetException;
+import org.xbill.DNS.lookup.ServerFailedException;
 
 /**
  * Finds where mail for a domain goes (RFC 5321 §5.1), with dnsjava: MX records sorted by preference and shuffled
@@ -38,9 +44,12 @@ import org.xbill.DNS.lookup.NoSuchRRSetException;
  * or NXDOMAIN fails for good; SERVFAIL and time-outs fail for now. CNAMEs are followed and answers cached for their
  * TTL. Addresses that are not public unicast ({@link NonPublicAddresses}) are dropped unless allowed, so a hostile
  * DNS answer cannot steer delivery into the internal network. A host's addresses are looked up only when delivery gets
- * to that host.
+ * to that host, A and AAAA at once; one family failing while the other resolves is logged, not a failure.
  */
 public final class MxResolver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MxResolver.class);
+    private static final String UNKNOWN_RCODE = "Unknown non-success error code";
 
     private final LookupSession session;
     private final Duration timeout;
@@ -72,8 +81,9 @@ public final class MxResolver {
     /**
      * The mail exchangers of {@code domain}, best first. Only the MX records are looked up here; each host's
      * addresses are looked up when delivery gets to it ({@link MxHost#addresses()}), where a host without a usable
-     * address fails with a {@link ResolutionException}: for now on SERVFAIL or a time-out, for good when it has no
-     * address or only non-public ones (unless allowed).
+     * address fails with a {@link ResolutionException}: for now when neither A nor AAAA resolved and one of them got
+     * SERVFAIL, another error RCODE or no answer, for good when it has no address or only non-public ones (unless
+     * allowed).
      */
     public List<MxHost> resolve(String domain) throws ResolutionException {
         if (domain.startsWith("[") && domain.endsWith("]")) {
@@ -151,29 +161,108 @@ public final class MxResolver {
         return addresses;
     }
 
-    /** A and AAAA of {@code host}, IPv4 first; empty when the name or its addresses do not exist. */
+    /**
+     * A and AAAA of {@code host}, asked at the same time, IPv4 first; empty when the name or its addresses do not
+     * exist (NXDOMAIN for either family, NODATA for both). One family failing (an error RCODE such as SERVFAIL or
+     * REFUSED, or no answer) does not keep the host from the other's addresses: the failure is logged (one WARN line)
+     * and those addresses are used. Once one family has an answer the other is waited for only until
+     * {@code dnsTimeout} after the questions went out, so a resolver that drops AAAA questions delays a delivery by at
+     * most that. Only when no address resolved and a family failed does the host fail for now, naming both outcomes.
+     */
     private List<InetAddress> addresses(Name host) throws ResolutionException {
-        List<InetAddress> out = new ArrayList<>();
-        for (int type : new int[] { Type.A, Type.AAAA }) {
-            try {
-                for (Record r : lookup(host, type)) {
-                    if (r instanceof ARecord a) {
-                        out.add(a.getAddress());
-                    } else if (r instanceof AAAARecord a) {
-                        out.add(a.getAddress());
-                    }
+        long start = System.nanoTime();
+        CompletableFuture<LookupResult> v4 = session.lookupAsync(host, Type.A).toCompletableFuture();
+        CompletableFuture<LookupResult> v6 = session.lookupAsync(host, Type.AAAA).toCompletableFuture();
+        Family a = null;
+        Family aaaa = null;
+        try {
+            while (a == null || aaaa == null) {
+                boolean answered = a != null && a.conclusive() || aaaa != null && aaaa.conclusive();
+                long until = start + (answered ? timeout.toNanos() : bound().toNanos());
+                CompletableFuture<?> next = a != null ? v6 : aaaa != null ? v4 : CompletableFuture.anyOf(v4, v6);
+                try {
+                    next.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (ExecutionException failed) {
+                    // read per family below
+                } catch (TimeoutException e) {
+                    break;
                 }
-            } catch (NoSuchDomainException e) {
-                return out;
+                a = a == null && v4.isDone() ? family(Type.A, v4) : a;
+                aaaa = aaaa == null && v6.isDone() ? family(Type.AAAA, v6) : aaaa;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResolutionException(SmtpReply.of(451, "4.4.3", "DNS lookup interrupted"));
+        } finally {
+            v4.cancel(false); // a no-op once done; otherwise its late answer is not waited for
+            v6.cancel(false);
         }
-        return out;
+        String late = "timed out";
+        a = a != null ? a : new Family("A", List.of(), false, late);
+        aaaa = aaaa != null ? aaaa : new Family("AAAA", List.of(), false, late);
+        List<InetAddress> out = new ArrayList<>(a.addresses());
+        out.addAll(aaaa.addresses());
+        if (!out.isEmpty()) {
+            for (Family f : List.of(a, aaaa)) {
+                if (f.failure() != null) {
+                    LOG.warn("DNS lookup of {} {} failed: {}; using its {} addresses {}", strip(host), f.type(),
+                            f.failure(), f == a ? "AAAA" : "A",
+                            (f == a ? aaaa : a).addresses().stream().map(InetAddress::getHostAddress).toList());
+                }
+            }
+            return out;
+        }
+        if (a.nxdomain() || aaaa.nxdomain() || a.failure() == null && aaaa.failure() == null) {
+            return out;
+        }
+        throw new ResolutionException(SmtpReply.of(451, "4.4.3",
+                "DNS lookup of " + strip(host) + " failed: A " + a.outcome() + ", AAAA " + aaaa.outcome()));
+    }
+
+    /** One address family's answer: its addresses, or that the name does not exist, or why the look-up failed. */
+    private record Family(String type, List<InetAddress> addresses, boolean nxdomain, String failure) {
+        /** An answer that settles the host whatever the other family says: addresses, or no such name. */
+        boolean conclusive() {
+            return !addresses.isEmpty() || nxdomain;
+        }
+
+        /** For the reply when nothing resolved: why it failed, or "none" (NODATA). */
+        String outcome() {
+            return failure != null ? failure : "none";
+        }
+    }
+
+    /** The answer of a look-up that is done. */
+    private static Family family(int type, CompletableFuture<LookupResult> done) throws InterruptedException {
+        String name = Type.string(type);
+        try {
+            List<InetAddress> out = new ArrayList<>();
+            for (Record r : done.get().getRecords()) {
+                if (r instanceof ARecord a) {
+                    out.add(a.getAddress());
+                } else if (r instanceof AAAARecord a) {
+                    out.add(a.getAddress());
+                }
+            }
+            return new Family(name, out, false, null);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof NoSuchDomainException) {
+                return new Family(name, List.of(), true, null);
+            }
+            if (cause instanceof NoSuchRRSetException) {
+                return new Family(name, List.of(), false, null);
+            }
+            return new Family(name, List.of(), false, reason(cause));
+        } catch (CancellationException e) {
+            return new Family(name, List.of(), false, "cancelled");
+        }
     }
 
     private List<Record> lookup(Name name, int type) throws ResolutionException, NoSuchDomainException {
         try {
             LookupResult result = session.lookupAsync(name, type).toCompletableFuture()
-                    .get(timeout.toMillis() * 3 + 1000, TimeUnit.MILLISECONDS);
+                    .get(bound().toMillis(), TimeUnit.MILLISECONDS);
             return result.getRecords();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -184,7 +273,7 @@ public final class MxResolver {
                 return List.of();
             }
             throw new ResolutionException(SmtpReply.of(451, "4.4.3",
-                    "DNS lookup of " + strip(name) + " " + Type.string(type) + " failed: " + describe(cause)));
+                    "DNS lookup of " + strip(name) + " " + Type.string(type) + " failed: " + reason(cause)));
         } catch (TimeoutException e) {
             throw new ResolutionException(SmtpReply.of(451, "4.4.3",
                     "DNS lookup of " + strip(name) + " " + Type.string(type) + " timed out"));
@@ -192,6 +281,26 @@ public final class MxResolver {
             Thread.currentThread().interrupt();
             throw new ResolutionException(SmtpReply.of(451, "4.4.3", "DNS lookup interrupted"));
         }
+    }
+
+    /** The longest one look-up may take: dnsjava's own time-out, with room for its retries. */
+    private Duration bound() {
+        return timeout.multipliedBy(3).plusSeconds(1);
+    }
+
+    /** Why a look-up failed, short: the RCODE ({@code SERVFAIL}, {@code REFUSED}), "timed out", or the exception. */
+    private static String reason(Throwable t) {
+        String m = t.getMessage();
+        if (t instanceof ServerFailedException) {
+            return "SERVFAIL";
+        }
+        if (t instanceof LookupFailedException && m != null && m.startsWith(UNKNOWN_RCODE)) {
+            return m.substring(UNKNOWN_RCODE.length()).strip(); // dnsjava's wording for any other error RCODE
+        }
+        if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
+            return "timed out";
+        }
+        return describe(t);
     }
 
     private static String describe(Throwable t) {

@@ -24,14 +24,17 @@ import org.xbill.DNS.Section;
 
 /**
  * A UDP DNS responder for fast unit tests, answering from master-file lines: NXDOMAIN for unknown names, NODATA for a
- * known name without the type asked, SERVFAIL for names marked so, and CNAMEs followed. It counts the questions it
- * was asked, per name and type. Real-DNS tests use dnsmasq.
+ * known name without the type asked, SERVFAIL for names marked so, a chosen RCODE or no answer at all for one type of
+ * a name (what a resolver that mishandles AAAA does), and CNAMEs followed. It counts the questions it was asked, per
+ * name and type. Real-DNS tests use dnsmasq.
  */
 public final class InJvmDns implements Closeable {
 
     private final DatagramSocket socket;
     private final Map<Name, List<Record>> records = new ConcurrentHashMap<>();
     private final Set<Name> servfail = ConcurrentHashMap.newKeySet();
+    /** name + " " + type -> RCODE to answer with, or -1 to answer nothing. */
+    private final Map<String, Integer> perType = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
     private final Thread thread;
 
@@ -56,9 +59,26 @@ public final class InJvmDns implements Closeable {
         return this;
     }
 
+    /** Answers {@code type} questions for {@code name} with {@code rcode} (e.g. {@code Rcode.REFUSED}), other types as usual. */
+    public InJvmDns rcode(String name, String type, int rcode) {
+        perType.put(key(name, type), rcode);
+        return this;
+    }
+
+    /** Never answers {@code type} questions for {@code name}, so that the asker times out; other types as usual. */
+    public InJvmDns silent(String name, String type) {
+        perType.put(key(name, type), -1);
+        return this;
+    }
+
+    private static String key(String name, String type) {
+        String absolute = name.endsWith(".") ? name : name + ".";
+        return absolute.toLowerCase(Locale.ROOT) + " " + type.toUpperCase(Locale.ROOT);
+    }
+
     /** How often {@code name} was asked for, e.g. {@code queries("mx1.a.test.", "A")}. */
     public int queries(String name, String type) {
-        AtomicInteger n = asked.get(name.toLowerCase(Locale.ROOT) + " " + type);
+        AtomicInteger n = asked.get(key(name, type));
         return n == null ? 0 : n.get();
     }
 
@@ -79,7 +99,11 @@ public final class InJvmDns implements Closeable {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 socket.receive(p);
                 Message q = new Message(java.util.Arrays.copyOf(p.getData(), p.getLength()));
-                byte[] answer = answer(q).toWire(512);
+                Message a = answer(q);
+                if (a == null) {
+                    continue; // silent for this name and type
+                }
+                byte[] answer = a.toWire(512);
                 socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
             } catch (IOException e) {
                 if (socket.isClosed()) {
@@ -89,16 +113,25 @@ public final class InJvmDns implements Closeable {
         }
     }
 
+    /** The answer to {@code q}, or null to send none. */
     private Message answer(Message q) {
         Message a = new Message(q.getHeader().getID());
         a.getHeader().setFlag(Flags.QR);
         a.getHeader().setFlag(Flags.AA);
         a.getHeader().setFlag(Flags.RA);
         Record question = q.getQuestion();
-        asked.computeIfAbsent(question.getName().toString().toLowerCase(Locale.ROOT) + " "
-                              + org.xbill.DNS.Type.string(question.getType()), k -> new AtomicInteger()).incrementAndGet();
+        String key = key(question.getName().toString(), org.xbill.DNS.Type.string(question.getType()));
+        asked.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         a.addRecord(question, Section.QUESTION);
         Name name = question.getName();
+        Integer rcode = perType.get(key);
+        if (rcode != null && rcode < 0) {
+            return null;
+        }
+        if (rcode != null) {
+            a.getHeader().setRcode(rcode);
+            return a;
+        }
         if (servfail.contains(name)) {
             a.getHeader().setRcode(Rcode.SERVFAIL);
             return a;
