@@ -130,7 +130,8 @@ class TryItBlocksTest {
             files = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".camel.yaml")).sorted().toList();
         }
         Set<String> tested = Set.of("submission.camel.yaml", "mx-relay.camel.yaml", "mailbox.camel.yaml",
-                "content-filter.camel.yaml", "mail-to-webhook.camel.yaml", "http-to-mail.camel.yaml");
+                "content-filter.camel.yaml", "mail-to-webhook.camel.yaml", "http-to-mail.camel.yaml",
+                "greylisting.camel.yaml");
         for (String f : files) {
             assertTrue(tested.contains(f) || WITHOUT_BLOCK.containsKey(f), f + ": add it to the runs below");
         }
@@ -158,7 +159,7 @@ class TryItBlocksTest {
     @ParameterizedTest
     @ValueSource(strings = {"submission.camel.yaml", "mx-relay.camel.yaml", "mailbox.camel.yaml",
             "content-filter.camel.yaml", "mail-to-webhook.camel.yaml", "http-to-mail.camel.yaml",
-            "multi-node/node.camel.yaml"})
+            "multi-node/node.camel.yaml", "greylisting.camel.yaml"})
     void theBlockRunsAsWritten(String file) throws Exception {
         List<Command> commands = block(Files.readAllLines(ROUTES.resolve(file), StandardCharsets.UTF_8));
         assumeTools(commands);
