@@ -21,7 +21,7 @@ public final class Dkimpy {
 
     public static final String PYTHON = "/usr/bin/python3";
 
-    /** Prints dkimpy's verdict per DKIM-Signature, top-most first: pass or fail. */
+    /** Prints dkimpy's verdict per DKIM-Signature, top-most first: pass or fail (none without a signature). */
     private static final String SCRIPT = """
             import sys, dkim
             m = open(sys.argv[1], 'rb').read()
@@ -33,9 +33,14 @@ public final class Dkimpy {
                 records[name.lower()] = text.encode('ascii')
             def dns(name, timeout=5):
                 return records.get(name.decode('ascii').lower().rstrip('.'))
+            def verdict(d, i):
+                try:
+                    return 'pass' if d.verify(idx=i, dnsfunc=dns) else 'fail'
+                except dkim.ValidationError:  # dkimpy raises on a body hash mismatch
+                    return 'fail'
             d = dkim.DKIM(m)
             n = sum(1 for f in d.headers if f[0].lower() == b'dkim-signature')
-            print(' '.join('pass' if d.verify(idx=i, dnsfunc=dns) else 'fail' for i in range(n)) or 'none')
+            print(' '.join(verdict(d, i) for i in range(n)) or 'none')
             """;
 
     private Dkimpy() {
