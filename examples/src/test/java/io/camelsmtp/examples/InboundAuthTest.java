@@ -110,7 +110,7 @@ class InboundAuthTest {
         main.addInitialProperty("smtp.hostName", "mx.example.org");
         main.addInitialProperty("admin.port", String.valueOf(freePort()));
         main.addInitialProperty("data.dir", tmp.resolve("data").toString());
-        main.addInitialProperty("mailbox.domains", "example.org");
+        main.addInitialProperty("smtp.acceptedDomains", "example.org");
         main.addInitialProperty("maildir.base", maildir.toString());
         main.addInitialProperty("maildir.quarantine", quarantine.toString());
         main.addInitialProperty("maildir.owner", MAIL_USER);
