@@ -1,5 +1,6 @@
 package io.camelsmtp.examples.app;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,6 +15,7 @@ import org.apache.camel.main.Main;
  * ({@code admin.token.secret}, or the file {@code <data.dir>/admin.token} generated at the first start). Once started it logs a summary of what listens where; if
  * start-up fails it prints the route file and line at fault and exits with status 1 ({@code --stacktrace} adds the
  * Java stack trace; without it, log events lose their stack traces until the app has started, see {@link StartupLog}).
+ * {@code --dkim-keygen DOMAIN SELECTOR} makes a DKIM key and prints its DNS record instead ({@link DkimKeygen}).
  */
 public final class MailRouter {
 
@@ -30,6 +32,14 @@ public final class MailRouter {
 
     /** Runs the app until it is stopped; the exit status: 0 after a normal stop, 1 if it could not start, 2 usage. */
     static int run(String[] args) {
+        return run(args, System.out, System.err);
+    }
+
+    /** {@link #run(String[])} printing to {@code out} and {@code err}. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (DkimKeygen.asked(args)) {
+            return DkimKeygen.run(args, out, err); // a key and its record; Camel is not started
+        }
         String routes = "classpath:routes/*.camel.yaml";
         boolean stackTrace = false;
         for (int i = 0; i < args.length; i++) {
@@ -37,13 +47,14 @@ public final class MailRouter {
                 try {
                     routes = toPattern(Path.of(args[++i]));
                 } catch (IllegalArgumentException e) {
-                    System.err.println(e.getMessage());
+                    err.println(e.getMessage());
                     return 2;
                 }
             } else if (args[i].equals("--stacktrace")) {
                 stackTrace = true;
             } else {
-                System.err.println("usage: java -jar camel-smtp-examples.jar [--routes FILE|FOLDER] [--stacktrace]");
+                err.println("usage: java -jar camel-smtp-examples.jar [--routes FILE|FOLDER] [--stacktrace]");
+                err.println("   or: " + DkimKeygen.USAGE.substring("usage: ".length()));
                 return args[i].equals("--help") ? 0 : 2;
             }
         }
@@ -61,9 +72,9 @@ public final class MailRouter {
             if (stackTrace) {
                 e.printStackTrace();
             }
-            System.err.println(StartupFailure.describe(e, main.getCamelContext()));
+            err.println(StartupFailure.describe(e, main.getCamelContext()));
             if (!stackTrace) {
-                System.err.println("(--stacktrace shows the Java stack trace)");
+                err.println("(--stacktrace shows the Java stack trace)");
             }
             return 1;
         } finally {

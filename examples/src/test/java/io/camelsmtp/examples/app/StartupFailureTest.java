@@ -241,6 +241,7 @@ class StartupFailureTest {
     void relayingExamplesDoNotStartWithoutTheirAcceptedDomains() throws Exception {
         Map<String, Map<String, String>> examples = Map.of(
                 "routes/multi-node/node.camel.yaml", Map.of(),
+                "routes/inbound-auth.camel.yaml", Map.of(),
                 "routes/mail-to-kafka.camel.yaml", Map.of("smarthost.uri", "smtp-relay:127.0.0.1:1?tls=none",
                         "kafka.brokers", "127.0.0.1:1", "worker.enabled", "false"));
         for (Map.Entry<String, Map<String, String>> example : examples.entrySet()) {
