@@ -53,7 +53,7 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
         TxtResolver txt = new TxtResolver(TxtResolver.servers(config.getDnsServers()), Duration.ofMillis(config.getDnsTimeout()), dns);
         verifier = new DkimVerifier(txt, Clock.systemUTC());
         dmarc = new DmarcCheck(txt, config.isRefuseDmarcReject());
-        spf = config.isVerifySpf() ? SpfOperation.evaluator(config, dns) : null;
+        spf = config.isVerifySpf() ? SpfOperation.evaluator(config, txt) : null;
         if (config.getAuthservId() != null) {
             authservId = config.getAuthservId();
             if (!authservId.matches("[A-Za-z0-9._-]+")) {

@@ -44,8 +44,12 @@ final class SpfOperation extends SmtpAuthProducer.Operation {
     }
 
     static SpfEvaluator evaluator(SmtpAuthConfiguration config, ExecutorService dns) {
-        TxtResolver resolver = new TxtResolver(TxtResolver.servers(config.getDnsServers()),
-                Duration.ofMillis(config.getDnsTimeout()), dns);
+        return evaluator(config, new TxtResolver(TxtResolver.servers(config.getDnsServers()),
+                Duration.ofMillis(config.getDnsTimeout()), dns));
+    }
+
+    /** On a resolver the caller already has: verify shares its own (one session, one cache) with SPF. */
+    static SpfEvaluator evaluator(SmtpAuthConfiguration config, TxtResolver resolver) {
         return new SpfEvaluator(resolver, config.getSpfTimeout(), receivingDomain(config));
     }
 

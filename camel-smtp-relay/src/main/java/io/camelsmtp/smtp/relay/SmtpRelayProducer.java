@@ -2,7 +2,6 @@ package io.camelsmtp.smtp.relay;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -27,6 +26,7 @@ import javax.net.ssl.X509TrustManager;
 
 import io.camelsmtp.smtp.common.DeliveryCancellation;
 import io.camelsmtp.smtp.common.DeliveryReport;
+import io.camelsmtp.smtp.common.DnsServers;
 import io.camelsmtp.smtp.common.Envelope;
 import io.camelsmtp.smtp.common.EnvelopeBinding;
 import io.camelsmtp.smtp.common.MessageFactory;
@@ -77,7 +77,7 @@ public class SmtpRelayProducer extends DefaultProducer {
         SmtpRelayConfiguration config = endpoint.getConfiguration();
         if (endpoint.isMx() || config.getDnsServers() != null) {
             dns = getEndpoint().getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SmtpRelayDns");
-            resolver = new MxResolver(dnsServers(config.getDnsServers()), Duration.ofMillis(config.getDnsTimeout()),
+            resolver = new MxResolver(DnsServers.parse(config.getDnsServers()), Duration.ofMillis(config.getDnsTimeout()),
                     config.isAllowPrivateAddresses(), dns);
         }
         SSLContext verifying = config.getSslContextParameters() != null
@@ -243,21 +243,5 @@ public class SmtpRelayProducer extends DefaultProducer {
         } catch (UnknownHostException e) {
             throw new ResolutionException(SmtpReply.of(451, "4.4.3", "Smart host " + host + " cannot be resolved"));
         }
-    }
-
-    private static List<InetSocketAddress> dnsServers(String option) {
-        List<InetSocketAddress> out = new ArrayList<>();
-        if (option == null || option.isBlank()) {
-            return out;
-        }
-        for (String s : option.split(",")) {
-            String v = s.strip();
-            int colon = v.lastIndexOf(':');
-            boolean hasPort = colon > 0 && v.indexOf(':') == colon;
-            String host = hasPort ? v.substring(0, colon) : v;
-            int port = hasPort ? Integer.parseInt(v.substring(colon + 1)) : 53;
-            out.add(new InetSocketAddress(host, port));
-        }
-        return out;
     }
 }

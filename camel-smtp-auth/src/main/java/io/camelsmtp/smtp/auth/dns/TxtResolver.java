@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.camelsmtp.smtp.auth.dkim.KeyRecordSource;
+import io.camelsmtp.smtp.common.DnsServers;
 import org.xbill.DNS.Cache;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
@@ -136,20 +137,8 @@ public final class TxtResolver implements KeyRecordSource {
         });
     }
 
-    /** The {@code dnsServers} option: comma-separated {@code host[:port]}, port 53 by default; empty for the system's. */
+    /** The {@code dnsServers} option, parsed as the relay parses it ({@link DnsServers}). */
     public static List<InetSocketAddress> servers(String option) {
-        List<InetSocketAddress> out = new ArrayList<>();
-        if (option == null || option.isBlank()) {
-            return out;
-        }
-        for (String s : option.split(",")) {
-            String v = s.strip();
-            int colon = v.lastIndexOf(':');
-            boolean hasPort = colon > 0 && v.indexOf(':') == colon;
-            String host = hasPort ? v.substring(0, colon) : v;
-            int port = hasPort ? Integer.parseInt(v.substring(colon + 1)) : 53;
-            out.add(new InetSocketAddress(host, port));
-        }
-        return out;
+        return DnsServers.parse(option);
     }
 }
