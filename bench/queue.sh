@@ -58,7 +58,8 @@
 #   RUNS         measured runs per server and mode, median reported (default 3)
 #   COUNT_ACCEPT messages per acceptance run (default 5000); COUNT_E2E per end-to-end run (default 10000)
 #   SESSIONS     (default 20); SIZE octets of body (default 4096); MODES "conn reuse" (default) or one of them
-#   PHASES       "accept e2e mem backlog" (default) or a part of it
+#   PHASES       "accept e2e mem backlog" (default) or a part of it; "auth" (not in the default) is the auth phase
+#                described at phase_auth: acceptance with DKIM signing and with SPF + DKIM + DMARC verification
 #   WARMUP       messages per server and mode before the measured runs (default 5000; the JIT needs them)
 #   BACKLOG_COUNT  messages of the backlog phase (default 100000), sent with BACKLOG_MODE (default reuse)
 #   MEM_COUNT    messages of the memory run (default 100000); MEM_MODE conn (default) or reuse; MEM_EVERY seconds
@@ -75,7 +76,7 @@
 #   OUT          raw results and logs (default /tmp/camel-smtp-queue-bench); wiped at start
 # Output: a Markdown summary on stdout, also in OUT/summary.md; every run in OUT/accept.csv and OUT/e2e.csv, the
 # memory run in OUT/mem.csv and OUT/mem-jstat.txt, the backlog phase in OUT/backlog-*.csv, the machine in OUT/machine.txt, logs under OUT/logs.
-# Run as root (private Postfix instances, cgroups). Ports 2531-2534 and 127.0.0.2:2600 must be free.
+# Run as root (private Postfix instances, cgroups). Ports 2531-2536, 127.0.0.1:2553 (auth) and 127.0.0.2:2600 must be free.
 set -uo pipefail
 export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/queue/
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -118,7 +119,9 @@ SMTP_SOURCE=${SMTP_SOURCE:-/usr/sbin/smtp-source}
 SMTP_SINK=${SMTP_SINK:-/usr/sbin/smtp-sink}
 SINK_HOST=127.0.0.2
 SINK_PORT=2600
-declare -A PORT=([ours-accept]=2531 [postfix-hold]=2532 [ours-mta]=2533 [postfix-mta]=2534)
+declare -A PORT=([ours-accept]=2531 [postfix-hold]=2532 [ours-mta]=2533 [postfix-mta]=2534 [ours-sign]=2535 [ours-verify]=2536)
+DNS_PORT=2553             # the auth phase's dnsmasq (127.0.0.1)
+DRIVE_EXTRA=()            # more drive.py arguments (the auth phase: its message file and sender)
 declare -A PID=()         # name -> pid of the timeout(1) wrapping what we started
 declare -A JVM=()         # ours-* -> pid of the JVM
 CG_NAME=cs-queue-bench    # our cgroups (lib.sh: cg_setup)
@@ -149,8 +152,9 @@ start_ours() {   # name yaml [jvm options] [spool dir]: the app in a JVM, in cgr
     listening "127.0.0.1:${PORT[$name]}" && die "port ${PORT[$name]} is in use"
     mkdir -p "$spool"
     # shellcheck disable=SC2086
+    # admin.port: the auth phase runs three apps at once, each needs its own admin HTTP port
     start_jvm "$name" ours "${PORT[$name]}" "$OUT/logs/$name.log" $opts -Dsmtp.port="${PORT[$name]}" \
-        -Dspool.dir="$spool" -Drelay.host=$SINK_HOST -Drelay.port=$SINK_PORT \
+        -Dadmin.port=$((PORT[$name] + 10000)) -Dspool.dir="$spool" -Drelay.host=$SINK_HOST -Drelay.port=$SINK_PORT \
         -jar "$APP_DIR/camel-smtp-examples.jar" --routes "$yaml"
 }
 
@@ -198,7 +202,8 @@ pf_stop() { pf_stop_fg "$1" "$OUT/$1"; }   # name
 cleanup() {
     trap - EXIT
     local n
-    for n in ours-accept ours-mta ours-mem ours-fill ours-drain; do stop_ours "$n"; done
+    for n in ours-accept ours-mta ours-mem ours-fill ours-drain ours-sign ours-verify; do stop_ours "$n"; done
+    stop_pid "${PID[dns]:-}" 5
     pf_stop postfix-hold
     pf_stop postfix-mta
     stop_sink
@@ -219,7 +224,7 @@ drive() {   # port count mode errfile [--sink FILE]: one smtp-source run through
     [ "$mode" = reuse ] && extra+=(--reuse)
     ( cg_enter client; exec timeout $((RUN_TIMEOUT + 60)) "$PYTHON" "$HELP/drive.py" --port "$port" --count "$count" \
         --sessions "$SESSIONS" --size "$SIZE" --limit "$RUN_TIMEOUT" --errfile "$errfile" --disk "$DISK" \
-        --source "$SMTP_SOURCE" "${extra[@]}" "$@" "${CG_ARGS[@]}" )
+        --source "$SMTP_SOURCE" "${extra[@]}" "${DRIVE_EXTRA[@]}" "$@" "${CG_ARGS[@]}" )
 }
 
 spool_live() {   # name -> "records live" of our spool
@@ -416,6 +421,106 @@ phase_accept() {
     rm -rf "$(spool_dir ours-accept)"
 }
 
+# The auth phase: what DKIM signing and verification cost on acceptance. One SIZE-octet message (OUT/auth/message.eml,
+# From alice@auth.bench.test, DKIM-signed with RSA-2048 by dkimpy) is sent by smtp-source -F to every server, MAIL
+# FROM alice@auth.bench.test; dnsmasq on 127.0.0.1:DNS_PORT serves auth.bench.test's SPF (ip4:127.0.0.0/8 -all),
+# DKIM key and DMARC (p=reject) records with a TTL of an hour, so smtp-auth's cache answers after the first message.
+# Servers, started together and driven in turn like the accept phase (rows labelled auth-SERVER in accept.csv):
+#   ours-accept   bench/routes/queue-accept.camel.yaml, no DKIM                                                 :2531
+#   ours-sign     bench/routes/queue-accept-dkim.camel.yaml: smtp-auth:dkim-sign (RSA-2048) before the queue    :2535
+#   ours-verify   bench/routes/queue-accept-verify.camel.yaml: smtp-auth:spf at MAIL FROM, smtp-auth:verify      :2536
+#   postfix-hold  as in the accept phase                                                                         :2532
+auth_setup() {
+    local d="$OUT/auth" p
+    mkdir -p "$d"
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/rsa.pem" 2> /dev/null || die "openssl genpkey failed"
+    p=$(openssl pkey -in "$d/rsa.pem" -pubout -outform DER | base64 -w0)
+    "$PYTHON" - "$d" "$SIZE" <<'PY' || die "could not write the signed message (python3-dkim?)"
+import random, sys, dkim
+d, size = sys.argv[1], int(sys.argv[2])
+head = ("From: Alice <alice@auth.bench.test>\r\nTo: Bob <rcpt@bench.test>\r\nSubject: benchmark message\r\n"
+        "Date: Sun, 06 Dec 2026 20:00:00 +0000\r\nMessage-ID: <bench-1@auth.bench.test>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=us-ascii\r\n\r\n")
+rnd = random.Random(1)
+words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor".split()
+parts, n = [head], len(head)
+while n < size:
+    line = " ".join(rnd.choice(words) for _ in range(11))[:76] + "\r\n"
+    parts.append(line)
+    n += len(line)
+m = "".join(parts).encode()
+sig = dkim.sign(m, b"bench", b"auth.bench.test", open(d + "/rsa.pem", "rb").read(), canonicalize=(b"relaxed", b"relaxed"))
+# smtp-source -F appends CRLF to every line it reads: give it LF line ends
+open(d + "/message.eml", "wb").write((sig + m).replace(b"\r\n", b"\n"))
+PY
+    {
+        echo "port=$DNS_PORT"; echo "listen-address=127.0.0.1"; echo "bind-interfaces"; echo "no-resolv"; echo "no-hosts"
+        echo "keep-in-foreground"; echo "log-facility=-"; echo "pid-file="; echo "user="; echo "local-ttl=3600"
+        echo 'txt-record=auth.bench.test,"v=spf1 ip4:127.0.0.0/8 -all"'
+        echo "txt-record=bench._domainkey.auth.bench.test,\"v=DKIM1; k=rsa; p=${p:0:200}\",\"${p:200}\""
+        echo 'txt-record=_dmarc.auth.bench.test,"v=DMARC1; p=reject"'
+    } > "$d/dnsmasq.conf"
+    ( cg_enter sink; exec timeout "$MAX_TIME" dnsmasq -C "$d/dnsmasq.conf" ) > "$OUT/logs/dnsmasq.log" 2>&1 &
+    PID[dns]=$!
+    local i
+    for i in $(seq 1 100); do ss -Hlun "src 127.0.0.1:$DNS_PORT" | grep -q . && return 0; sleep 0.05; done
+    die "dnsmasq did not start: $(cat "$OUT/logs/dnsmasq.log")"
+}
+
+spool_grep() {   # name pattern: lines of the spool of NAME that match PATTERN
+    find "$(spool_dir "$1")" -type f -exec cat {} + 2> /dev/null | grep -ac "$2" || true
+}
+
+phase_auth() {
+    local servers="ours-accept ours-sign ours-verify postfix-hold" server mode run
+    log "phase auth: ours-accept (no DKIM), ours-sign (dkim-sign), ours-verify (spf + verify), postfix-hold; the same DKIM-signed message, $COUNT_ACCEPT messages per run"
+    auth_setup
+    DRIVE_EXTRA=(--file "$OUT/auth/message.eml" --sender alice@auth.bench.test)
+    start_ours ours-accept "$BENCH/routes/queue-accept.camel.yaml"
+    start_ours ours-sign "$BENCH/routes/queue-accept-dkim.camel.yaml" "$JAVA_OPTS -Ddkim.key=$OUT/auth/rsa.pem"
+    start_ours ours-verify "$BENCH/routes/queue-accept-verify.camel.yaml" "$JAVA_OPTS -Ddns.servers=127.0.0.1:$DNS_PORT"
+    pf_start postfix-hold hold
+    log "warm-up: $WARMUP messages per server and mode, not measured"
+    for server in $servers; do
+        for mode in $MODES; do accept_run "$server" "$mode" 0 "$WARMUP" "warmup-auth-$server" > /dev/null; done
+    done
+    for run in $(seq 1 "$RUNS"); do
+        for mode in $MODES; do
+            # shellcheck disable=SC2086
+            for server in $(order_for "$run" $servers); do accept_run "$server" "$mode" "$run" "$COUNT_ACCEPT" "auth-$server"; done
+        done
+    done
+    # what was stored is what was meant: signed by us (ours-sign), judged pass (ours-verify)
+    log "ours-sign: $(spool_grep ours-sign '^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=auth.bench.test; s=bench;') of our DKIM-Signature fields in its spool"
+    log "ours-verify: $(spool_grep ours-verify 'dmarc=pass') messages with dmarc=pass, $(spool_grep ours-verify 'dkim=pass') with dkim=pass, $(spool_grep ours-verify 'spf=pass') with spf=pass in its spool"
+    for server in ours-accept ours-sign ours-verify; do
+        log_warnings "$server" "$OUT/logs/$server.log"
+        stop_ours "$server"
+        rm -rf "$(spool_dir "$server")"
+    done
+    pf_stop postfix-hold
+    stop_pid "${PID[dns]}" 5
+    unset 'PID[dns]'
+    DRIVE_EXTRA=()
+    "$PYTHON" - "$OUT/accept.csv" <<'PY' | tee "$OUT/auth-summary.md"
+import csv, statistics, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["label"].startswith("auth-")]
+names = ("ours-accept", "ours-sign", "ours-verify", "postfix-hold")
+print("| mode | ours-accept msg/s | ours-sign msg/s | ours-verify msg/s | postfix-hold msg/s | sign / accept | verify / postfix-hold | runs ok |")
+print("|---|---:|---:|---:|---:|---:|---:|---|")
+for mode in sorted({r["mode"] for r in rows}):
+    med, ok = {}, []
+    for s in names:
+        mine = [r for r in rows if r["server"] == s and r["mode"] == mode]
+        good = [float(r["msg_per_s"]) for r in mine if r["ok"] == "yes"]
+        med[s] = statistics.median(good) if good else float("nan")
+        ok.append(f"{len(good)}/{len(mine)}")
+    print(f'| {mode} | {med["ours-accept"]:,.0f} | {med["ours-sign"]:,.0f} | {med["ours-verify"]:,.0f} | '
+          f'{med["postfix-hold"]:,.0f} | {med["ours-sign"] / med["ours-accept"]:.2f}× | '
+          f'{med["ours-verify"] / med["postfix-hold"]:.2f}× | {" ".join(ok)} |')
+PY
+}
+
 phase_e2e() {
     log "phase e2e: smtp-source -> ours-mta / postfix-mta -> smtp-sink $SINK_HOST:$SINK_PORT, $COUNT_E2E messages per run"
     start_sink
@@ -548,6 +653,7 @@ for phase in $PHASES; do
         e2e) phase_e2e ;;
         mem) phase_mem ;;
         backlog) phase_backlog ;;
+        auth) phase_auth ;;
         *) die "unknown phase $phase" ;;
     esac
 done

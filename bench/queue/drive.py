@@ -24,7 +24,7 @@ Prints one line of key=value pairs:
   writes    write requests the device completed meanwhile (field 5), sectors: 512-octet sectors written (field 7)
 
 Usage: drive.py --port P --count N --sessions S --size B [--reuse] [--sink FILE] --limit SECONDS --errfile PATH
-       [--domain bench.test] [--cgroup name=file ...] [--pid PID] [--disk vda] [--source /usr/sbin/smtp-source]
+       [--domain bench.test] [--sender sender@bench.test] [--file MESSAGE] [--cgroup name=file ...] [--pid PID] [--disk vda] [--source /usr/sbin/smtp-source]
 """
 import argparse
 import os
@@ -89,7 +89,9 @@ def disk_stat(dev):
 
 def source_cmd(a, count, limit):
     cmd = ["timeout", str(int(limit)), a.source, "-4", "-N", "-s", str(a.sessions), "-m", str(count),
-           "-l", str(a.size), "-M", "bench.test", "-f", "sender@bench.test", "-t", "rcpt@" + a.domain]
+           "-M", "bench.test", "-f", a.sender, "-t", "rcpt@" + a.domain]
+    # a prepared message (headers and body), or smtp-source's own of SIZE octets
+    cmd += ["-F", a.file] if a.file else ["-l", str(a.size)]
     if a.reuse:
         cmd.append("-d")
     cmd.append(f"127.0.0.1:{a.port}")
@@ -107,6 +109,8 @@ def parser():
     ap.add_argument("--limit", type=float, required=True)
     ap.add_argument("--errfile", required=True)
     ap.add_argument("--domain", default="bench.test")
+    ap.add_argument("--sender", default="sender@bench.test")
+    ap.add_argument("--file")
     ap.add_argument("--cgroup", action="append", default=[])
     ap.add_argument("--pid")
     ap.add_argument("--disk", default="vda")
