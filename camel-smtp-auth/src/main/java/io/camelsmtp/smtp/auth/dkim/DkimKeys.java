@@ -145,6 +145,16 @@ public final class DkimKeys {
         return "v=DKIM1; k=" + DkimAlgorithm.of(key).keyType() + "; p=" + recordValue(key);
     }
 
+    /** The 32 octets of an Ed25519 public key (RFC 8032 encoding), from its SubjectPublicKeyInfo. */
+    static byte[] ed25519Raw(PublicKey key) throws GeneralSecurityException {
+        byte[] spki = key.getEncoded();
+        if (spki == null || spki.length != ED25519_SPKI_PREFIX.length + 32
+                || !Arrays.equals(spki, 0, ED25519_SPKI_PREFIX.length, ED25519_SPKI_PREFIX, 0, ED25519_SPKI_PREFIX.length)) {
+            throw new GeneralSecurityException("not an Ed25519 public key: " + key.getAlgorithm());
+        }
+        return Arrays.copyOfRange(spki, ED25519_SPKI_PREFIX.length, spki.length);
+    }
+
     /** The public key of a p= value for key type {@code k}. */
     public static PublicKey fromRecord(DkimAlgorithm algorithm, byte[] p) throws DkimException {
         try {
