@@ -76,7 +76,7 @@
 #   OUT          raw results and logs (default /tmp/camel-smtp-queue-bench); wiped at start
 # Output: a Markdown summary on stdout, also in OUT/summary.md; every run in OUT/accept.csv and OUT/e2e.csv, the
 # memory run in OUT/mem.csv and OUT/mem-jstat.txt, the backlog phase in OUT/backlog-*.csv, the machine in OUT/machine.txt, logs under OUT/logs.
-# Run as root (private Postfix instances, cgroups). Ports 2531-2536, 127.0.0.1:2553 (auth) and 127.0.0.2:2600 must be free.
+# Run as root (private Postfix instances, cgroups). Ports 2531-2537, 127.0.0.1:2553 (auth) and 127.0.0.2:2600 must be free.
 set -uo pipefail
 export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/queue/
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -119,7 +119,7 @@ SMTP_SOURCE=${SMTP_SOURCE:-/usr/sbin/smtp-source}
 SMTP_SINK=${SMTP_SINK:-/usr/sbin/smtp-sink}
 SINK_HOST=127.0.0.2
 SINK_PORT=2600
-declare -A PORT=([ours-accept]=2531 [postfix-hold]=2532 [ours-mta]=2533 [postfix-mta]=2534 [ours-sign]=2535 [ours-verify]=2536)
+declare -A PORT=([ours-accept]=2531 [postfix-hold]=2532 [ours-mta]=2533 [postfix-mta]=2534 [ours-sign]=2535 [ours-verify]=2536 [ours-sign-ed]=2537)
 DNS_PORT=2553             # the auth phase's dnsmasq (127.0.0.1)
 DRIVE_EXTRA=()            # more drive.py arguments (the auth phase: its message file and sender)
 declare -A PID=()         # name -> pid of the timeout(1) wrapping what we started
@@ -202,7 +202,7 @@ pf_stop() { pf_stop_fg "$1" "$OUT/$1"; }   # name
 cleanup() {
     trap - EXIT
     local n
-    for n in ours-accept ours-mta ours-mem ours-fill ours-drain ours-sign ours-verify; do stop_ours "$n"; done
+    for n in ours-accept ours-mta ours-mem ours-fill ours-drain ours-sign ours-sign-ed ours-verify; do stop_ours "$n"; done
     stop_pid "${PID[dns]:-}" 5
     pf_stop postfix-hold
     pf_stop postfix-mta
@@ -428,12 +428,14 @@ phase_accept() {
 # Servers, started together and driven in turn like the accept phase (rows labelled auth-SERVER in accept.csv):
 #   ours-accept   bench/routes/queue-accept.camel.yaml, no DKIM                                                 :2531
 #   ours-sign     bench/routes/queue-accept-dkim.camel.yaml: smtp-auth:dkim-sign (RSA-2048) before the queue    :2535
+#   ours-sign-ed  the same route signing with an Ed25519 key                                                   :2537
 #   ours-verify   bench/routes/queue-accept-verify.camel.yaml: smtp-auth:spf at MAIL FROM, smtp-auth:verify      :2536
 #   postfix-hold  as in the accept phase                                                                         :2532
 auth_setup() {
     local d="$OUT/auth" p
     mkdir -p "$d"
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/rsa.pem" 2> /dev/null || die "openssl genpkey failed"
+    openssl genpkey -algorithm ed25519 -out "$d/ed25519.pem" || die "openssl genpkey failed"
     p=$(openssl pkey -in "$d/rsa.pem" -pubout -outform DER | base64 -w0)
     "$PYTHON" - "$d" "$SIZE" <<'PY' || die "could not write the signed message (python3-dkim?)"
 import random, sys, dkim
@@ -472,12 +474,13 @@ spool_grep() {   # name pattern: lines of the spool of NAME that match PATTERN
 }
 
 phase_auth() {
-    local servers="ours-accept ours-sign ours-verify postfix-hold" server mode run
+    local servers="ours-accept ours-sign ours-sign-ed ours-verify postfix-hold" server mode run
     log "phase auth: ours-accept (no DKIM), ours-sign (dkim-sign), ours-verify (spf + verify), postfix-hold; the same DKIM-signed message, $COUNT_ACCEPT messages per run"
     auth_setup
     DRIVE_EXTRA=(--file "$OUT/auth/message.eml" --sender alice@auth.bench.test)
     start_ours ours-accept "$BENCH/routes/queue-accept.camel.yaml"
     start_ours ours-sign "$BENCH/routes/queue-accept-dkim.camel.yaml" "$JAVA_OPTS -Ddkim.key=$OUT/auth/rsa.pem"
+    start_ours ours-sign-ed "$BENCH/routes/queue-accept-dkim.camel.yaml" "$JAVA_OPTS -Ddkim.key=$OUT/auth/ed25519.pem -Ddkim.selector=bench-ed"
     start_ours ours-verify "$BENCH/routes/queue-accept-verify.camel.yaml" "$JAVA_OPTS -Ddns.servers=127.0.0.1:$DNS_PORT"
     pf_start postfix-hold hold
     log "warm-up: $WARMUP messages per server and mode, not measured"
@@ -492,8 +495,9 @@ phase_auth() {
     done
     # what was stored is what was meant: signed by us (ours-sign), judged pass (ours-verify)
     log "ours-sign: $(spool_grep ours-sign '^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=auth.bench.test; s=bench;') of our DKIM-Signature fields in its spool"
+    log "ours-sign-ed: $(spool_grep ours-sign-ed '^DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=auth.bench.test; s=bench-ed;') of our DKIM-Signature fields in its spool"
     log "ours-verify: $(spool_grep ours-verify 'dmarc=pass') messages with dmarc=pass, $(spool_grep ours-verify 'dkim=pass') with dkim=pass, $(spool_grep ours-verify 'spf=pass') with spf=pass in its spool"
-    for server in ours-accept ours-sign ours-verify; do
+    for server in ours-accept ours-sign ours-sign-ed ours-verify; do
         log_warnings "$server" "$OUT/logs/$server.log"
         stop_ours "$server"
         rm -rf "$(spool_dir "$server")"
@@ -505,9 +509,10 @@ phase_auth() {
     "$PYTHON" - "$OUT/accept.csv" <<'PY' | tee "$OUT/auth-summary.md"
 import csv, statistics, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["label"].startswith("auth-")]
-names = ("ours-accept", "ours-sign", "ours-verify", "postfix-hold")
-print("| mode | ours-accept msg/s | ours-sign msg/s | ours-verify msg/s | postfix-hold msg/s | sign / accept | verify / postfix-hold | runs ok |")
-print("|---|---:|---:|---:|---:|---:|---:|---|")
+names = ("ours-accept", "ours-sign", "ours-sign-ed", "ours-verify", "postfix-hold")
+print("| mode | ours-accept msg/s | ours-sign (RSA) msg/s | ours-sign-ed (Ed25519) msg/s | ours-verify msg/s | postfix-hold msg/s "
+      "| RSA sign / accept | Ed25519 sign / accept | verify / postfix-hold | runs ok |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 for mode in sorted({r["mode"] for r in rows}):
     med, ok = {}, []
     for s in names:
@@ -515,9 +520,9 @@ for mode in sorted({r["mode"] for r in rows}):
         good = [float(r["msg_per_s"]) for r in mine if r["ok"] == "yes"]
         med[s] = statistics.median(good) if good else float("nan")
         ok.append(f"{len(good)}/{len(mine)}")
-    print(f'| {mode} | {med["ours-accept"]:,.0f} | {med["ours-sign"]:,.0f} | {med["ours-verify"]:,.0f} | '
-          f'{med["postfix-hold"]:,.0f} | {med["ours-sign"] / med["ours-accept"]:.2f}× | '
-          f'{med["ours-verify"] / med["postfix-hold"]:.2f}× | {" ".join(ok)} |')
+    print(f'| {mode} | {med["ours-accept"]:,.0f} | {med["ours-sign"]:,.0f} | {med["ours-sign-ed"]:,.0f} | '
+          f'{med["ours-verify"]:,.0f} | {med["postfix-hold"]:,.0f} | {med["ours-sign"] / med["ours-accept"]:.2f}× | '
+          f'{med["ours-sign-ed"] / med["ours-accept"]:.2f}× | {med["ours-verify"] / med["postfix-hold"]:.2f}× | {" ".join(ok)} |')
 PY
 }
 

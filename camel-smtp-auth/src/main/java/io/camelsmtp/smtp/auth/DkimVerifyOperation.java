@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.concurrent.ExecutorService;
 
 import io.camelsmtp.smtp.auth.dkim.DkimException;
@@ -32,7 +33,9 @@ import org.apache.camel.StreamCache;
  */
 final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
 
-    private static final String NAME = "[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63}){0,20}";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63}){0,20}");
+    private static final Pattern ALGORITHM = Pattern.compile("[A-Za-z0-9-]{1,30}");
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/=]+");
 
     private final SmtpAuthEndpoint endpoint;
     private final SmtpAuthConfiguration config;
@@ -158,16 +161,16 @@ final class DkimVerifyOperation extends SmtpAuthProducer.Operation {
                 sb.append(" reason=\"").append(quoted(r.reason())).append('"');
             }
             // values from a signature that failed to parse are the sender's text: only names go into the field
-            if (r.domain() != null && r.domain().matches(NAME)) {
+            if (r.domain() != null && NAME.matcher(r.domain()).matches()) {
                 sb.append(" header.d=").append(r.domain());
             }
-            if (r.selector() != null && r.selector().matches(NAME)) {
+            if (r.selector() != null && NAME.matcher(r.selector()).matches()) {
                 sb.append(" header.s=").append(r.selector());
             }
-            if (r.algorithm() != null && r.algorithm().matches("[A-Za-z0-9-]{1,30}")) {
+            if (r.algorithm() != null && ALGORITHM.matcher(r.algorithm()).matches()) {
                 sb.append(" header.a=").append(r.algorithm().toLowerCase(Locale.ROOT));
             }
-            if (r.headerB() != null && r.headerB().matches("[A-Za-z0-9+/=]+")) {
+            if (r.headerB() != null && BASE64.matcher(r.headerB()).matches()) {
                 sb.append(" header.b=").append(r.headerB());
             }
         }

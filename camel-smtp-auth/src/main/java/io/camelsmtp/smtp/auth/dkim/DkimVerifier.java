@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 import io.camelsmtp.smtp.auth.dkim.DkimResult.Status;
 
@@ -40,7 +42,14 @@ public final class DkimVerifier {
     public record Outcome(List<DkimResult> results, int notEvaluated) {
     }
 
+    private static final Pattern TRAILING_LINE_END = Pattern.compile("\r?\n$");
+    private static final Pattern SIGNING_DOMAIN = Pattern.compile("[a-z0-9_-]+(\\.[a-z0-9_-]+)+");
+    private static final Pattern SELECTOR = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+    /** Parsed key records by their text: parsing one (an RSA key factory included) costs more than checking it. */
+    private static final int PARSED_KEYS = 256;
+
     private final KeyRecordSource keys;
+    private final Map<String, KeyRecord> parsedKeys = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public DkimVerifier(KeyRecordSource keys, Clock clock) {
@@ -106,7 +115,7 @@ public final class DkimVerifier {
             throw new Verdict(Status.PERMERROR, "key record requires i= in d= itself (t=s)");
         }
         byte[] data = DkimSigner.HeaderData.of(section, p.headers, p.headerCanon, p.field.name(),
-                TagList.withoutSignature(p.field.value().replaceAll("\r?\n$", "")));
+                TagList.withoutSignature(TRAILING_LINE_END.matcher(p.field.value()).replaceAll("")));
         boolean ok;
         try {
             ok = p.algorithm.verify(key.key(), data, p.signature);
@@ -150,12 +159,26 @@ public final class DkimVerifier {
         String first = null;
         for (String r : records.subList(0, Math.min(records.size(), MAX_KEY_RECORDS))) {
             try {
-                return KeyRecord.parse(r, algorithm);
+                return parsed(r, algorithm);
             } catch (DkimException e) {
                 first = first == null ? e.getMessage() : first;
             }
         }
         return new Verdict(Status.PERMERROR, "bad key record at " + name + ": " + first);
+    }
+
+    /** A key record parsed before (the same text and algorithm), or parsed now; only good records are kept. */
+    private KeyRecord parsed(String record, DkimAlgorithm algorithm) throws DkimException {
+        String cacheKey = algorithm + "/" + record;
+        KeyRecord k = parsedKeys.get(cacheKey);
+        if (k == null) {
+            k = KeyRecord.parse(record, algorithm);
+            if (parsedKeys.size() >= PARSED_KEYS) {
+                parsedKeys.clear(); // bounded; a hostile sender's keys only make us parse again
+            }
+            parsedKeys.put(cacheKey, k);
+        }
+        return k;
     }
 
     private static void hashAll(InputStream body, Iterable<BodyHash> hashes) throws IOException {
@@ -240,7 +263,7 @@ public final class DkimVerifier {
             p.field = field;
             TagList tags;
             try {
-                tags = TagList.parse(field.value().replaceAll("\r?\n$", ""));
+                tags = TagList.parse(TRAILING_LINE_END.matcher(field.value()).replaceAll(""));
             } catch (DkimException e) {
                 throw new Verdict(Status.PERMERROR, "malformed DKIM-Signature: " + e.getMessage());
             }
@@ -262,8 +285,7 @@ public final class DkimVerifier {
                 throw new Verdict(Status.PERMERROR, "algorithm " + p.algorithmTag + " not accepted"
                         + ("rsa-sha1".equalsIgnoreCase(p.algorithmTag) ? " (RFC 8301)" : "")).with(p);
             }
-            if (!p.domain.matches("[a-z0-9_-]+(\\.[a-z0-9_-]+)+")
-                || !p.selector.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
+            if (!SIGNING_DOMAIN.matcher(p.domain).matches() || !SELECTOR.matcher(p.selector).matches()) {
                 throw new Verdict(Status.PERMERROR, "bad d= or s=").with(p);
             }
             try {

@@ -2,6 +2,7 @@ package io.camelsmtp.smtp.auth.dmarc;
 
 import java.net.IDN;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 import com.google.common.net.InternetDomainName;
 
@@ -13,6 +14,8 @@ import com.google.common.net.InternetDomainName;
  * public suffix is its own organisational domain.
  */
 public final class OrganizationalDomain {
+
+    private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9_-]{1,63}(\\.[a-z0-9_-]{1,63})*");
 
     private OrganizationalDomain() {
     }
@@ -34,7 +37,7 @@ public final class OrganizationalDomain {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        return d.matches("[a-z0-9_-]{1,63}(\\.[a-z0-9_-]{1,63})*") ? d : null;
+        return DNS_NAME.matcher(d).matches() ? d : null;
     }
 
     /** The organisational domain of a {@link #normalize normalized} name. */
