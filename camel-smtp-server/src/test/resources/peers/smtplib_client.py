@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A real SMTP peer for PeerPythonSmtplibTest: Python's own smtplib, driven one scenario per run.
 
-Usage: smtplib_client.py SCENARIO HOST PORT [CAFILE USER PASSWORD | SECONDS | RCPT OCTETS]
+Usage: smtplib_client.py SCENARIO HOST PORT [CAFILE USER PASSWORD | CAFILE MODE | SECONDS | RCPT OCTETS]
 
 Every reply the server sends is printed as "REPLY <code> <text>" (multi-line replies joined with " | "), and the
 outcome as "RESULT ..." or "ERROR <exception> ...". Exit codes: 0 when smtplib finished the scenario, 1 when smtplib
@@ -95,6 +95,28 @@ def starttls_login(s, cafile, user, password):
     print("RESULT refused=%r" % (refused,))
 
 
+def requiretls(s, cafile, mode):
+    """RFC 8689: REQUIRETLS on MAIL FROM. mode "tls" sends it after STARTTLS (verified against CAFILE); "plaintext"
+    sends it without TLS; any other mode is a raw parameter string sent after STARTTLS (REQUIRETLS=yes, ...)."""
+    s.ehlo()
+    print("EHLO-PLAIN REQUIRETLS=%s" % s.has_extn("requiretls"), flush=True)
+    if mode != "plaintext":
+        s.starttls(context=ssl.create_default_context(cafile=cafile))
+        print("TLS %s" % s.sock.version(), flush=True)
+        s.ehlo()
+        print("EHLO-TLS REQUIRETLS=%s" % s.has_extn("requiretls"), flush=True)
+    if mode in ("tls", "plaintext"):
+        code, _ = s.mail(FROM, options=["REQUIRETLS"])
+    else:
+        code, _ = s.docmd("MAIL", "FROM:<%s> %s" % (FROM, mode))
+    print("RESULT mail=%d" % code, flush=True)
+    if code != 250:
+        return
+    s.rcpt("rcpt@example.org")
+    code, _ = s.data("From: sender@client.test\r\nSubject: requiretls\r\n\r\nsecret\r\n")
+    print("RESULT data=%d" % code, flush=True)
+
+
 def idle(s, seconds):
     # a client that goes quiet longer than the server's idleTimeout, then tries again
     s.ehlo()
@@ -129,6 +151,8 @@ def main(argv):
                 return 0
             elif scenario == "sized":
                 sized(s, argv[4], int(argv[5]))
+            elif scenario == "requiretls":
+                requiretls(s, argv[4], argv[5])
             elif scenario == "starttls-login":
                 starttls_login(s, argv[4], argv[5], argv[6])
             else:

@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param ret        DSN RET ({@code FULL} or {@code HDRS}), or null
  * @param envid      DSN ENVID, decoded from xtext, or null
  * @param queueId    the message's queue id, or null before it has one
+ * @param requireTlsOption the client sent the REQUIRETLS MAIL FROM option (RFC 8689): every onward hop must be
+ *                   verified TLS to a server that advertises REQUIRETLS. Not the smtp-server option {@code requireTls}
+ *                   (clients must STARTTLS), hence the longer name.
  */
 public record Envelope(String sender, List<Recipient> recipients, String bodyType, boolean utf8, String ret,
-                       String envid, String queueId) {
+                       String envid, String queueId, boolean requireTlsOption) {
 
     /**
      * One forward-path with its DSN parameters (RFC 3461).
@@ -58,6 +61,12 @@ public record Envelope(String sender, List<Recipient> recipients, String bodyTyp
         recipients = List.copyOf(recipients);
     }
 
+    /** An envelope without the REQUIRETLS option. */
+    public Envelope(String sender, List<Recipient> recipients, String bodyType, boolean utf8, String ret, String envid,
+                    String queueId) {
+        this(sender, recipients, bodyType, utf8, ret, envid, queueId, false);
+    }
+
     /** An envelope of a sender and plain recipients, without ESMTP parameters. */
     public static Envelope of(String sender, List<String> addresses) {
         return new Envelope(sender, addresses.stream().map(Recipient::of).toList(), null, false, null, null, null);
@@ -84,7 +93,7 @@ public record Envelope(String sender, List<Recipient> recipients, String bodyTyp
 
     /** The same envelope for other recipients (for example those of one domain, or those still pending). */
     public Envelope withRecipients(List<Recipient> others) {
-        return new Envelope(sender, others, bodyType, utf8, ret, envid, queueId);
+        return new Envelope(sender, others, bodyType, utf8, ret, envid, queueId, requireTlsOption);
     }
 
     /** The same envelope for the recipients whose address is not in {@code skip}. */
@@ -96,19 +105,23 @@ public record Envelope(String sender, List<Recipient> recipients, String bodyTyp
     }
 
     public Envelope withSender(String reversePath) {
-        return new Envelope(reversePath, recipients, bodyType, utf8, ret, envid, queueId);
+        return new Envelope(reversePath, recipients, bodyType, utf8, ret, envid, queueId, requireTlsOption);
     }
 
     public Envelope withBodyType(String type) {
-        return new Envelope(sender, recipients, type, utf8, ret, envid, queueId);
+        return new Envelope(sender, recipients, type, utf8, ret, envid, queueId, requireTlsOption);
     }
 
     public Envelope withUtf8(boolean smtputf8) {
-        return new Envelope(sender, recipients, bodyType, smtputf8, ret, envid, queueId);
+        return new Envelope(sender, recipients, bodyType, smtputf8, ret, envid, queueId, requireTlsOption);
     }
 
     public Envelope withQueueId(String id) {
-        return new Envelope(sender, recipients, bodyType, utf8, ret, envid, id);
+        return new Envelope(sender, recipients, bodyType, utf8, ret, envid, id, requireTlsOption);
+    }
+
+    public Envelope withRequireTlsOption(boolean requiretls) {
+        return new Envelope(sender, recipients, bodyType, utf8, ret, envid, queueId, requiretls);
     }
 
     @Override

@@ -15,6 +15,7 @@ import static io.camelsmtp.smtp.common.SmtpEnvelopeHeaders.DSN_RET;
 import static io.camelsmtp.smtp.common.SmtpEnvelopeHeaders.ENVELOPE_FROM;
 import static io.camelsmtp.smtp.common.SmtpEnvelopeHeaders.ENVELOPE_TO;
 import static io.camelsmtp.smtp.common.SmtpEnvelopeHeaders.MESSAGE_ID;
+import static io.camelsmtp.smtp.common.SmtpEnvelopeHeaders.REQUIRE_TLS_OPTION;
 import static io.camelsmtp.smtp.common.SmtpEnvelopeHeaders.UTF8;
 
 /**
@@ -46,7 +47,19 @@ public final class EnvelopeBinding {
         return new Envelope(message.getHeader(ENVELOPE_FROM, String.class), recipients,
                 message.getHeader(BODY_TYPE, String.class), Boolean.TRUE.equals(message.getHeader(UTF8, Boolean.class)),
                 message.getHeader(DSN_RET, String.class), message.getHeader(DSN_ENVID, String.class),
-                message.getHeader(MESSAGE_ID, String.class));
+                message.getHeader(MESSAGE_ID, String.class), requireTlsOption(message.getHeader(REQUIRE_TLS_OPTION)));
+    }
+
+    /**
+     * The REQUIRETLS flag as a route left it: {@code true} as a Boolean or the string {@code true} (any case). Any
+     * other value present (a typo such as {@code yes}) also counts as set: a flag that asks for more security is not
+     * dropped because it was spelled wrongly; only absent, {@code false} or {@code "false"} mean off.
+     */
+    static boolean requireTlsOption(Object header) {
+        if (header == null || Boolean.FALSE.equals(header)) {
+            return false;
+        }
+        return !(header instanceof CharSequence s && s.toString().strip().equalsIgnoreCase("false"));
     }
 
     /** True when the message names its recipients in {@code CamelSmtpEnvelopeTo}. */
@@ -74,6 +87,7 @@ public final class EnvelopeBinding {
         set(message, DSN_NOTIFY, notify.stream().anyMatch(n -> n != null) ? notify : null);
         set(message, DSN_ORCPT, orcpt.stream().anyMatch(o -> o != null) ? orcpt : null);
         set(message, MESSAGE_ID, envelope.queueId());
+        set(message, REQUIRE_TLS_OPTION, envelope.requireTlsOption() ? Boolean.TRUE : null);
     }
 
     private static void set(Message message, String name, Object value) {

@@ -142,7 +142,7 @@ public final class MessageFactory {
                            || hasEightBit(bytes != null ? new ByteArrayInputStream(bytes) : open(cache));
         MailContent content = bytes != null ? MailContent.of(bytes, eightBit) : MailContent.of(cache, eightBit);
         Envelope envelope = new Envelope(from, to, headerEnvelope.bodyType(), utf8, headerEnvelope.ret(),
-                headerEnvelope.envid(), headerEnvelope.queueId());
+                headerEnvelope.envid(), headerEnvelope.queueId(), headerEnvelope.requireTlsOption());
         EnvelopeBinding.write(envelope, in);
         return new Prepared(envelope, content, invalid);
     }

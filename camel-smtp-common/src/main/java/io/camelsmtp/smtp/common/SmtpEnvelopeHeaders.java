@@ -30,6 +30,11 @@ public final class SmtpEnvelopeHeaders {
      * {@code addr-type;address} decoded from xtext, or null.
      */
     public static final String DSN_ORCPT = "CamelSmtpDsnOrcpt";
+    /**
+     * True when the message carries the REQUIRETLS MAIL FROM option (RFC 8689): relayed only over verified TLS to
+     * servers that advertise REQUIRETLS. Absent otherwise. (Unrelated to smtp-server's {@code requireTls} option.)
+     */
+    public static final String REQUIRE_TLS_OPTION = "CamelSmtpRequireTlsOption";
 
     /**
      * The outcome of a delivery, per recipient: a {@link DeliveryReport}. {@code smtp-relay} sets it; {@code smtp-queue}

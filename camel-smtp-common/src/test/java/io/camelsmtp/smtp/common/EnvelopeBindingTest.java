@@ -36,6 +36,36 @@ class EnvelopeBindingTest {
     }
 
     @Test
+    void requireTlsOptionTravelsAndSurvivesNarrowing() {
+        Envelope e = Envelope.of("alice@example.org", List.of("bob@example.net", "carol@example.net"))
+                .withRequireTlsOption(true);
+        Message m = message();
+        EnvelopeBinding.write(e, m);
+        assertEquals(Boolean.TRUE, m.getHeader(SmtpEnvelopeHeaders.REQUIRE_TLS_OPTION));
+        assertTrue(EnvelopeBinding.read(m).requireTlsOption());
+        assertTrue(e.without(List.of("bob@example.net")).requireTlsOption(), "pending recipients keep the flag");
+        assertTrue(e.withSender("").withQueueId("X").withUtf8(true).withBodyType("8BITMIME").requireTlsOption());
+
+        EnvelopeBinding.write(e.withRequireTlsOption(false), m);
+        assertNull(m.getHeader(SmtpEnvelopeHeaders.REQUIRE_TLS_OPTION), "absent when not set");
+        assertFalse(EnvelopeBinding.read(m).requireTlsOption());
+    }
+
+    @Test
+    void requireTlsOptionSetByARouteFailsClosed() {
+        Message m = message();
+        m.setHeader(SmtpEnvelopeHeaders.ENVELOPE_TO, "a@example.org");
+        for (Object on : List.of(true, "true", "TRUE", "yes", "1", " on ")) {
+            m.setHeader(SmtpEnvelopeHeaders.REQUIRE_TLS_OPTION, on);
+            assertTrue(EnvelopeBinding.read(m).requireTlsOption(), "a value that is not false keeps the flag: " + on);
+        }
+        for (Object off : List.of(false, "false", " False ")) {
+            m.setHeader(SmtpEnvelopeHeaders.REQUIRE_TLS_OPTION, off);
+            assertFalse(EnvelopeBinding.read(m).requireTlsOption(), String.valueOf(off));
+        }
+    }
+
+    @Test
     void dropsHeadersThatTheEnvelopeDoesNotHave() {
         Message m = message();
         m.setHeader(SmtpEnvelopeHeaders.DSN_NOTIFY, List.of("NEVER"));

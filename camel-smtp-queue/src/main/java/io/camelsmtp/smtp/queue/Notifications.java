@@ -57,7 +57,10 @@ final class Notifications {
             return;
         }
         if (e.kind() == SpoolEntry.Kind.MAIL && !e.sender().isEmpty()) {
-            send(e, DsnKind.FAILURE, e.sender(), SpoolEntry.Kind.DSN, e.envelope().ret(), lines);
+            // RFC 8689 §5: the way back may not offer REQUIRETLS, so the bounce of such a message carries only its
+            // header section (whatever RET asked for) and is queued, like every notification, without REQUIRETLS
+            String ret = e.envelope().requireTlsOption() ? "HDRS" : e.envelope().ret();
+            send(e, DsnKind.FAILURE, e.sender(), SpoolEntry.Kind.DSN, ret, lines);
         } else if (e.kind() != SpoolEntry.Kind.POSTMASTER && settings.postmaster() != null) {
             send(e, DsnKind.FAILURE, settings.postmaster(), SpoolEntry.Kind.POSTMASTER, "HDRS", lines);
         } else {

@@ -34,6 +34,10 @@ public final class SmtpQueueConstants {
     public static final String DSN_NOTIFY = SmtpEnvelopeHeaders.DSN_NOTIFY;
     @Metadata(description = "DSN ORCPT per recipient, aligned with CamelSmtpEnvelopeTo.", javaType = "java.util.List<String>")
     public static final String DSN_ORCPT = SmtpEnvelopeHeaders.DSN_ORCPT;
+    @Metadata(description = "True when the message carries REQUIRETLS (RFC 8689): stored with the message, kept across "
+                            + "restarts, set on every delivery attempt; a bounce of such a message returns headers only "
+                            + "and is sent without it.", javaType = "Boolean")
+    public static final String REQUIRE_TLS_OPTION = SmtpEnvelopeHeaders.REQUIRE_TLS_OPTION;
     @Metadata(label = "consumer", description = "Number of this delivery attempt, from 1.", javaType = "Integer")
     public static final String ATTEMPT = "CamelSmtpQueueAttempt";
     @Metadata(label = "consumer", description = "When the message entered the queue.", javaType = "java.time.Instant")

@@ -20,6 +20,12 @@ public final class SmtpRelayConstants {
     public static final String BODY_TYPE = SmtpEnvelopeHeaders.BODY_TYPE;
     @Metadata(label = "producer", description = "Send with SMTPUTF8 (also implied by a UTF-8 address).", javaType = "Boolean")
     public static final String UTF8 = SmtpEnvelopeHeaders.UTF8;
+    @Metadata(label = "producer", description = "True: the message has the REQUIRETLS option (RFC 8689). It is sent "
+                                                + "with REQUIRETLS only over verified TLS to a host that advertises "
+                                                + "REQUIRETLS; to any other host it is not sent, and its recipients "
+                                                + "fail with 550 5.7.30 (5.7.10 without verified TLS).",
+              javaType = "Boolean")
+    public static final String REQUIRE_TLS_OPTION = SmtpEnvelopeHeaders.REQUIRE_TLS_OPTION;
     @Metadata(label = "producer", description = "DSN RET, passed on when the receiver offers DSN.", javaType = "String")
     public static final String DSN_RET = SmtpEnvelopeHeaders.DSN_RET;
     @Metadata(label = "producer", description = "DSN ENVID, passed on when the receiver offers DSN.", javaType = "String")

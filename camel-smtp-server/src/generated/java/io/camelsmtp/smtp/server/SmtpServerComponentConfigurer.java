@@ -32,6 +32,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "accepteddomains":
         case "acceptedDomains": getOrCreateConfiguration(target).setAcceptedDomains(property(camelContext, java.lang.String.class, value)); return true;
+        case "advertiserequiretls":
+        case "advertiseRequireTls": getOrCreateConfiguration(target).setAdvertiseRequireTls(property(camelContext, boolean.class, value)); return true;
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": getOrCreateConfiguration(target).setAllowAuthWithoutTls(property(camelContext, boolean.class, value)); return true;
         case "allowbarelinefeeds":
@@ -110,6 +112,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "accepteddomains":
         case "acceptedDomains": return java.lang.String.class;
+        case "advertiserequiretls":
+        case "advertiseRequireTls": return boolean.class;
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": return boolean.class;
         case "allowbarelinefeeds":
@@ -189,6 +193,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "accepteddomains":
         case "acceptedDomains": return getOrCreateConfiguration(target).getAcceptedDomains();
+        case "advertiserequiretls":
+        case "advertiseRequireTls": return getOrCreateConfiguration(target).isAdvertiseRequireTls();
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": return getOrCreateConfiguration(target).isAllowAuthWithoutTls();
         case "allowbarelinefeeds":

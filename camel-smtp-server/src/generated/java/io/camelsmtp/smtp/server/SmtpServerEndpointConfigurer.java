@@ -25,6 +25,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "accepteddomains":
         case "acceptedDomains": target.getConfiguration().setAcceptedDomains(property(camelContext, java.lang.String.class, value)); return true;
+        case "advertiserequiretls":
+        case "advertiseRequireTls": target.getConfiguration().setAdvertiseRequireTls(property(camelContext, boolean.class, value)); return true;
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": target.getConfiguration().setAllowAuthWithoutTls(property(camelContext, boolean.class, value)); return true;
         case "allowbarelinefeeds":
@@ -102,6 +104,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "accepteddomains":
         case "acceptedDomains": return java.lang.String.class;
+        case "advertiserequiretls":
+        case "advertiseRequireTls": return boolean.class;
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": return boolean.class;
         case "allowbarelinefeeds":
@@ -180,6 +184,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "accepteddomains":
         case "acceptedDomains": return target.getConfiguration().getAcceptedDomains();
+        case "advertiserequiretls":
+        case "advertiseRequireTls": return target.getConfiguration().isAdvertiseRequireTls();
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": return target.getConfiguration().isAllowAuthWithoutTls();
         case "allowbarelinefeeds":

@@ -24,8 +24,9 @@ public class SmtpServerEndpointUriFactory extends org.apache.camel.support.compo
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(39);
+        Set<String> props = new HashSet<>(40);
         props.add("acceptedDomains");
+        props.add("advertiseRequireTls");
         props.add("allowAuthWithoutTls");
         props.add("allowBareLineFeeds");
         props.add("authFailureDelay");

@@ -71,6 +71,8 @@ public class SmtpServerConfiguration implements Cloneable {
     private boolean implicitTls;
     @UriParam(label = "security", defaultValue = "false")
     private boolean requireTls;
+    @UriParam(label = "security", defaultValue = "true")
+    private boolean advertiseRequireTls = true;
     @UriParam(label = "security")
     private SmtpAuthenticator authenticator;
     @UriParam(label = "security", defaultValue = "false")
@@ -375,6 +377,19 @@ public class SmtpServerConfiguration implements Cloneable {
     /** Refuse MAIL FROM with 530 5.7.0 until the session runs TLS. */
     public void setRequireTls(boolean requireTls) {
         this.requireTls = requireTls;
+    }
+
+    public boolean isAdvertiseRequireTls() {
+        return advertiseRequireTls;
+    }
+
+    /**
+     * Offer REQUIRETLS (RFC 8689) in the EHLO reply of TLS sessions and accept it on MAIL FROM there, recorded as the
+     * CamelSmtpRequireTlsOption header; never offered or accepted in plaintext. Not requireTls, which makes clients
+     * STARTTLS.
+     */
+    public void setAdvertiseRequireTls(boolean advertiseRequireTls) {
+        this.advertiseRequireTls = advertiseRequireTls;
     }
 
     public SmtpAuthenticator getAuthenticator() {

@@ -31,6 +31,11 @@ public final class SmtpServerConstants {
                             + "only with dsn=true.",
               javaType = "java.util.List<String>")
     public static final String DSN_ORCPT = SmtpEnvelopeHeaders.DSN_ORCPT;
+    @Metadata(description = "True when the client sent the REQUIRETLS option on MAIL FROM (RFC 8689, accepted only in a "
+                            + "TLS session): onward relays must use verified TLS to servers that advertise REQUIRETLS. "
+                            + "Absent otherwise.",
+              javaType = "Boolean")
+    public static final String REQUIRE_TLS_OPTION = SmtpEnvelopeHeaders.REQUIRE_TLS_OPTION;
 
     @Metadata(description = "Argument of the client's HELO or EHLO.", javaType = "String")
     public static final String HELO = "CamelSmtpHelo";

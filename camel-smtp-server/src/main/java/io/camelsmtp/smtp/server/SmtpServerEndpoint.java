@@ -96,7 +96,8 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
         return new ProtocolSettings(effectiveHostName(), c.getMaxMessageSize(), c.getMaxRecipients(),
                 c.getMaxLineLength(), c.isAllowBareLineFeeds(), c.getMaxErrors(), Duration.ofMillis(c.getAuthFailureDelay()),
                 Duration.ofMillis(c.getMaxSessionTime()), c.isDsn(), c.isChunking(), tls, c.isImplicitTls(),
-                c.isRequireTls(), c.isRequireAuth(), c.isAllowAuthWithoutTls(), c.getAuthenticator());
+                c.isRequireTls(), c.isRequireAuth(), c.isAllowAuthWithoutTls(), c.getAuthenticator(),
+                c.isAdvertiseRequireTls());
     }
 
     /** The host name to use: the hostName option, else this machine's name. */

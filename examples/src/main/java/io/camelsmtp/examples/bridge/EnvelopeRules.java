@@ -113,6 +113,11 @@ public final class EnvelopeRules {
         if (id != null && !QUEUE_ID.matcher(id.toString()).matches()) {
             throw new InvalidEnvelope("queue id " + quote(id.toString()) + " is not 1 to 40 letters and digits");
         }
+        Object requireTls = envelope.get(SmtpServerConstants.REQUIRE_TLS_OPTION);
+        if (requireTls != null && !(requireTls instanceof Boolean)) {
+            // RFC 8689: a flag that cannot be read is not taken as "off"; the record is not mail
+            throw new InvalidEnvelope(label(SmtpServerConstants.REQUIRE_TLS_OPTION) + " is not a boolean");
+        }
         Object port = envelope.get(SmtpServerConstants.LOCAL_PORT);
         if (port instanceof Integer p && (p < 0 || p > 65535)) {
             throw new InvalidEnvelope("local port " + p + " out of range");

@@ -54,7 +54,7 @@ public class KafkaEnvelope {
             SmtpServerConstants.DSN_ORCPT);
     private static final Map<String, Class<?>> TYPED = Map.of(SmtpServerConstants.LOCAL_PORT, Integer.class,
             SmtpServerConstants.DECLARED_SIZE, Long.class, SmtpServerConstants.MESSAGE_SIZE, Long.class,
-            SmtpServerConstants.UTF8, Boolean.class);
+            SmtpServerConstants.UTF8, Boolean.class, SmtpServerConstants.REQUIRE_TLS_OPTION, Boolean.class);
 
     /** Record header of a dead-lettered record: why it could not be mail (one line, values escaped). */
     public static final String DEAD_LETTER_REASON = "DeadLetterReason";

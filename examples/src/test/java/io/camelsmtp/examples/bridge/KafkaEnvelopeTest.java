@@ -69,6 +69,7 @@ class KafkaEnvelopeTest {
         h.put("CamelSmtpLocalPort", 2525);
         h.put("CamelSmtpMessageSize", 1234L);
         h.put("CamelSmtpUtf8", true);
+        h.put("CamelSmtpRequireTlsOption", true);
         h.put("CamelSmtpBodyType", "8BITMIME");
         h.put("CamelSmtpDsnNotify", Arrays.asList(null, "SUCCESS,FAILURE"));
         h.put("CamelSmtpAuthenticatedUser", null);
@@ -91,6 +92,7 @@ class KafkaEnvelopeTest {
         assertEquals("2525", text(headers, "SmtpLocalPort"));
         assertEquals("1234", text(headers, "SmtpMessageSize"));
         assertEquals("true", text(headers, "SmtpUtf8"));
+        assertEquals("true", text(headers, "SmtpRequireTlsOption"));
         assertEquals("8BITMIME", text(headers, "SmtpBodyType"));
         assertEquals("[null,\"SUCCESS,FAILURE\"]", text(headers, "SmtpDsnNotify"));
         assertNull(headers.lastHeader("SmtpAuthenticatedUser"), "a null value is not written");
@@ -119,6 +121,7 @@ class KafkaEnvelopeTest {
         assertEquals(2525, in.getHeader("CamelSmtpLocalPort"));
         assertEquals(1234L, in.getHeader("CamelSmtpMessageSize"));
         assertEquals(Boolean.TRUE, in.getHeader("CamelSmtpUtf8"));
+        assertEquals(Boolean.TRUE, in.getHeader("CamelSmtpRequireTlsOption"), "REQUIRETLS survives the topic");
         assertEquals("8BITMIME", in.getHeader("CamelSmtpBodyType"));
         assertEquals(Arrays.asList(null, "SUCCESS,FAILURE"), in.getHeader("CamelSmtpDsnNotify"));
         assertFalse(in.getHeaders().containsKey("CamelSmtpAuthenticatedUser"));
@@ -180,6 +183,9 @@ class KafkaEnvelopeTest {
             {"SmtpLocalPort", "25x", "SmtpLocalPort is not a number"},
             {"SmtpMessageSize", "", "SmtpMessageSize is not a number"},
             {"SmtpUtf8", "yes", "SmtpUtf8 is not true or false"},
+            {"SmtpRequireTlsOption", "yes", "SmtpRequireTlsOption is not true or false"},
+            {"SmtpRequireTlsOption", "TRUE", "SmtpRequireTlsOption is not true or false"},
+            {"SmtpRequireTlsOption", "", "SmtpRequireTlsOption is not true or false"},
         };
         for (Object[] b : bad) {
             Map<String, String> record = new java.util.HashMap<>(good);

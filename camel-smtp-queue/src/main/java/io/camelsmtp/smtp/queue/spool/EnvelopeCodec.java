@@ -63,6 +63,10 @@ final class EnvelopeCodec {
         if (env.envid() != null) {
             line(sb, "envid", Xtext.encode(env.envid()));
         }
+        if (env.requireTlsOption()) {
+            // only when set, so a record without it is the same octets as before; an older reader ignores the line
+            line(sb, "requiretls", "true");
+        }
         if (withRetryState) {
             line(sb, "attempts", Integer.toString(state.attempts()));
             line(sb, "next-attempt", Instant.ofEpochMilli(state.nextAttempt()).toString());
@@ -181,7 +185,7 @@ final class EnvelopeCodec {
             throw new CorruptSpoolException("envelope block misses id, arrival, sender, recipient, size or crc32");
         }
         Envelope envelope = new Envelope(f.sender, f.recipients.stream().map(Recipient::envelope).toList(), f.body, f.utf8,
-                f.ret, f.envid, f.id);
+                f.ret, f.envid, f.id, f.requireTls);
         RetryState.Status[] status = f.recipients.stream().map(Recipient::status).toArray(RetryState.Status[]::new);
         String[] replies = f.recipients.stream().map(Recipient::reply).toArray(String[]::new);
         RetryState retry = new RetryState(new RetryState.Snapshot(status, replies, f.attempts, f.next, f.lastError, f.held,
@@ -203,6 +207,7 @@ final class EnvelopeCodec {
         boolean utf8;
         String ret;
         String envid;
+        boolean requireTls;
         int attempts;
         long next;
         boolean held;
@@ -230,6 +235,7 @@ final class EnvelopeCodec {
                 case "smtputf8" -> utf8 = Boolean.parseBoolean(value);
                 case "ret" -> ret = xtext(value);
                 case "envid" -> envid = xtext(value);
+                case "requiretls" -> requireTls = requireTls(value);
                 case "attempts" -> attempts = Integer.parseInt(value);
                 case "next-attempt" -> next = Instant.parse(value).toEpochMilli();
                 case "held" -> held = Boolean.parseBoolean(value);
@@ -261,9 +267,21 @@ final class EnvelopeCodec {
                 if (l.startsWith("recipient: ")) {
                     f.unreadable.add(l);
                 }
+                if (l.startsWith("requiretls")) {
+                    f.requireTls = true; // a damaged REQUIRETLS line: keep the stricter reading (RFC 8689)
+                }
             }
         }
         return f;
+    }
+
+    /** Only {@code true} or {@code false}: anything else is damage, not a reason to send without REQUIRETLS. */
+    private static boolean requireTls(String value) {
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new CorruptSpoolException("bad requiretls value: " + value);
+        };
     }
 
     private static String xtext(String value) {

@@ -152,7 +152,7 @@ final class SpoolRecovery {
         Files.copy(env, copy, StandardCopyOption.REPLACE_EXISTING);
         files.restrict(copy);
         long now = System.currentTimeMillis();
-        Envelope env2 = new Envelope(s.sender, envelope, s.body, s.utf8, s.ret, s.envid, id);
+        Envelope env2 = new Envelope(s.sender, envelope, s.body, s.utf8, s.ret, s.envid, id, s.requireTls);
         RetryState retry = new RetryState(new RetryState.Snapshot(status.toArray(RetryState.Status[]::new),
                 new String[envelope.size()], Math.max(0, s.attempts), now, null, s.held, false));
         SpoolEntry e = new SpoolEntry(id, s.arrival != null ? s.arrival : Instant.ofEpochMilli(now),

@@ -18,7 +18,9 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -46,7 +48,7 @@ class EnvelopeCodecPropertyTest {
             assertEquals(e.id(), back.id());
             assertEquals(e.arrival(), back.arrival());
             assertEquals(e.kind(), back.kind());
-            assertEquals(e.envelope(), back.envelope(), "sender, recipients with NOTIFY and ORCPT, BODY, SMTPUTF8, RET, ENVID");
+            assertEquals(e.envelope(), back.envelope(), "sender, recipients with NOTIFY and ORCPT, BODY, SMTPUTF8, RET, ENVID, REQUIRETLS");
             assertEquals(e.size(), back.size());
             assertEquals(e.crc(), back.crc());
             RetryState.Snapshot want = e.retry().snapshot();
@@ -90,6 +92,47 @@ class EnvelopeCodecPropertyTest {
         assertEquals(env.withQueueId("LARGEST"), back.envelope());
         assertEquals(RetryState.MAX_REPLY_OCTETS, back.retry().lastReply(999).getBytes(StandardCharsets.UTF_8).length);
         assertEquals(e.retry().lastError(), back.retry().lastError());
+    }
+
+    /** A record as the version before REQUIRETLS wrote it (no requiretls line) reads back, without the flag. */
+    @Example
+    void aRecordOfThePreviousFormatReadsBack() throws Exception {
+        String head = "camel-smtp-queue: 1\nid: 4A3F0C2B9D1E7A6B5C\narrival: 2026-11-25T14:50:00.123Z\nkind: mail\n"
+                      + "sender: alice@example.org\nsmtputf8: true\nret: HDRS\n"
+                      + "recipient: bob@example.net state=pending notify=FAILURE,DELAY orcpt=rfc822;bob@example.net\n"
+                      + "size: 000000004096\ncrc32: 89abcdef\n";
+        byte[] block = withCheck(head);
+        SpoolEntry e = EnvelopeCodec.decode(new ByteArrayInputStream(block), block.length).entry();
+        assertEquals("alice@example.org", e.envelope().sender());
+        assertTrue(e.envelope().utf8());
+        assertFalse(e.envelope().requireTlsOption());
+        assertEquals(head + "check: " + EnvelopeCodec.hex8(crc(head)) + "\n\n",
+                new String(EnvelopeCodec.encode(e, false), StandardCharsets.UTF_8),
+                "an entry without REQUIRETLS is written exactly as before");
+
+        byte[] flagged = withCheck(head.replace("ret: HDRS\n", "ret: HDRS\nrequiretls: true\n"));
+        assertTrue(EnvelopeCodec.decode(new ByteArrayInputStream(flagged), flagged.length).entry().envelope().requireTlsOption());
+    }
+
+    /** A requiretls line that does not say true or false is damage; salvage keeps the stricter reading. */
+    @Example
+    void aDamagedRequireTlsLineFailsClosed() throws Exception {
+        String head = "camel-smtp-queue: 1\nid: X1\narrival: 2026-11-25T14:50:00Z\nkind: mail\nsender: a@example.org\n"
+                      + "requiretls: maybe\nrecipient: b@example.net state=pending\nsize: 000000000010\ncrc32: 00000001\n";
+        byte[] block = withCheck(head);
+        assertThrows(CorruptSpoolException.class, () -> EnvelopeCodec.decode(new ByteArrayInputStream(block), block.length));
+        assertTrue(EnvelopeCodec.salvage(block).requireTls);
+        assertFalse(EnvelopeCodec.salvage(withCheck(head.replace("requiretls: maybe\n", ""))).requireTls);
+    }
+
+    private static long crc(String head) {
+        java.util.zip.CRC32 c = new java.util.zip.CRC32();
+        c.update(head.getBytes(StandardCharsets.UTF_8));
+        return c.getValue();
+    }
+
+    private static byte[] withCheck(String head) {
+        return (head + "check: " + EnvelopeCodec.hex8(crc(head)) + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
     @Property(tries = 200)
@@ -151,7 +194,7 @@ class EnvelopeCodecPropertyTest {
                                     List<Tuple.Tuple5<String, String, String, RetryState.Status, String>> rs, long[] n,
                                     String error, boolean flag) {
         Envelope envelope = new Envelope(mail.get1(), rs.stream().map(r -> new Envelope.Recipient(r.get1(), r.get2(), r.get3()))
-                .toList(), mail.get2(), mail.get3(), mail.get4(), mail.get5(), null);
+                .toList(), mail.get2(), mail.get3(), mail.get4(), mail.get5(), null, arrival.toEpochMilli() % 3 == 0);
         RetryState retry = new RetryState(new RetryState.Snapshot(rs.stream().map(Tuple.Tuple5::get4).toArray(RetryState.Status[]::new),
                 rs.stream().map(Tuple.Tuple5::get5).toArray(String[]::new), (int) n[2], arrival.toEpochMilli() + 300_000,
                 error, flag, !flag));

@@ -13,8 +13,8 @@ import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.Xtext;
 
 /**
- * One mail transaction on an open session: what the server cannot take is refused before anything is sent (SIZE,
- * 8BITMIME, SMTPUTF8), then MAIL, every RCPT and DATA (in one write under PIPELINING, with DSN parameters when
+ * One mail transaction on an open session: what the server cannot take is refused before anything is sent
+ * (REQUIRETLS, SIZE, 8BITMIME, SMTPUTF8), then MAIL, every RCPT and DATA (in one write under PIPELINING, with DSN parameters when
  * offered), the content, and one result per recipient. After a failed transaction the session is reset with RSET;
  * {@link #isReusable()} says whether it may carry the next message.
  * <p>
@@ -71,8 +71,12 @@ final class MailTransaction {
         return reusable;
     }
 
-    /** What this server cannot take, checked before anything is sent (RFC 1870, 6152, 6531). */
+    /** What this server cannot take, checked before anything is sent (RFC 8689, 1870, 6152, 6531). */
     private SmtpReply unsupported() {
+        SmtpReply requireTls = RequireTlsCheck.refusal(envelope, c, host);
+        if (requireTls != null) {
+            return requireTls;
+        }
         if (envelope.utf8() && !c.supports("SMTPUTF8")) {
             return SmtpReply.of(553, "5.6.7", host + " does not support SMTPUTF8, needed for this UTF-8 envelope");
         }
@@ -101,6 +105,9 @@ final class MailTransaction {
         }
         if (envelope.utf8()) {
             mail.append(" SMTPUTF8");
+        }
+        if (envelope.requireTlsOption()) {
+            mail.append(" REQUIRETLS"); // RequireTlsCheck has seen verified TLS and the server's REQUIRETLS
         }
         if (dsn && envelope.ret() != null) {
             mail.append(" RET=").append(envelope.ret());

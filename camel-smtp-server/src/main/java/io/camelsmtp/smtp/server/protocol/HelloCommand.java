@@ -60,6 +60,9 @@ final class HelloCommand extends SessionCommand {
         if (s.startTlsOffered() && !c.tls()) {
             lines.add("STARTTLS");
         }
+        if (s.requireTlsOption() && c.tls()) {
+            lines.add("REQUIRETLS"); // RFC 8689: only where the session itself is TLS
+        }
         if (protocol.authOffered(c)) {
             lines.add("AUTH PLAIN LOGIN");
         }

@@ -9,7 +9,7 @@ import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.Xtext;
 import org.subethamail.smtp.server.Session;
 
-/** MAIL FROM with SIZE, BODY, SMTPUTF8, AUTH and (when enabled) DSN's RET and ENVID. */
+/** MAIL FROM with SIZE, BODY, SMTPUTF8, AUTH, REQUIRETLS (in TLS sessions) and (when enabled) DSN's RET and ENVID. */
 final class MailCommand extends SessionCommand {
 
     MailCommand(SmtpProtocol protocol) {
@@ -54,6 +54,7 @@ final class MailCommand extends SessionCommand {
         boolean utf8 = false;
         String ret = null;
         String envid = null;
+        boolean requireTlsOption = false;
         for (Map.Entry<String, String> e : p.params().entrySet()) {
             String value = e.getValue();
             switch (e.getKey()) {
@@ -108,6 +109,22 @@ final class MailCommand extends SessionCommand {
                         return;
                     }
                 }
+                case "REQUIRETLS" -> {
+                    // RFC 8689 §2: no value, only in a TLS session; a second one is refused by the parser as a repeat
+                    if (!s.requireTlsOption()) {
+                        unsupported(c, e.getKey());
+                        return;
+                    }
+                    if (!c.tls()) {
+                        c.reply(530, "5.7.10", "REQUIRETLS needs a TLS session: issue STARTTLS first");
+                        return;
+                    }
+                    if (value != null) {
+                        c.reply(501, "5.5.4", "REQUIRETLS takes no value");
+                        return;
+                    }
+                    requireTlsOption = true;
+                }
                 case "AUTH" -> {
                     // RFC 4954 §5: accepted and not trusted; the AUTH command is what authenticates
                 }
@@ -123,7 +140,7 @@ final class MailCommand extends SessionCommand {
         }
         session.startMailTransaction();
         MailTransaction tx = (MailTransaction) session.getMessageHandler();
-        tx.from(p.address(), body, utf8, size, ret, envid);
+        tx.from(p.address(), body, utf8, size, ret, envid, requireTlsOption);
         SmtpReply decision = protocol.stages().mail(c, tx);
         if (decision != null && !decision.isPositive()) {
             session.resetMailTransaction();

@@ -24,6 +24,7 @@ public final class MailTransaction implements MessageHandler {
     private long declaredSize = -1;
     private String ret;
     private String envid;
+    private boolean requireTlsOption;
     private String queueId;
     private SpoolWriter chunks;
     private ContentReader chunkReader;
@@ -78,7 +79,12 @@ public final class MailTransaction implements MessageHandler {
         for (int i = 0; i < recipients.size(); i++) {
             rcpts.add(new Envelope.Recipient(recipients.get(i), notify.get(i), orcpt.get(i)));
         }
-        return new Envelope(from, rcpts, bodyType, utf8, ret, envid, queueId);
+        return new Envelope(from, rcpts, bodyType, utf8, ret, envid, queueId, requireTlsOption);
+    }
+
+    /** The client sent REQUIRETLS on MAIL FROM (RFC 8689). */
+    public boolean requireTlsOption() {
+        return requireTlsOption;
     }
 
     /** Queue id, assigned when the message content starts. */
@@ -86,7 +92,9 @@ public final class MailTransaction implements MessageHandler {
         return queueId;
     }
 
-    void from(String from, String bodyType, boolean utf8, long declaredSize, String ret, String envid) {
+    void from(String from, String bodyType, boolean utf8, long declaredSize, String ret, String envid,
+            boolean requireTlsOption) {
+        this.requireTlsOption = requireTlsOption;
         this.from = from;
         this.bodyType = bodyType;
         this.utf8 = utf8;

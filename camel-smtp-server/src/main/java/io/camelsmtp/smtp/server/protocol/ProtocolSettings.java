@@ -23,11 +23,12 @@ import io.camelsmtp.smtp.server.auth.SmtpAuthenticator;
  * @param requireAuth          MAIL needs AUTH first
  * @param allowAuthWithoutTls  offer AUTH on a plaintext session
  * @param authenticator        checks AUTH credentials, or null when AUTH is not offered
+ * @param requireTlsOption     offer REQUIRETLS (RFC 8689) after STARTTLS and accept it on MAIL FROM there
  */
 public record ProtocolSettings(String hostName, int maxMessageSize, int maxRecipients, int maxLineLength,
         boolean allowBareLineFeeds, int maxErrors, Duration authFailureDelay, Duration maxSessionTime, boolean dsn,
         boolean chunking, TlsSockets tls, boolean implicitTls, boolean requireTls, boolean requireAuth,
-        boolean allowAuthWithoutTls, SmtpAuthenticator authenticator) {
+        boolean allowAuthWithoutTls, SmtpAuthenticator authenticator, boolean requireTlsOption) {
 
     public ProtocolSettings {
         if (maxMessageSize <= 0) {

@@ -155,6 +155,12 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
      */
     private Duration maxSessionTime;
     /**
+     * Offer REQUIRETLS (RFC 8689) in the EHLO reply of TLS sessions and accept it on MAIL FROM there, recorded as the
+     * CamelSmtpRequireTlsOption header; never offered or accepted in plaintext. Not requireTls, which makes clients
+     * STARTTLS.
+     */
+    private Boolean advertiseRequireTls;
+    /**
      * Offer AUTH on a plaintext session, where passwords cross the network in the clear.
      */
     private Boolean allowAuthWithoutTls;
@@ -415,6 +421,14 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
 
     public void setMaxSessionTime(Duration maxSessionTime) {
         this.maxSessionTime = maxSessionTime;
+    }
+
+    public Boolean getAdvertiseRequireTls() {
+        return advertiseRequireTls;
+    }
+
+    public void setAdvertiseRequireTls(Boolean advertiseRequireTls) {
+        this.advertiseRequireTls = advertiseRequireTls;
     }
 
     public Boolean getAllowAuthWithoutTls() {
