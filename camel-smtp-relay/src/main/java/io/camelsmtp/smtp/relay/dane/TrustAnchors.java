@@ -66,7 +66,7 @@ public final class TrustAnchors {
         List<Record> anchors = new ArrayList<>();
         try (Master master = new Master(new ByteArrayInputStream(zone.toString().getBytes(StandardCharsets.UTF_8)),
                 Name.root, 3600)) {
-            master.disableIncludes();
+            master.disableIncludes(true); // strict: an $INCLUDE is an error, not silently skipped
             Record r;
             while ((r = master.nextRecord()) != null) {
                 if (r.getType() == Type.DS || r.getType() == Type.DNSKEY) {
