@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.TLSARecord;
@@ -36,10 +37,26 @@ public final class DaneLookup {
         this.dns = dns;
     }
 
-    /** Whether the MX RRset of {@code domain} is secure, for callers whose MX look-up cannot tell (asks again). */
-    public boolean mxSecure(String domain) {
-        Name n = name(domain);
-        return n != null && dns.query(n, Type.MX).secure();
+    /**
+     * Whether {@code mxHost} was found through a secure MX RRset of {@code domain}, for callers whose MX look-up
+     * cannot tell: asks again, through the validating path, and answers true only if that secure RRset names this
+     * host (or, with no MX records, the host is the domain itself: implicit MX). So an MX answer forged on the
+     * non-validating path cannot borrow the security of the real one.
+     */
+    public boolean mxSecure(String domain, String mxHost) {
+        Name d = name(domain);
+        Name h = name(mxHost);
+        if (d == null || h == null) {
+            return false;
+        }
+        SecureAnswer mx = dns.query(d, Type.MX);
+        if (!mx.secure()) {
+            return false;
+        }
+        if (mx.records().isEmpty()) {
+            return h.equals(d);
+        }
+        return mx.records().stream().anyMatch(r -> r instanceof MXRecord m && m.getTarget().equals(h));
     }
 
     /**
@@ -89,7 +106,7 @@ public final class DaneLookup {
                 continue;
             }
             return fromRecords(tlsa, strip(qname), strip(host), strip(base), domain, Boolean.TRUE.equals(mxSecure)
-                    || mxSecure == null && mxSecure(domain));
+                    || mxSecure == null && mxSecure(domain, mxHost));
         }
         return DanePolicy.none(insecure != null ? insecure : "no TLSA records for " + strip(host));
     }

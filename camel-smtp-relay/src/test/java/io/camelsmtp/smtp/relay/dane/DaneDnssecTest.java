@@ -143,6 +143,9 @@ class DaneDnssecTest {
                 "the destination domain counts because the MX RRset is secure");
         mx.trustManager(Clock.systemUTC()).verify(certs.chain("good"));
 
+        assertTrue(dane.mxSecure("signed.dnssec.test", "mx.signed.dnssec.test"));
+        assertFalse(dane.mxSecure("signed.dnssec.test", "evil.example"), "a host the secure MX RRset does not name");
+        assertFalse(dane.mxSecure("plain.dnssec.test", "mx.plain.dnssec.test"));
         DanePolicy insecureMx = dane.policy("mx.signed.dnssec.test", "signed.dnssec.test", false);
         assertEquals(List.of("mx.signed.dnssec.test"), insecureMx.referenceIdentifiers());
 
