@@ -17,9 +17,9 @@ import org.xbill.DNS.Type;
 /**
  * The {@code daneTrustAnchors} option: DS or DNSKEY records in zone-file syntax, as in a {@code dsset-ZONE.} file of
  * {@code dnssec-signzone} or unbound's {@code root.key}/{@code trust-anchor-file}; unbound's configuration form
- * ({@code trust-anchor: "example. DS ..."}) is taken line by line too. A file path, or {@code classpath:name}. Bounded
- * (64 KiB, 256 records), no {@code $INCLUDE}; a file without any DS or DNSKEY record is an error, so that a typo
- * cannot switch validation to "everything insecure".
+ * ({@code trust-anchor: "example. DS ..."}) is taken too (in a file with such lines, only they are read). A file
+ * path, or {@code classpath:name}. Bounded (64 KiB, 256 records), no {@code $INCLUDE}; a file without any DS or
+ * DNSKEY record is an error, so that a typo cannot switch validation to "everything insecure".
  */
 public final class TrustAnchors {
 
@@ -54,12 +54,16 @@ public final class TrustAnchors {
     }
 
     static String parse(String text, String where) throws IOException {
+        // an unbound configuration: only its trust-anchor: lines count; anything else is zone-file text
+        boolean unboundConf = text.lines().anyMatch(l -> l.strip().startsWith("trust-anchor:"));
         StringBuilder zone = new StringBuilder();
         for (String line : text.split("\r?\n")) {
             String l = line.strip();
             if (l.startsWith("trust-anchor:")) {
                 l = l.substring("trust-anchor:".length()).strip();
                 l = l.startsWith("\"") && l.endsWith("\"") && l.length() > 1 ? l.substring(1, l.length() - 1) : l;
+            } else if (unboundConf) {
+                continue;
             }
             zone.append(l).append('\n');
         }
