@@ -43,6 +43,11 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectTimeout": getOrCreateConfiguration(target).setConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "connectionreuse":
         case "connectionReuse": getOrCreateConfiguration(target).setConnectionReuse(property(camelContext, boolean.class, value)); return true;
+        case "dane": getOrCreateConfiguration(target).setDane(property(camelContext, java.lang.Boolean.class, value)); return true;
+        case "danetrustanchors":
+        case "daneTrustAnchors": getOrCreateConfiguration(target).setDaneTrustAnchors(property(camelContext, java.lang.String.class, value)); return true;
+        case "danetrustedresolvers":
+        case "daneTrustedResolvers": getOrCreateConfiguration(target).setDaneTrustedResolvers(property(camelContext, java.lang.String.class, value)); return true;
         case "datatimeout":
         case "dataTimeout": getOrCreateConfiguration(target).setDataTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "dnsservers":
@@ -93,6 +98,11 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectTimeout": return long.class;
         case "connectionreuse":
         case "connectionReuse": return boolean.class;
+        case "dane": return java.lang.Boolean.class;
+        case "danetrustanchors":
+        case "daneTrustAnchors": return java.lang.String.class;
+        case "danetrustedresolvers":
+        case "daneTrustedResolvers": return java.lang.String.class;
         case "datatimeout":
         case "dataTimeout": return long.class;
         case "dnsservers":
@@ -144,6 +154,11 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectTimeout": return getOrCreateConfiguration(target).getConnectTimeout();
         case "connectionreuse":
         case "connectionReuse": return getOrCreateConfiguration(target).isConnectionReuse();
+        case "dane": return getOrCreateConfiguration(target).getDane();
+        case "danetrustanchors":
+        case "daneTrustAnchors": return getOrCreateConfiguration(target).getDaneTrustAnchors();
+        case "danetrustedresolvers":
+        case "daneTrustedResolvers": return getOrCreateConfiguration(target).getDaneTrustedResolvers();
         case "datatimeout":
         case "dataTimeout": return getOrCreateConfiguration(target).getDataTimeout();
         case "dnsservers":

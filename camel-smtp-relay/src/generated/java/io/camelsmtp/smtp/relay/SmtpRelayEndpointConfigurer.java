@@ -33,6 +33,11 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": target.getConfiguration().setConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "connectionreuse":
         case "connectionReuse": target.getConfiguration().setConnectionReuse(property(camelContext, boolean.class, value)); return true;
+        case "dane": target.getConfiguration().setDane(property(camelContext, java.lang.Boolean.class, value)); return true;
+        case "danetrustanchors":
+        case "daneTrustAnchors": target.getConfiguration().setDaneTrustAnchors(property(camelContext, java.lang.String.class, value)); return true;
+        case "danetrustedresolvers":
+        case "daneTrustedResolvers": target.getConfiguration().setDaneTrustedResolvers(property(camelContext, java.lang.String.class, value)); return true;
         case "datatimeout":
         case "dataTimeout": target.getConfiguration().setDataTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "dnsservers":
@@ -78,6 +83,11 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": return long.class;
         case "connectionreuse":
         case "connectionReuse": return boolean.class;
+        case "dane": return java.lang.Boolean.class;
+        case "danetrustanchors":
+        case "daneTrustAnchors": return java.lang.String.class;
+        case "danetrustedresolvers":
+        case "daneTrustedResolvers": return java.lang.String.class;
         case "datatimeout":
         case "dataTimeout": return long.class;
         case "dnsservers":
@@ -124,6 +134,11 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": return target.getConfiguration().getConnectTimeout();
         case "connectionreuse":
         case "connectionReuse": return target.getConfiguration().isConnectionReuse();
+        case "dane": return target.getConfiguration().getDane();
+        case "danetrustanchors":
+        case "daneTrustAnchors": return target.getConfiguration().getDaneTrustAnchors();
+        case "danetrustedresolvers":
+        case "daneTrustedResolvers": return target.getConfiguration().getDaneTrustedResolvers();
         case "datatimeout":
         case "dataTimeout": return target.getConfiguration().getDataTimeout();
         case "dnsservers":

@@ -24,12 +24,15 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(22);
+        Set<String> props = new HashSet<>(25);
         props.add("allowPrivateAddresses");
         props.add("authOverUnverifiedTls");
         props.add("commandTimeout");
         props.add("connectTimeout");
         props.add("connectionReuse");
+        props.add("dane");
+        props.add("daneTrustAnchors");
+        props.add("daneTrustedResolvers");
         props.add("dataTimeout");
         props.add("destination");
         props.add("dnsServers");

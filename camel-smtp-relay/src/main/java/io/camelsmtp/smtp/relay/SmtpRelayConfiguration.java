@@ -58,6 +58,12 @@ public class SmtpRelayConfiguration implements Cloneable {
     private String password;
     @UriParam(label = "security", defaultValue = "false")
     private boolean authOverUnverifiedTls;
+    @UriParam(label = "security")
+    private Boolean dane;
+    @UriParam(label = "security")
+    private String daneTrustAnchors;
+    @UriParam(label = "security")
+    private String daneTrustedResolvers;
 
     /**
      * A copy for one endpoint, so that its URI options do not change the component's defaults. Shallow: the only
@@ -280,5 +286,43 @@ public class SmtpRelayConfiguration implements Cloneable {
      */
     public void setAuthOverUnverifiedTls(boolean authOverUnverifiedTls) {
         this.authOverUnverifiedTls = authOverUnverifiedTls;
+    }
+
+    public Boolean getDane() {
+        return dane;
+    }
+
+    /**
+     * DANE for SMTP (RFC 7672): MX hosts with DNSSEC-signed TLSA records are reached only over TLS whose certificate
+     * matches them. Unset: on when daneTrustAnchors or daneTrustedResolvers says how DNSSEC is validated, off
+     * otherwise; true without either fails at start; false turns it off.
+     */
+    public void setDane(Boolean dane) {
+        this.dane = dane;
+    }
+
+    public String getDaneTrustAnchors() {
+        return daneTrustAnchors;
+    }
+
+    /**
+     * DNSSEC trust anchors for validating here (dnsjava's validator, over dnsServers): a file, or classpath:name, of DS
+     * or DNSKEY records in zone-file syntax (a dsset- file, unbound's root.key, or unbound's trust-anchor: lines).
+     */
+    public void setDaneTrustAnchors(String daneTrustAnchors) {
+        this.daneTrustAnchors = daneTrustAnchors;
+    }
+
+    public String getDaneTrustedResolvers() {
+        return daneTrustedResolvers;
+    }
+
+    /**
+     * Validating resolvers whose AD bit is believed for DANE, as host:port, comma-separated (e.g. 127.0.0.1:5353, a
+     * local unbound); only these are asked for DANE, and the AD bit of any other server is never believed. The path
+     * to them must be trustworthy (loopback or a protected network).
+     */
+    public void setDaneTrustedResolvers(String daneTrustedResolvers) {
+        this.daneTrustedResolvers = daneTrustedResolvers;
     }
 }

@@ -107,6 +107,23 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean authOverUnverifiedTls;
     /**
+     * DANE for SMTP (RFC 7672): MX hosts with DNSSEC-signed TLSA records are reached only over TLS whose certificate
+     * matches them. Unset: on when daneTrustAnchors or daneTrustedResolvers says how DNSSEC is validated, off
+     * otherwise; true without either fails at start; false turns it off.
+     */
+    private Boolean dane;
+    /**
+     * DNSSEC trust anchors for validating here (dnsjava's validator, over dnsServers): a file, or classpath:name, of DS
+     * or DNSKEY records in zone-file syntax (a dsset- file, unbound's root.key, or unbound's trust-anchor: lines).
+     */
+    private String daneTrustAnchors;
+    /**
+     * Validating resolvers whose AD bit is believed for DANE, as host:port, comma-separated (e.g. 127.0.0.1:5353, a
+     * local unbound); only these are asked for DANE, and the AD bit of any other server is never believed. The path to
+     * them must be trustworthy (loopback or a protected network).
+     */
+    private String daneTrustedResolvers;
+    /**
      * AUTH password for the smart host.
      */
     private String password;
@@ -270,6 +287,30 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setAuthOverUnverifiedTls(Boolean authOverUnverifiedTls) {
         this.authOverUnverifiedTls = authOverUnverifiedTls;
+    }
+
+    public Boolean getDane() {
+        return dane;
+    }
+
+    public void setDane(Boolean dane) {
+        this.dane = dane;
+    }
+
+    public String getDaneTrustAnchors() {
+        return daneTrustAnchors;
+    }
+
+    public void setDaneTrustAnchors(String daneTrustAnchors) {
+        this.daneTrustAnchors = daneTrustAnchors;
+    }
+
+    public String getDaneTrustedResolvers() {
+        return daneTrustedResolvers;
+    }
+
+    public void setDaneTrustedResolvers(String daneTrustedResolvers) {
+        this.daneTrustedResolvers = daneTrustedResolvers;
     }
 
     public String getPassword() {
