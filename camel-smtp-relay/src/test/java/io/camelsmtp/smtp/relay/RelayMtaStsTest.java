@@ -10,6 +10,7 @@ import io.camelsmtp.smtp.relay.support.MtaStsPeers;
 import io.camelsmtp.smtp.relay.support.MtaStsTestSupport;
 import io.camelsmtp.smtp.relay.tls.TlsOutcome;
 import io.camelsmtp.smtp.relay.tls.TlsResultType;
+import io.camelsmtp.smtp.server.SmtpServerConstants;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +56,7 @@ class RelayMtaStsTest extends MtaStsTestSupport {
         domain("none.test", "mx.none.test", MtaStsPeers.PLAIN, txt);
         peers.policy("none.test", policy("none"));
         domain("nopolicy.test", "mx.nopolicy.test", MtaStsPeers.PLAIN, null);
+        domain("shared.test", "mx.enforce.test", MtaStsPeers.GOOD, null); // enforce.test's MX, without a policy
         domain("required.test", "mx.required.test", MtaStsPeers.GOOD, txt);
         peers.policy("required.test", enforce("mx.required.test"));
     }
@@ -63,6 +66,7 @@ class RelayMtaStsTest extends MtaStsTestSupport {
         b.from("direct:required").to(relay("&mtaStsRequired=true"));
         b.from("direct:tls-none").to(relay("&tls=none"));
         b.from("direct:sts-off").to(relay("&mtaSts=false"));
+        b.from("direct:reuse").to(relay("&idleConnectionTime=30s").replace("&connectionReuse=false", ""));
     }
 
     @Test
@@ -105,6 +109,26 @@ class RelayMtaStsTest extends MtaStsTestSupport {
         } catch (java.io.IOException x) {
             return "";
         }
+    }
+
+    /**
+     * A session kept from an opportunistic delivery to mx.enforce.test (for shared.test, which has no policy) does not
+     * carry enforce.test's mail, whose policy demands verified TLS: that gets a verified session of its own, which is
+     * then kept for enforce.test's next message.
+     */
+    @Test
+    void aSessionOpenedOpportunisticallyDoesNotServeADeliveryThatDemandsVerifiedTls() {
+        assertNull(send("direct:reuse", "a@shared.test").getException());
+        assertNull(send("direct:reuse", "b@enforce.test").getException());
+        assertNull(send("direct:reuse", "c@enforce.test").getException());
+        var good = getMockEndpoint("mock:good").getExchanges();
+        assertEquals(3, good.size());
+        Object first = good.get(0).getMessage().getHeader(SmtpServerConstants.SESSION_ID);
+        Object second = good.get(1).getMessage().getHeader(SmtpServerConstants.SESSION_ID);
+        assertNotEquals(first, second, "not the opportunistic session");
+        assertEquals(second, good.get(2).getMessage().getHeader(SmtpServerConstants.SESSION_ID), "the verified one is kept");
+        TlsOutcome o = outcome("enforce.test", "mx.enforce.test");
+        assertTrue(o.verified() && "sts".equals(o.policy()), o::toString);
     }
 
     @Test
