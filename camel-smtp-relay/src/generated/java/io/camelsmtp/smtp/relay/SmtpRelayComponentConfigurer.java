@@ -70,11 +70,23 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxMxHosts": getOrCreateConfiguration(target).setMaxMxHosts(property(camelContext, int.class, value)); return true;
         case "maxmxsessions":
         case "maxMxSessions": getOrCreateConfiguration(target).setMaxMxSessions(property(camelContext, int.class, value)); return true;
+        case "mtasts":
+        case "mtaSts": getOrCreateConfiguration(target).setMtaSts(property(camelContext, boolean.class, value)); return true;
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": getOrCreateConfiguration(target).setMtaStsCacheDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "mtastsfetchtimeout":
+        case "mtaStsFetchTimeout": getOrCreateConfiguration(target).setMtaStsFetchTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "mtastspolicyport":
+        case "mtaStsPolicyPort": getOrCreateConfiguration(target).setMtaStsPolicyPort(property(camelContext, int.class, value)); return true;
+        case "mtastsrequired":
+        case "mtaStsRequired": getOrCreateConfiguration(target).setMtaStsRequired(property(camelContext, boolean.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "port": getOrCreateConfiguration(target).setPort(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, io.camelsmtp.smtp.relay.client.TlsPolicy.class, value)); return true;
+        case "tlsoutcomelistener":
+        case "tlsOutcomeListener": getOrCreateConfiguration(target).setTlsOutcomeListener(property(camelContext, io.camelsmtp.smtp.relay.tls.TlsOutcomeListener.class, value)); return true;
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": target.setUseGlobalSslContextParameters(property(camelContext, boolean.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
@@ -125,11 +137,23 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxMxHosts": return int.class;
         case "maxmxsessions":
         case "maxMxSessions": return int.class;
+        case "mtasts":
+        case "mtaSts": return boolean.class;
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": return java.lang.String.class;
+        case "mtastsfetchtimeout":
+        case "mtaStsFetchTimeout": return long.class;
+        case "mtastspolicyport":
+        case "mtaStsPolicyPort": return int.class;
+        case "mtastsrequired":
+        case "mtaStsRequired": return boolean.class;
         case "password": return java.lang.String.class;
         case "port": return int.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "tls": return io.camelsmtp.smtp.relay.client.TlsPolicy.class;
+        case "tlsoutcomelistener":
+        case "tlsOutcomeListener": return io.camelsmtp.smtp.relay.tls.TlsOutcomeListener.class;
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": return boolean.class;
         case "username": return java.lang.String.class;
@@ -181,11 +205,23 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxMxHosts": return getOrCreateConfiguration(target).getMaxMxHosts();
         case "maxmxsessions":
         case "maxMxSessions": return getOrCreateConfiguration(target).getMaxMxSessions();
+        case "mtasts":
+        case "mtaSts": return getOrCreateConfiguration(target).isMtaSts();
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": return getOrCreateConfiguration(target).getMtaStsCacheDirectory();
+        case "mtastsfetchtimeout":
+        case "mtaStsFetchTimeout": return getOrCreateConfiguration(target).getMtaStsFetchTimeout();
+        case "mtastspolicyport":
+        case "mtaStsPolicyPort": return getOrCreateConfiguration(target).getMtaStsPolicyPort();
+        case "mtastsrequired":
+        case "mtaStsRequired": return getOrCreateConfiguration(target).isMtaStsRequired();
         case "password": return getOrCreateConfiguration(target).getPassword();
         case "port": return getOrCreateConfiguration(target).getPort();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
         case "tls": return getOrCreateConfiguration(target).getTls();
+        case "tlsoutcomelistener":
+        case "tlsOutcomeListener": return getOrCreateConfiguration(target).getTlsOutcomeListener();
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": return target.isUseGlobalSslContextParameters();
         case "username": return getOrCreateConfiguration(target).getUsername();

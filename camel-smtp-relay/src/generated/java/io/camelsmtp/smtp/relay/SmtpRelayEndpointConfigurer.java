@@ -60,11 +60,23 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxMxHosts": target.getConfiguration().setMaxMxHosts(property(camelContext, int.class, value)); return true;
         case "maxmxsessions":
         case "maxMxSessions": target.getConfiguration().setMaxMxSessions(property(camelContext, int.class, value)); return true;
+        case "mtasts":
+        case "mtaSts": target.getConfiguration().setMtaSts(property(camelContext, boolean.class, value)); return true;
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": target.getConfiguration().setMtaStsCacheDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "mtastsfetchtimeout":
+        case "mtaStsFetchTimeout": target.getConfiguration().setMtaStsFetchTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "mtastspolicyport":
+        case "mtaStsPolicyPort": target.getConfiguration().setMtaStsPolicyPort(property(camelContext, int.class, value)); return true;
+        case "mtastsrequired":
+        case "mtaStsRequired": target.getConfiguration().setMtaStsRequired(property(camelContext, boolean.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "port": target.getConfiguration().setPort(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "tls": target.getConfiguration().setTls(property(camelContext, io.camelsmtp.smtp.relay.client.TlsPolicy.class, value)); return true;
+        case "tlsoutcomelistener":
+        case "tlsOutcomeListener": target.getConfiguration().setTlsOutcomeListener(property(camelContext, io.camelsmtp.smtp.relay.tls.TlsOutcomeListener.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
@@ -110,11 +122,23 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxMxHosts": return int.class;
         case "maxmxsessions":
         case "maxMxSessions": return int.class;
+        case "mtasts":
+        case "mtaSts": return boolean.class;
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": return java.lang.String.class;
+        case "mtastsfetchtimeout":
+        case "mtaStsFetchTimeout": return long.class;
+        case "mtastspolicyport":
+        case "mtaStsPolicyPort": return int.class;
+        case "mtastsrequired":
+        case "mtaStsRequired": return boolean.class;
         case "password": return java.lang.String.class;
         case "port": return int.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "tls": return io.camelsmtp.smtp.relay.client.TlsPolicy.class;
+        case "tlsoutcomelistener":
+        case "tlsOutcomeListener": return io.camelsmtp.smtp.relay.tls.TlsOutcomeListener.class;
         case "username": return java.lang.String.class;
         default: return null;
         }
@@ -161,11 +185,23 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxMxHosts": return target.getConfiguration().getMaxMxHosts();
         case "maxmxsessions":
         case "maxMxSessions": return target.getConfiguration().getMaxMxSessions();
+        case "mtasts":
+        case "mtaSts": return target.getConfiguration().isMtaSts();
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": return target.getConfiguration().getMtaStsCacheDirectory();
+        case "mtastsfetchtimeout":
+        case "mtaStsFetchTimeout": return target.getConfiguration().getMtaStsFetchTimeout();
+        case "mtastspolicyport":
+        case "mtaStsPolicyPort": return target.getConfiguration().getMtaStsPolicyPort();
+        case "mtastsrequired":
+        case "mtaStsRequired": return target.getConfiguration().isMtaStsRequired();
         case "password": return target.getConfiguration().getPassword();
         case "port": return target.getConfiguration().getPort();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
         case "tls": return target.getConfiguration().getTls();
+        case "tlsoutcomelistener":
+        case "tlsOutcomeListener": return target.getConfiguration().getTlsOutcomeListener();
         case "username": return target.getConfiguration().getUsername();
         default: return null;
         }

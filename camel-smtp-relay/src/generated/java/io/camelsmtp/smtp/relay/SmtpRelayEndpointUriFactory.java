@@ -24,15 +24,12 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(25);
+        Set<String> props = new HashSet<>(28);
         props.add("allowPrivateAddresses");
         props.add("authOverUnverifiedTls");
         props.add("commandTimeout");
         props.add("connectTimeout");
         props.add("connectionReuse");
-        props.add("dane");
-        props.add("daneTrustAnchors");
-        props.add("daneTrustedResolvers");
         props.add("dataTimeout");
         props.add("destination");
         props.add("dnsServers");
@@ -45,10 +42,16 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("maxMxAddresses");
         props.add("maxMxHosts");
         props.add("maxMxSessions");
+        props.add("mtaSts");
+        props.add("mtaStsCacheDirectory");
+        props.add("mtaStsFetchTimeout");
+        props.add("mtaStsPolicyPort");
+        props.add("mtaStsRequired");
         props.add("password");
         props.add("port");
         props.add("sslContextParameters");
         props.add("tls");
+        props.add("tlsOutcomeListener");
         props.add("username");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         Set<String> secretProps = new HashSet<>(2);

@@ -1,6 +1,7 @@
 package io.camelsmtp.smtp.relay;
 
 import io.camelsmtp.smtp.relay.client.TlsPolicy;
+import io.camelsmtp.smtp.relay.tls.TlsOutcomeListener;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
@@ -64,6 +65,19 @@ public class SmtpRelayConfiguration implements Cloneable {
     private String daneTrustAnchors;
     @UriParam(label = "security")
     private String daneTrustedResolvers;
+
+    @UriParam(label = "security,mtasts", defaultValue = "true")
+    private boolean mtaSts = true;
+    @UriParam(label = "security,mtasts", defaultValue = "false")
+    private boolean mtaStsRequired;
+    @UriParam(label = "security,mtasts")
+    private String mtaStsCacheDirectory;
+    @UriParam(label = "security,mtasts", defaultValue = "10s", javaType = "java.time.Duration")
+    private long mtaStsFetchTimeout = 10_000;
+    @UriParam(label = "security,mtasts,advanced", defaultValue = "443")
+    private int mtaStsPolicyPort = 443;
+    @UriParam(label = "security,advanced")
+    private TlsOutcomeListener tlsOutcomeListener;
 
     /**
      * A copy for one endpoint, so that its URI options do not change the component's defaults. Shallow: the only
@@ -324,5 +338,75 @@ public class SmtpRelayConfiguration implements Cloneable {
      */
     public void setDaneTrustedResolvers(String daneTrustedResolvers) {
         this.daneTrustedResolvers = daneTrustedResolvers;
+    }
+
+    public boolean isMtaSts() {
+        return mtaSts;
+    }
+
+    /**
+     * Apply MTA-STS (RFC 8461) to MX deliveries: where a recipient domain publishes a policy in mode enforce, only the
+     * mail exchangers it lists are used, each over TLS whose certificate is trusted (sslContextParameters, else the
+     * JVM's) and issued for the MX name, never in plaintext; in mode testing delivery goes on and failures are only
+     * reported (tlsOutcomeListener). Overrides tls=none and tls=opportunistic for such domains. Smart hosts are not
+     * affected.
+     */
+    public void setMtaSts(boolean mtaSts) {
+        this.mtaSts = mtaSts;
+    }
+
+    public boolean isMtaStsRequired() {
+        return mtaStsRequired;
+    }
+
+    /**
+     * Deliver only to domains with an MTA-STS policy in mode enforce; the recipients of other domains are deferred
+     * (451 4.7.5). For routes that carry mail that must not go out unauthenticated.
+     */
+    public void setMtaStsRequired(boolean mtaStsRequired) {
+        this.mtaStsRequired = mtaStsRequired;
+    }
+
+    public String getMtaStsCacheDirectory() {
+        return mtaStsCacheDirectory;
+    }
+
+    /**
+     * Directory where fetched MTA-STS policies are kept (one file per domain, written atomically), so that a
+     * restart does not forget them; unset, they are kept in memory only and a restart opens a window in which an
+     * attacker who blocks the policy fetch can downgrade delivery. Endpoints may share one directory.
+     */
+    public void setMtaStsCacheDirectory(String mtaStsCacheDirectory) {
+        this.mtaStsCacheDirectory = mtaStsCacheDirectory;
+    }
+
+    public long getMtaStsFetchTimeout() {
+        return mtaStsFetchTimeout;
+    }
+
+    /** Longest fetch of an MTA-STS policy over HTTPS, connection to last byte. */
+    public void setMtaStsFetchTimeout(long mtaStsFetchTimeout) {
+        this.mtaStsFetchTimeout = mtaStsFetchTimeout;
+    }
+
+    public int getMtaStsPolicyPort() {
+        return mtaStsPolicyPort;
+    }
+
+    /** Port of the MTA-STS policy host (https://mta-sts.domain/); 443, other values for tests. */
+    public void setMtaStsPolicyPort(int mtaStsPolicyPort) {
+        this.mtaStsPolicyPort = mtaStsPolicyPort;
+    }
+
+    public TlsOutcomeListener getTlsOutcomeListener() {
+        return tlsOutcomeListener;
+    }
+
+    /**
+     * Told how TLS went for each new session with a mail exchanger and each failed MTA-STS policy look-up, with RFC
+     * 8460 result types (for TLS reporting); none by default.
+     */
+    public void setTlsOutcomeListener(TlsOutcomeListener tlsOutcomeListener) {
+        this.tlsOutcomeListener = tlsOutcomeListener;
     }
 }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
+import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +39,11 @@ import io.camelsmtp.smtp.relay.client.DeliveryAgent;
 import io.camelsmtp.smtp.relay.dns.MxHost;
 import io.camelsmtp.smtp.relay.dns.MxResolver;
 import io.camelsmtp.smtp.relay.dns.ResolutionException;
+import io.camelsmtp.smtp.relay.mtasts.MtaSts;
+import io.camelsmtp.smtp.relay.mtasts.PolicyCache;
+import io.camelsmtp.smtp.relay.mtasts.PolicyFetcher;
+import io.camelsmtp.smtp.relay.tls.DestinationTls;
+import io.camelsmtp.smtp.relay.tls.TlsOutcomeListener;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -65,6 +72,7 @@ public class SmtpRelayProducer extends DefaultProducer {
     private DeliveryAgent agent;
     private ScheduledExecutorService timer;
     private ExecutorService dns;
+    private MtaSts mtaSts;
 
     public SmtpRelayProducer(SmtpRelayEndpoint endpoint) {
         super(endpoint);
@@ -93,9 +101,25 @@ public class SmtpRelayProducer extends DefaultProducer {
                 Duration.ofMillis(config.getMaxAttemptTime()), config.getMaxMxHosts(), config.getMaxMxAddresses(),
                 config.getMaxMxSessions(), config.isConnectionReuse(), Duration.ofMillis(config.getIdleConnectionTime()),
                 config.getMaxConnectionsPerHost()), timer);
+        agent.setTlsOutcomeListener(config.getTlsOutcomeListener());
         if (config.isConnectionReuse()) {
             timer.scheduleWithFixedDelay(agent::evictIdle, 1, 1, TimeUnit.SECONDS);
         }
+        if (endpoint.isMx() && (config.isMtaSts() || config.isMtaStsRequired())) {
+            mtaSts = mtaSts(config, verifying);
+        }
+    }
+
+    private MtaSts mtaSts(SmtpRelayConfiguration config, SSLContext trust) throws IOException {
+        MxResolver dnsLookup = resolver;
+        PolicyFetcher fetcher = new PolicyFetcher(dnsLookup::serviceAddresses, trust, config.getMtaStsPolicyPort(),
+                Duration.ofMillis(config.getMtaStsFetchTimeout()), timer);
+        String dir = config.getMtaStsCacheDirectory();
+        PolicyCache cache = new PolicyCache(dir == null || dir.isBlank() ? null : Path.of(dir));
+        TlsOutcomeListener listener = config.getTlsOutcomeListener() != null ? config.getTlsOutcomeListener()
+                : TlsOutcomeListener.NONE;
+        return new MtaSts(dnsLookup::txt, fetcher, cache, config.isMtaStsRequired(),
+                Duration.ofMillis(config.getDnsTimeout()).multipliedBy(3).plusSeconds(1), () -> listener, Clock.systemUTC());
     }
 
     /** The trust of {@code sslContextParameters} (else the JVM's), to check opportunistic sessions before AUTH. */
@@ -123,6 +147,7 @@ public class SmtpRelayProducer extends DefaultProducer {
 
     @Override
     protected void doStop() throws Exception {
+        mtaSts = null;
         if (agent != null) {
             agent.close();
             agent = null;
@@ -152,16 +177,29 @@ public class SmtpRelayProducer extends DefaultProducer {
         for (Map.Entry<String, List<Envelope.Recipient>> group : groups(sendable).entrySet()) {
             List<Envelope.Recipient> recipients = group.getValue();
             List<RecipientResult> outcome;
+            MtaSts.Pending sts = null;
             try {
-                outcome = withdrawn.getAsBoolean() ? decideAll(recipients, DeliveryCancellation.REPLY)
-                        : agent.deliver(sendable.withRecipients(recipients), prepared.content(), hosts(group.getKey()),
-                                withdrawn);
+                if (withdrawn.getAsBoolean()) {
+                    outcome = decideAll(recipients, DeliveryCancellation.REPLY);
+                } else {
+                    // the policy's TXT record is looked up while the MX records are
+                    sts = mtaSts != null && !group.getKey().isEmpty() ? mtaSts.begin(group.getKey()) : null;
+                    List<MxHost> hosts = hosts(group.getKey());
+                    DestinationTls base = agent.configuredTls(group.getKey());
+                    DestinationTls tls = sts != null ? mtaSts.decide(sts, base) : base;
+                    sts = null;
+                    outcome = agent.deliver(sendable.withRecipients(recipients), prepared.content(), hosts, tls, withdrawn);
+                }
             } catch (ResolutionException e) {
                 outcome = decideAll(recipients, e.reply());
             } catch (RuntimeException e) {
                 // a resolver bug or an answer it cannot take must not fail the other destinations
                 LOG.warn("Looking up where {} goes failed unexpectedly; deferring", group.getKey(), e);
                 outcome = decideAll(recipients, SmtpReply.of(451, "4.4.3", "Look-up of " + group.getKey() + " failed: " + e));
+            } finally {
+                if (sts != null) {
+                    sts.cancel();
+                }
             }
             for (RecipientResult r : outcome) {
                 results.put(r.getRecipient(), r);

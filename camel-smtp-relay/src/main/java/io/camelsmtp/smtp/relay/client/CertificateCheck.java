@@ -22,6 +22,7 @@ final class CertificateCheck extends X509ExtendedTrustManager {
     private final X509TrustManager trust;
     private volatile boolean verified;
     private volatile String problem = "no certificate was checked";
+    private volatile Exception failure;
 
     CertificateCheck(X509TrustManager trust) {
         this.trust = trust;
@@ -41,6 +42,11 @@ final class CertificateCheck extends X509ExtendedTrustManager {
     /** Why the certificate did not pass, or null when it did. */
     String problem() {
         return verified ? null : problem;
+    }
+
+    /** What the check threw, or null when it passed or was not run (for classifying, see TlsFailures). */
+    Exception failure() {
+        return verified ? null : failure;
     }
 
     @Override
@@ -68,6 +74,7 @@ final class CertificateCheck extends X509ExtendedTrustManager {
             problem = null;
         } catch (CertificateException | RuntimeException e) {
             problem = String.valueOf(e.getMessage());
+            failure = e;
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import io.camelsmtp.smtp.relay.tls.HostTls;
+
 /**
  * Open connections kept for the next message (RFC 5321 allows several transactions per connection), and a limit on
  * concurrent connections per address. A kept connection is checked with RSET when taken; one unused for longer than
@@ -24,9 +26,11 @@ final class ConnectionPool implements Closeable {
 
     /**
      * What a kept session was opened for: address and port, the host name its certificate was checked against, the
-     * TLS policy, and the user it authenticated as (null for none).
+     * TLS requirement it was set up and checked under (a session opened opportunistically never serves a delivery
+     * that demands verified TLS, nor one checked by one policy's trust another's), and the user it authenticated as
+     * (null for none).
      */
-    record Key(InetSocketAddress address, String host, TlsPolicy tls, String username) {
+    record Key(InetSocketAddress address, String host, HostTls tls, String username) {
         Key {
             host = host.toLowerCase(Locale.ROOT);
         }

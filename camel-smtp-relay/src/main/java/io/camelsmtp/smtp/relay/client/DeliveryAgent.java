@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
@@ -19,6 +20,11 @@ import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.relay.dns.MxHost;
 import io.camelsmtp.smtp.relay.dns.ResolutionException;
+import io.camelsmtp.smtp.relay.tls.DestinationTls;
+import io.camelsmtp.smtp.relay.tls.HostTls;
+import io.camelsmtp.smtp.relay.tls.TlsOutcome;
+import io.camelsmtp.smtp.relay.tls.TlsOutcomeListener;
+import io.camelsmtp.smtp.relay.tls.TlsResultType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +51,7 @@ public final class DeliveryAgent implements Closeable {
     private final ClientSettings settings;
     private final ConnectionPool pool;
     private final SessionSetup sessions;
+    private volatile TlsOutcomeListener tlsOutcomes = TlsOutcomeListener.NONE;
 
     /**
      * @param timer runs write time-outs and attempt deadlines (and nothing long); a task is scheduled and cancelled
@@ -57,6 +64,24 @@ public final class DeliveryAgent implements Closeable {
         this.sessions = new SessionSetup(settings, timer);
     }
 
+    /** Who hears the TLS outcome of each new session (for TLS reporting); none by default. */
+    public void setTlsOutcomeListener(TlsOutcomeListener listener) {
+        this.tlsOutcomes = listener == null ? TlsOutcomeListener.NONE : listener;
+    }
+
+    /** The endpoint's {@code tls} option as a requirement for every host of {@code domain}. */
+    public DestinationTls configuredTls(String domain) {
+        return DestinationTls.of(domain, configuredTls());
+    }
+
+    private HostTls configuredTls() {
+        return switch (settings.tls()) {
+            case none -> HostTls.NONE;
+            case opportunistic -> HostTls.OPPORTUNISTIC;
+            case required -> HostTls.CONFIG_REQUIRED;
+        };
+    }
+
     /** Closes kept connections that have been idle too long; call periodically. */
     public void evictIdle() {
         pool.evict();
@@ -67,12 +92,22 @@ public final class DeliveryAgent implements Closeable {
         pool.close();
     }
 
-    /**
-     * Per-recipient results, in the order of the envelope's recipients. {@code withdrawn} is asked before each
-     * connection and before DATA; once true, the recipients not yet decided are reported with
-     * {@link DeliveryCancellation#REPLY}.
-     */
+    /** {@link #deliver(Envelope, MailContent, List, DestinationTls, BooleanSupplier)} under the {@code tls} option. */
     public List<RecipientResult> deliver(Envelope envelope, MailContent content, List<MxHost> hosts,
+            BooleanSupplier withdrawn) throws InterruptedException {
+        List<Envelope.Recipient> rs = envelope.recipients();
+        String first = rs.isEmpty() ? "" : rs.get(0).address();
+        return deliver(envelope, content, hosts, configuredTls(first.substring(first.lastIndexOf('@') + 1)), withdrawn);
+    }
+
+    /**
+     * Per-recipient results, in the order of the envelope's recipients. Each host's TLS is what {@code tls} says for
+     * it: a {@link HostTls.Mode#REFUSED} host is skipped without a connection, a {@link HostTls.Mode#VERIFIED} one whose
+     * TLS fails is skipped too (never retried in plaintext); either defers with a 4.7.x reply naming the policy.
+     * {@code withdrawn} is asked before each connection and before DATA; once true, the recipients not yet decided
+     * are reported with {@link DeliveryCancellation#REPLY}.
+     */
+    public List<RecipientResult> deliver(Envelope envelope, MailContent content, List<MxHost> hosts, DestinationTls tls,
             BooleanSupplier withdrawn) throws InterruptedException {
         List<Envelope.Recipient> recipients = envelope.recipients();
         Map<String, RecipientResult> decided = new LinkedHashMap<>();
@@ -87,6 +122,22 @@ public final class DeliveryAgent implements Closeable {
             if (triedHosts++ >= settings.maxMxHosts() || reached(settings.maxMxAddresses(), triedAddresses)
                     || reached(settings.maxMxSessions(), sessionCount) || (stopped = withdrawn.getAsBoolean())) {
                 break;
+            }
+            HostTls hostTls;
+            try {
+                hostTls = tls.forHost(host.name().toLowerCase(Locale.ROOT));
+            } catch (RuntimeException e) { // a policy that cannot answer does not allow the host
+                LOG.warn("TLS policy of {} failed for {}; skipping the host", tls.domain(), host.name(), e);
+                hostTls = HostTls.refused("config", TlsResultType.VALIDATION_FAILURE, "TLS policy failed: " + e, List.of());
+            }
+            if (hostTls.mode() == HostTls.Mode.REFUSED) {
+                report(tls, host.name(), null, hostTls, false, false, hostTls.failure(), hostTls.description());
+                if (!hostTls.testing()) {
+                    deferAll(pending, decided, SmtpReply.of(451, "4.7.5", "Mail exchanger " + host.name()
+                            + " may not be used: " + hostTls.description()), host, null);
+                    continue;
+                }
+                hostTls = configuredTls(); // MTA-STS testing: deliver as if there were no policy
             }
             List<InetAddress> addresses;
             try {
@@ -104,7 +155,8 @@ public final class DeliveryAgent implements Closeable {
                 }
                 triedAddresses++;
                 try {
-                    List<RecipientResult> results = attempt(host, ip, envelope.withRecipients(pending), content, withdrawn);
+                    List<RecipientResult> results = attempt(host, ip, hostTls, tls, envelope.withRecipients(pending),
+                            content, withdrawn);
                     sessionCount++;
                     List<Envelope.Recipient> deferred = new ArrayList<>();
                     for (int i = 0; i < results.size(); i++) {
@@ -120,6 +172,9 @@ public final class DeliveryAgent implements Closeable {
                     continue hosts;
                 } catch (HostFailure f) {
                     LOG.debug("{} [{}]: {}", host.name(), ip.getHostAddress(), f.reply);
+                    if (f.tlsFailure != null) {
+                        report(tls, host.name(), ip, hostTls, false, false, f.tlsFailure, f.reply.text());
+                    }
                     deferAll(pending, decided, f.reply, host, ip);
                 } catch (InterruptedException e) {
                     throw e;
@@ -158,17 +213,28 @@ public final class DeliveryAgent implements Closeable {
             MxHost host, InetAddress ip) {
         for (Envelope.Recipient r : pending) {
             decided.put(r.address(), new RecipientResult(r.address(), RecipientResult.Status.DEFERRED, reply,
-                    host.name(), ip.getHostAddress(), null, Instant.now()));
+                    host.name(), ip == null ? null : ip.getHostAddress(), null, Instant.now()));
         }
     }
 
-    private List<RecipientResult> attempt(MxHost host, InetAddress ip, Envelope envelope, MailContent content,
-            BooleanSupplier withdrawn) throws HostFailure, InterruptedException {
+    /** Tells the listener; what it throws stays here. */
+    private void report(DestinationTls tls, String host, InetAddress ip, HostTls hostTls, boolean negotiated,
+            boolean verified, TlsResultType failure, String detail) {
+        try {
+            tlsOutcomes.outcome(new TlsOutcome(tls.domain(), host, ip == null ? null : ip.getHostAddress(),
+                    hostTls.policy(), hostTls.testing(), hostTls.policyStrings(), negotiated, verified, failure, detail));
+        } catch (RuntimeException e) {
+            LOG.warn("TLS outcome listener failed", e);
+        }
+    }
+
+    private List<RecipientResult> attempt(MxHost host, InetAddress ip, HostTls hostTls, DestinationTls tls,
+            Envelope envelope, MailContent content, BooleanSupplier withdrawn) throws HostFailure, InterruptedException {
         InetSocketAddress address = new InetSocketAddress(ip, settings.port());
         if (!pool.acquire(address, settings.connectTimeout())) {
             throw new HostFailure(SmtpReply.of(451, "4.4.5", "Too many connections to " + describe(host, ip)));
         }
-        ConnectionPool.Key key = new ConnectionPool.Key(address, host.name(), settings.tls(), settings.username());
+        ConnectionPool.Key key = new ConnectionPool.Key(address, host.name(), hostTls, settings.username());
         AttemptDeadline deadline = AttemptDeadline.start(settings.maxAttemptTime());
         SmtpConnection c = null;
         MailTransaction tx = null;
@@ -176,7 +242,10 @@ public final class DeliveryAgent implements Closeable {
         try {
             c = settings.connectionReuse() ? reuse(key, deadline) : null;
             if (c == null) {
-                c = sessions.connect(host.name(), address, settings.tls() != TlsPolicy.none, deadline);
+                c = sessions.connect(host.name(), address, hostTls, deadline);
+                boolean verified = c.tlsVerified() && (hostTls.mode() == HostTls.Mode.VERIFIED || hostTls.testing());
+                report(tls, host.name(), ip, hostTls, c.tlsProtocol() != null, verified && c.reportedFailure() == null,
+                        c.reportedFailure(), c.reportedDetail());
             }
             tx = new MailTransaction(settings, c, host.name(), envelope, content, withdrawn);
             List<RecipientResult> results = tx.run();

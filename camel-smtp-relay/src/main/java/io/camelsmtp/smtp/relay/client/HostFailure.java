@@ -3,6 +3,7 @@ package io.camelsmtp.smtp.relay.client;
 import java.io.IOException;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.relay.tls.TlsResultType;
 
 /**
  * A host could not be used at all (no connection, an error greeting, STARTTLS or AUTH failed); the reply says why.
@@ -13,10 +14,17 @@ final class HostFailure extends Exception {
     private static final long serialVersionUID = 1L;
 
     final transient SmtpReply reply;
+    /** When TLS a policy demanded failed: how (RFC 8460), for the TLS outcome; else null. */
+    final TlsResultType tlsFailure;
 
     HostFailure(SmtpReply reply) {
+        this(reply, null);
+    }
+
+    HostFailure(SmtpReply reply, TlsResultType tlsFailure) {
         super(reply.toString(), null, false, false);
         this.reply = reply;
+        this.tlsFailure = tlsFailure;
     }
 
     /** A host-level failure never decides for good: the recipients are deferred, the server's words kept. */

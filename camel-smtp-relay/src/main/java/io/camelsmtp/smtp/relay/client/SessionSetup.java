@@ -9,15 +9,19 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.relay.tls.HostTls;
+import io.camelsmtp.smtp.relay.tls.TlsFailures;
+import io.camelsmtp.smtp.relay.tls.TlsResultType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Opens a session ready for a mail transaction: connects, reads the greeting, says EHLO (HELO if refused), then
- * STARTTLS as the {@link TlsPolicy} says and AUTH when credentials are configured. Anything that makes the host
+ * STARTTLS as the host's {@link HostTls} says and AUTH when credentials are configured. Anything that makes the host
  * unusable is a {@link HostFailure}; the connection is then closed. The attempt's deadline is armed on the
  * connection as soon as it is open.
  */
@@ -37,8 +41,12 @@ final class SessionSetup {
         this.anyCertificate = trustAll();
     }
 
-    /** Connects, reads the greeting, says EHLO, then STARTTLS and AUTH as configured. */
-    SmtpConnection connect(String host, InetSocketAddress address, boolean tryTls, AttemptDeadline deadline)
+    /**
+     * Connects, reads the greeting, says EHLO, then STARTTLS as {@code tls} demands and AUTH as configured. A host
+     * whose {@link HostTls} is enforced ({@link HostTls#enforced()}) and whose TLS fails is a {@link HostFailure}
+     * carrying the RFC 8460 result type; it is never tried in plaintext.
+     */
+    SmtpConnection connect(String host, InetSocketAddress address, HostTls tls, AttemptDeadline deadline)
             throws HostFailure {
         String where = host + " [" + address.getAddress().getHostAddress() + "]:" + address.getPort();
         if (deadline.passed()) {
@@ -63,8 +71,8 @@ final class SessionSetup {
             if (hello.code() != 250) {
                 throw new HostFailure(HostFailure.asDeferral(hello, where + " refused EHLO/HELO:"));
             }
-            if (tryTls) {
-                c = startTls(c, host, address, where, deadline);
+            if (tls.mode() != HostTls.Mode.NONE) {
+                c = startTls(c, host, address, where, tls, deadline);
             }
             if (settings.username() != null) {
                 authentication.authenticate(c, where);
@@ -84,50 +92,84 @@ final class SessionSetup {
 
     /**
      * STARTTLS when offered. Opportunistically, a refusal keeps the plaintext session and a failed handshake
-     * reconnects without TLS; with {@link TlsPolicy#required} either skips the host.
+     * reconnects without TLS; when {@code tls} is enforced either skips the host. A report-only policy (MTA-STS
+     * testing) is opportunistic, its findings recorded on the connection.
      */
-    private SmtpConnection startTls(SmtpConnection c, String host, InetSocketAddress address, String where,
+    private SmtpConnection startTls(SmtpConnection c, String host, InetSocketAddress address, String where, HostTls tls,
             AttemptDeadline deadline) throws IOException, HostFailure {
-        boolean required = settings.tls() == TlsPolicy.required;
+        boolean required = tls.mode() == HostTls.Mode.VERIFIED && !tls.testing();
+        boolean checked = tls.mode() == HostTls.Mode.VERIFIED && tls.testing();
+        String demand = "config".equals(tls.policy()) ? "TLS is required" : tls.description() + " requires TLS";
         if (!c.supports("STARTTLS")) {
             if (required) {
-                throw new HostFailure(SmtpReply.of(451, "4.7.4", "TLS is required, but " + where + " does not offer STARTTLS"));
+                throw new HostFailure(SmtpReply.of(451, "4.7.4", demand + ", but " + where + " does not offer STARTTLS"),
+                        TlsResultType.STARTTLS_NOT_SUPPORTED);
+            }
+            if (checked) {
+                c.reportFailure(TlsResultType.STARTTLS_NOT_SUPPORTED, where + " does not offer STARTTLS");
             }
             return c;
         }
         SmtpReply r = c.command("STARTTLS");
         if (r.code() != 220) {
             if (required) {
-                throw new HostFailure(HostFailure.asDeferral(r, "TLS is required, but " + where + " refused STARTTLS:"));
+                throw new HostFailure(HostFailure.asDeferral(r, demand + ", but " + where + " refused STARTTLS:"),
+                        TlsResultType.STARTTLS_NOT_SUPPORTED);
+            }
+            if (checked) {
+                c.reportFailure(TlsResultType.STARTTLS_NOT_SUPPORTED, where + " refused STARTTLS: " + r);
             }
             return c;
         }
+        CertificateCheck check = null;
         try {
             if (required) {
-                c.startTls(settings.verifyingTls(), true, () -> null);
-            } else if (settings.username() != null && settings.serverTrust() != null) {
-                // credentials will follow: find out whether the certificate would pass, without requiring it
-                CertificateCheck check = new CertificateCheck(settings.serverTrust());
-                c.startTls(check.context(), true, check::problem);
+                SSLContext context = tls.trust() == null ? settings.verifyingTls() : context(tls.trust());
+                c.startTls(context, tls.checkHostName(), () -> null);
+            } else if (checked || settings.username() != null && settings.serverTrust() != null) {
+                // find out whether the certificate would pass (for the report, or before credentials), without requiring it
+                check = new CertificateCheck(checked && tls.trust() != null ? tls.trust() : settings.serverTrust());
+                c.startTls(check.context(), !checked || tls.checkHostName(), check::problem);
             } else {
                 c.startTls(anyCertificate, false, () -> "opportunistic TLS, certificate not checked");
             }
         } catch (IOException e) {
             c.close();
             if (required) {
-                throw new HostFailure(SmtpReply.of(451, "4.7.5", "TLS handshake with " + where + " failed: " + e.getMessage()));
+                String verb = "config".equals(tls.policy()) ? "TLS handshake with " + where + " failed: "
+                        : tls.description() + " requires verified TLS, but the handshake with " + where + " failed: ";
+                throw new HostFailure(SmtpReply.of(451, "4.7.5", verb + e.getMessage()), TlsFailures.classify(e));
             }
             if (e instanceof SmtpConnection.DeadlinePassed) {
                 throw e;
             }
             LOG.info("TLS handshake with {} failed ({}); delivering in plaintext", where, e.getMessage());
-            return connect(host, address, false, deadline);
+            SmtpConnection plain = connect(host, address, HostTls.NONE, deadline);
+            if (checked) {
+                plain.reportFailure(TlsFailures.classify(e), "TLS handshake with " + where + " failed: " + e.getMessage());
+            }
+            return plain;
+        }
+        if (checked && check.problem() != null) {
+            c.reportFailure(check.failure() != null ? TlsFailures.classify(check.failure()) : TlsResultType.VALIDATION_FAILURE,
+                    "certificate of " + where + ": " + check.problem());
         }
         SmtpReply hello = c.hello(settings.heloName());
         if (hello.code() != 250) {
             throw new HostFailure(HostFailure.asDeferral(hello, where + " refused EHLO after STARTTLS:"));
         }
         return c;
+    }
+
+    /** A context whose only trust is {@code trust} (a policy's own; no client certificate). */
+    private static SSLContext context(X509ExtendedTrustManager trust) {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] { trust }, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("No TLS in this JVM", e);
+        }
     }
 
     private static SSLContext trustAll() {

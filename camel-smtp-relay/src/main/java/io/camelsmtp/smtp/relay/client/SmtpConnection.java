@@ -25,6 +25,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.relay.tls.TlsResultType;
 
 /**
  * One client connection to an SMTP server: replies read whole (multi-line included), EHLO capabilities, STARTTLS,
@@ -48,6 +49,9 @@ public final class SmtpConnection implements Closeable {
     private final Map<String, String> extensions = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private String tlsProtocol;
     private String tlsUnverified;
+    /** What a policy checked only for reporting (MTA-STS testing) found wrong with this session's TLS, or null. */
+    private TlsResultType reportedFailure;
+    private String reportedDetail;
     private long lastUsedNanos = System.nanoTime();
     private ScheduledFuture<?> deadline;
     private long deadlineAtNanos;
@@ -108,6 +112,20 @@ public final class SmtpConnection implements Closeable {
     /** Why the certificate of this TLS session does not count as verified, or null when it does (or no TLS). */
     public String tlsUnverified() {
         return tlsUnverified;
+    }
+
+    /** Records what a report-only policy found wrong with this session's TLS (not enforced). */
+    void reportFailure(TlsResultType type, String detail) {
+        reportedFailure = type;
+        reportedDetail = detail;
+    }
+
+    TlsResultType reportedFailure() {
+        return reportedFailure;
+    }
+
+    String reportedDetail() {
+        return reportedDetail;
     }
 
     /**

@@ -29,6 +29,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.lookup.LookupFailedException;
@@ -115,6 +116,48 @@ public final class MxResolver {
             hosts.add(new MxHost(strip(target), m.getPriority(), () -> usableAddresses(domain, target)));
         }
         return hosts;
+    }
+
+    /**
+     * The TXT records of {@code name} (e.g. {@code _mta-sts.example.com}), each record's strings joined, through the
+     * same resolvers and cache as the MX look-ups. Completes with an empty list when the name or its TXT records do
+     * not exist, exceptionally when the look-up fails (SERVFAIL, time-out: within three {@code dnsTimeout}s).
+     */
+    public CompletableFuture<List<String>> txt(String name) {
+        Name n;
+        try {
+            n = name(name);
+        } catch (ResolutionException e) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return session.lookupAsync(n, Type.TXT).toCompletableFuture()
+                .orTimeout(bound().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((result, failure) -> {
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof NoSuchDomainException || cause instanceof NoSuchRRSetException) {
+                        return List.<String>of();
+                    }
+                    if (cause != null) {
+                        throw new java.util.concurrent.CompletionException(new ResolutionException(SmtpReply.of(451,
+                                "4.4.3", "DNS lookup of " + strip(n) + " TXT failed: " + reason(cause))));
+                    }
+                    List<String> out = new ArrayList<>();
+                    for (Record r : result.getRecords()) {
+                        if (r instanceof TXTRecord t) {
+                            out.add(String.join("", t.getStrings()));
+                        }
+                    }
+                    return out;
+                });
+    }
+
+    /**
+     * The addresses of a host the relay connects to on a destination's behalf (the MTA-STS policy host
+     * {@code mta-sts.<domain>}), filtered like a mail exchanger's: non-public ones only when allowed.
+     */
+    public List<InetAddress> serviceAddresses(String host) throws ResolutionException {
+        return usableAddresses(host, name(host));
     }
 
     /** The addresses of one mail exchanger, without the non-public ones unless they are allowed. */

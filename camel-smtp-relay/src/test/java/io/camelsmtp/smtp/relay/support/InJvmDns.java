@@ -50,8 +50,21 @@ public final class InJvmDns implements Closeable {
         String[] parts = line.trim().split("\\s+", 5);
         Record r = Record.fromString(Name.fromString(parts[0]), org.xbill.DNS.Type.value(parts[3]), org.xbill.DNS.DClass.IN,
                 Long.parseLong(parts[1]), parts[4], Name.root);
-        records.computeIfAbsent(r.getName(), n -> new ArrayList<>()).add(r);
+        List<Record> rs = records.computeIfAbsent(r.getName(), n -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        rs.add(r);
         return this;
+    }
+
+    /** Replaces the records of the line's name and type with this one (e.g. a TXT record that changed). */
+    public InJvmDns set(String line) throws IOException {
+        String[] parts = line.trim().split("\\s+", 5);
+        Name name = Name.fromString(parts[0]);
+        int type = org.xbill.DNS.Type.value(parts[3]);
+        List<Record> rs = records.get(name);
+        if (rs != null) {
+            rs.removeIf(r -> r.getType() == type);
+        }
+        return add(line);
     }
 
     public InJvmDns servfail(String name) throws IOException {

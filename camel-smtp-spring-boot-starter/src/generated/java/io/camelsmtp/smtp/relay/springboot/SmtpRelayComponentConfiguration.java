@@ -2,6 +2,7 @@ package io.camelsmtp.smtp.relay.springboot;
 
 import io.camelsmtp.smtp.relay.SmtpRelayConfiguration;
 import io.camelsmtp.smtp.relay.client.TlsPolicy;
+import io.camelsmtp.smtp.relay.tls.TlsOutcomeListener;
 import java.time.Duration;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -100,6 +101,33 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Duration dnsTimeout;
     /**
+     * Apply MTA-STS (RFC 8461) to MX deliveries: where a recipient domain publishes a policy in mode enforce, only the
+     * mail exchangers it lists are used, each over TLS whose certificate is trusted (sslContextParameters, else the
+     * JVM's) and issued for the MX name, never in plaintext; in mode testing delivery goes on and failures are only
+     * reported (tlsOutcomeListener). Overrides tls=none and tls=opportunistic for such domains. Smart hosts are not
+     * affected.
+     */
+    private Boolean mtaSts;
+    /**
+     * Directory where fetched MTA-STS policies are kept (one file per domain, written atomically), so that a restart
+     * does not forget them; unset, they are kept in memory only and a restart opens a window in which an attacker who
+     * blocks the policy fetch can downgrade delivery. Endpoints may share one directory.
+     */
+    private String mtaStsCacheDirectory;
+    /**
+     * Longest fetch of an MTA-STS policy over HTTPS, connection to last byte.
+     */
+    private Duration mtaStsFetchTimeout;
+    /**
+     * Deliver only to domains with an MTA-STS policy in mode enforce; the recipients of other domains are deferred (451
+     * 4.7.5). For routes that carry mail that must not go out unauthenticated.
+     */
+    private Boolean mtaStsRequired;
+    /**
+     * Port of the MTA-STS policy host (https://mta-sts.domain/); 443, other values for tests.
+     */
+    private Integer mtaStsPolicyPort;
+    /**
      * Send the credentials over TLS whose certificate was not verified (not trusted, or not issued for the host's
      * name). Off by default: anyone who can intercept the connection can then answer the handshake and read the
      * password. Without it, credentials go only over verified TLS (tls=required, or opportunistic TLS whose certificate
@@ -142,6 +170,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * AUTH user name for the smart host (AUTH PLAIN, else LOGIN).
      */
     private String username;
+    /**
+     * Told how TLS went for each new session with a mail exchanger and each failed MTA-STS policy look-up, with RFC
+     * 8460 result types (for TLS reporting); none by default. The option is a
+     * io.camelsmtp.smtp.relay.tls.TlsOutcomeListener type.
+     */
+    private TlsOutcomeListener tlsOutcomeListener;
     /**
      * Wait for the greeting and each command's reply (RFC 5321 section 4.5.3.2: 5 minutes).
      */
@@ -281,6 +315,46 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.dnsTimeout = dnsTimeout;
     }
 
+    public Boolean getMtaSts() {
+        return mtaSts;
+    }
+
+    public void setMtaSts(Boolean mtaSts) {
+        this.mtaSts = mtaSts;
+    }
+
+    public String getMtaStsCacheDirectory() {
+        return mtaStsCacheDirectory;
+    }
+
+    public void setMtaStsCacheDirectory(String mtaStsCacheDirectory) {
+        this.mtaStsCacheDirectory = mtaStsCacheDirectory;
+    }
+
+    public Duration getMtaStsFetchTimeout() {
+        return mtaStsFetchTimeout;
+    }
+
+    public void setMtaStsFetchTimeout(Duration mtaStsFetchTimeout) {
+        this.mtaStsFetchTimeout = mtaStsFetchTimeout;
+    }
+
+    public Boolean getMtaStsRequired() {
+        return mtaStsRequired;
+    }
+
+    public void setMtaStsRequired(Boolean mtaStsRequired) {
+        this.mtaStsRequired = mtaStsRequired;
+    }
+
+    public Integer getMtaStsPolicyPort() {
+        return mtaStsPolicyPort;
+    }
+
+    public void setMtaStsPolicyPort(Integer mtaStsPolicyPort) {
+        this.mtaStsPolicyPort = mtaStsPolicyPort;
+    }
+
     public Boolean getAuthOverUnverifiedTls() {
         return authOverUnverifiedTls;
     }
@@ -343,6 +417,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setUsername(String username) {
         this.username = username;
+    }
+
+    public TlsOutcomeListener getTlsOutcomeListener() {
+        return tlsOutcomeListener;
+    }
+
+    public void setTlsOutcomeListener(TlsOutcomeListener tlsOutcomeListener) {
+        this.tlsOutcomeListener = tlsOutcomeListener;
     }
 
     public Duration getCommandTimeout() {

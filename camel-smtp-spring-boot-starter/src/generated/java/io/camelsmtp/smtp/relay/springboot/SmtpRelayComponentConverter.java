@@ -1,6 +1,7 @@
 package io.camelsmtp.smtp.relay.springboot;
 
 import io.camelsmtp.smtp.relay.SmtpRelayConfiguration;
+import io.camelsmtp.smtp.relay.tls.TlsOutcomeListener;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -31,6 +32,7 @@ public class SmtpRelayComponentConverter implements GenericConverter {
         Set<ConvertiblePair> answer = new LinkedHashSet<>();
         answer.add(new ConvertiblePair(String.class, SmtpRelayConfiguration.class));
         answer.add(new ConvertiblePair(String.class, SSLContextParameters.class));
+        answer.add(new ConvertiblePair(String.class, TlsOutcomeListener.class));
         return answer;
     }
 
@@ -49,6 +51,9 @@ public class SmtpRelayComponentConverter implements GenericConverter {
         }
         if (targetType.getType() == SSLContextParameters.class) {
             return applicationContext.getBean(ref, SSLContextParameters.class);
+        }
+        if (targetType.getType() == TlsOutcomeListener.class) {
+            return applicationContext.getBean(ref, TlsOutcomeListener.class);
         }
         return null;
     }
