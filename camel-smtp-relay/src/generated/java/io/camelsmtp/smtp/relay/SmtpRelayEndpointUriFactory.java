@@ -24,7 +24,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(22);
+        Set<String> props = new HashSet<>(28);
         props.add("allowPrivateAddresses");
         props.add("authOverUnverifiedTls");
         props.add("commandTimeout");
@@ -46,6 +46,12 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("port");
         props.add("sslContextParameters");
         props.add("tls");
+        props.add("tlsReportContact");
+        props.add("tlsReportDirectory");
+        props.add("tlsReportOrganization");
+        props.add("tlsReportSubmitter");
+        props.add("tlsReportUri");
+        props.add("tlsReporting");
         props.add("username");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         Set<String> secretProps = new HashSet<>(2);
