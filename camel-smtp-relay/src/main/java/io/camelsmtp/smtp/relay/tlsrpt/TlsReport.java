@@ -118,39 +118,59 @@ public record TlsReport(String organization, String contact, String submitter, S
     /**
      * The report as a mail (§5.3): {@code multipart/report; report-type="tlsrpt"} with a short text and the gzipped
      * report as an {@code application/tlsrpt+gzip} attachment, the {@code TLS-Report-Domain} and
-     * {@code TLS-Report-Submitter} fields, and the subject §5.3 gives. Built with Jakarta Mail; both parts are byte data
-     * sources, so no content handler of the class path's mailcap is needed.
+     * {@code TLS-Report-Submitter} fields, and the subject §5.3 gives.
+     * <p>
+     * Built with Jakarta Mail, but without its content handlers: with the {@code dsn} jar on the class path (smtp-queue
+     * has it), the handler registered for {@code multipart/report} expects a DSN's {@code MultipartReport} and writes an
+     * empty body for any other multipart (seen in TlsReportMailTest). So every part is a byte data source with its
+     * headers set here, the multipart is written to bytes first, and the message is marked saved so that
+     * {@code saveChanges} (which would ask the handler again) never runs.
      */
     public byte[] mail(String from, String to) throws MessagingException {
-        MimeMessage message = new MimeMessage(SESSION);
-        message.setFrom(new InternetAddress(from, true));
-        message.setRecipient(MimeMessage.RecipientType.TO, new InternetAddress(to, true));
-        message.setSentDate(new Date());
-        message.setSubject("Report Domain: " + policyDomain + " Submitter: " + submitter + " Report-ID: <" + reportId
-                           + ">", "US-ASCII");
-        message.setHeader("TLS-Report-Domain", policyDomain);
-        message.setHeader("TLS-Report-Submitter", submitter);
         MimeBodyPart text = new MimeBodyPart();
         text.setDataHandler(new DataHandler(new ByteArrayDataSource(("This is an aggregate TLS report (RFC 8460) from "
                 + submitter + " for " + policyDomain + ", " + day + " UTC.\r\n").getBytes(StandardCharsets.US_ASCII),
                 "text/plain; charset=us-ascii")));
+        text.setHeader("Content-Type", "text/plain; charset=us-ascii");
         text.setHeader("Content-Transfer-Encoding", "7bit");
         MimeBodyPart report = new MimeBodyPart();
         report.setDataHandler(new DataHandler(new ByteArrayDataSource(gzip(), MEDIA_TYPE)));
-        report.setFileName(fileName());
-        report.setDisposition(MimeBodyPart.ATTACHMENT);
+        report.setHeader("Content-Type", MEDIA_TYPE);
         report.setHeader("Content-Transfer-Encoding", "base64");
+        report.setDisposition(MimeBodyPart.ATTACHMENT);
+        report.setFileName(fileName());
         MimeMultipart multipart = new MimeMultipart("report; report-type=\"tlsrpt\"");
         multipart.addBodyPart(text);
         multipart.addBodyPart(report);
-        message.setContent(multipart);
-        message.saveChanges();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
+            multipart.writeTo(body);
+            Prepared message = new Prepared();
+            message.setDataHandler(new DataHandler(new ByteArrayDataSource(body.toByteArray(), "application/octet-stream")));
+            message.setHeader("MIME-Version", "1.0");
+            message.setHeader("Content-Type", multipart.getContentType());
+            message.setHeader("Content-Transfer-Encoding", "7bit");
+            message.setFrom(new InternetAddress(from, true));
+            message.setRecipient(MimeMessage.RecipientType.TO, new InternetAddress(to, true));
+            message.setSentDate(new Date());
+            message.setHeader("Message-ID", "<" + reportId + ">");
+            message.setSubject("Report Domain: " + policyDomain + " Submitter: " + submitter + " Report-ID: <"
+                               + reportId + ">", "US-ASCII");
+            message.setHeader("TLS-Report-Domain", policyDomain);
+            message.setHeader("TLS-Report-Submitter", submitter);
             message.writeTo(out);
         } catch (IOException e) {
             throw new MessagingException("Cannot write the report mail", e);
         }
         return out.toByteArray();
+    }
+
+    /** A message whose headers are complete as set: {@code writeTo} does not call {@code saveChanges}. */
+    private static final class Prepared extends MimeMessage {
+        Prepared() {
+            super(SESSION);
+            saved = true;
+        }
     }
 }
