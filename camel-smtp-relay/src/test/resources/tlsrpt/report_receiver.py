@@ -1,5 +1,5 @@
 """An HTTPS receiver of TLS reports for the tests: saves each POST's body and Content-Type under the directory
-given, answers 200; /redirect answers 302, /fail 500 with a long body, /slow never answers. Prints its port."""
+given, answers 200; /redirect answers 307 (keep the method) to /followed (which takes the report: a followed redirect would succeed), /fail 500 with a long body, /slow never answers. Prints its port."""
 import http.server
 import os
 import ssl
@@ -27,8 +27,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with open(name + ".body", "wb") as f:
             f.write(body)
         if self.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", "https://127.0.0.1:1/elsewhere")
+            self.send_response(307)
+            self.send_header("Location", "https://127.0.0.1:%d/followed" % self.server.server_address[1])
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif self.path == "/fail":

@@ -213,6 +213,7 @@ class TlsReportHttpsTest {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertEquals(new TlsReporting.Result(0, 2, 0), result);
         assertEquals(3, posts("/redirect").size(), "first try and two retries");
+        assertEquals(0, posts("/followed").size(), "the redirect was not followed");
         assertEquals(3, posts("/fail").size());
         assertTrue(millis < 10_000, "a 4 MiB error answer is not read to its end: " + millis + " ms");
         assertEquals(List.of(), collector.days(), "given up, the day is forgotten");
