@@ -51,6 +51,19 @@ public class SmtpRelayConfiguration implements Cloneable {
     @UriParam(label = "producer,advanced", defaultValue = "20")
     private int maxConnectionsPerHost = 20;
 
+    @UriParam(label = "producer,reporting", defaultValue = "false")
+    private boolean tlsReporting;
+    @UriParam(label = "producer,reporting")
+    private String tlsReportUri;
+    @UriParam(label = "producer,reporting")
+    private String tlsReportSubmitter;
+    @UriParam(label = "producer,reporting")
+    private String tlsReportOrganization;
+    @UriParam(label = "producer,reporting")
+    private String tlsReportContact;
+    @UriParam(label = "producer,reporting")
+    private String tlsReportDirectory;
+
     @UriParam(label = "security")
     private SSLContextParameters sslContextParameters;
     @UriParam(label = "security", secret = true)
@@ -408,5 +421,73 @@ public class SmtpRelayConfiguration implements Cloneable {
      */
     public void setTlsOutcomeListener(TlsOutcomeListener tlsOutcomeListener) {
         this.tlsOutcomeListener = tlsOutcomeListener;
+    }
+
+    public boolean isTlsReporting() {
+        return tlsReporting;
+    }
+
+    /**
+     * Send TLS reports (RFC 8460): count each TLS session with a destination's MX hosts per policy, and once a day
+     * (after midnight UTC) send each domain that publishes an _smtp._tls record the previous day's report. Read from
+     * the component's configuration ({@code camel.component.smtp-relay.tls-reporting=true}): one reporter serves all
+     * endpoints; needs tlsReportSubmitter. Off by default.
+     */
+    public void setTlsReporting(boolean tlsReporting) {
+        this.tlsReporting = tlsReporting;
+    }
+
+    public String getTlsReportUri() {
+        return tlsReportUri;
+    }
+
+    /**
+     * Camel endpoint that mailed reports (rua=mailto:) are handed to, with the envelope headers, e.g.
+     * smtp-queue:reports; without it mailto destinations are skipped (https ones are posted directly).
+     */
+    public void setTlsReportUri(String tlsReportUri) {
+        this.tlsReportUri = tlsReportUri;
+    }
+
+    public String getTlsReportSubmitter() {
+        return tlsReportSubmitter;
+    }
+
+    /**
+     * Address that mailed TLS reports come from (MAIL FROM and From:), e.g. tlsrpt@mail.example.com; its domain is the
+     * report submitter (TLS-Report-Submitter, the report file name). Required with tlsReporting.
+     */
+    public void setTlsReportSubmitter(String tlsReportSubmitter) {
+        this.tlsReportSubmitter = tlsReportSubmitter;
+    }
+
+    public String getTlsReportOrganization() {
+        return tlsReportOrganization;
+    }
+
+    /** The organization-name of TLS reports; defaults to the submitter's domain. */
+    public void setTlsReportOrganization(String tlsReportOrganization) {
+        this.tlsReportOrganization = tlsReportOrganization;
+    }
+
+    public String getTlsReportContact() {
+        return tlsReportContact;
+    }
+
+    /** The contact-info of TLS reports; defaults to tlsReportSubmitter. */
+    public void setTlsReportContact(String tlsReportContact) {
+        this.tlsReportContact = tlsReportContact;
+    }
+
+    public String getTlsReportDirectory() {
+        return tlsReportDirectory;
+    }
+
+    /**
+     * Directory where the TLS report counts are saved (every minute and at stop) and read back at start, so a restart
+     * does not lose a day; without it they are kept in memory only.
+     */
+    public void setTlsReportDirectory(String tlsReportDirectory) {
+        this.tlsReportDirectory = tlsReportDirectory;
     }
 }

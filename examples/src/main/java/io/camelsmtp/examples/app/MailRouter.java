@@ -90,6 +90,7 @@ public final class MailRouter {
         main.configure().withSourceLocationEnabled(true);
         main.configure().withRoutesIncludePattern(routesPattern + ",classpath:admin/*.camel.yaml");
         main.addMainListener(new AdminHttpServer());
+        main.addMainListener(new MtaStsPolicyServer());
         main.addMainListener(new StartupSummary());
         if (Files.exists(Path.of("application.properties"))) {
             main.setPropertyPlaceholderLocations("file:application.properties;optional=true,"

@@ -5,7 +5,8 @@
  * route file and line at fault), {@link io.camelsmtp.examples.app.AdminHttpServer} and
  * {@link io.camelsmtp.examples.app.QueueAdmin} (the queue's HTTP operations on loopback), behind
  * {@link io.camelsmtp.examples.app.HttpGuard} (Host check, bearer token, JSON-only changes) with the tokens of
- * {@link io.camelsmtp.examples.app.AccessToken}.
+ * {@link io.camelsmtp.examples.app.AccessToken}; {@link io.camelsmtp.examples.app.MtaStsPolicyServer} (our own MTA-STS
+ * policy, public, on a listener of its own).
  * <p>
  * Kept apart from the beans the routes name because these classes are the app, not policy to copy: a user changes
  * routes and beans, and runs this. Camel Main scans this package (the main class's) and the ones below it for Java

@@ -13,7 +13,7 @@ import java.util.List;
  * addresses outside global unicast {@code 2000::/3} are refused whatever they are, so a range registered later is
  * refused until it is known to be public.
  */
-final class NonPublicAddresses {
+public final class NonPublicAddresses {
 
     private record Block(byte[] prefix, int bits, String cidr, String what) {
         boolean contains(byte[] a) {
@@ -77,7 +77,7 @@ final class NonPublicAddresses {
     }
 
     /** Why {@code a} is refused ({@code "10.0.0.0/8 (private, RFC 1918)"}), or null when it is public. */
-    static String why(InetAddress a) {
+    public static String why(InetAddress a) {
         byte[] b = a.getAddress();
         if (a instanceof Inet4Address) {
             return why4(b);
