@@ -87,6 +87,18 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, io.camelsmtp.smtp.relay.client.TlsPolicy.class, value)); return true;
         case "tlsoutcomelistener":
         case "tlsOutcomeListener": getOrCreateConfiguration(target).setTlsOutcomeListener(property(camelContext, io.camelsmtp.smtp.relay.tls.TlsOutcomeListener.class, value)); return true;
+        case "tlsreportcontact":
+        case "tlsReportContact": getOrCreateConfiguration(target).setTlsReportContact(property(camelContext, java.lang.String.class, value)); return true;
+        case "tlsreportdirectory":
+        case "tlsReportDirectory": getOrCreateConfiguration(target).setTlsReportDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "tlsreportorganization":
+        case "tlsReportOrganization": getOrCreateConfiguration(target).setTlsReportOrganization(property(camelContext, java.lang.String.class, value)); return true;
+        case "tlsreportsubmitter":
+        case "tlsReportSubmitter": getOrCreateConfiguration(target).setTlsReportSubmitter(property(camelContext, java.lang.String.class, value)); return true;
+        case "tlsreporturi":
+        case "tlsReportUri": getOrCreateConfiguration(target).setTlsReportUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "tlsreporting":
+        case "tlsReporting": getOrCreateConfiguration(target).setTlsReporting(property(camelContext, boolean.class, value)); return true;
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": target.setUseGlobalSslContextParameters(property(camelContext, boolean.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
@@ -154,6 +166,18 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "tls": return io.camelsmtp.smtp.relay.client.TlsPolicy.class;
         case "tlsoutcomelistener":
         case "tlsOutcomeListener": return io.camelsmtp.smtp.relay.tls.TlsOutcomeListener.class;
+        case "tlsreportcontact":
+        case "tlsReportContact": return java.lang.String.class;
+        case "tlsreportdirectory":
+        case "tlsReportDirectory": return java.lang.String.class;
+        case "tlsreportorganization":
+        case "tlsReportOrganization": return java.lang.String.class;
+        case "tlsreportsubmitter":
+        case "tlsReportSubmitter": return java.lang.String.class;
+        case "tlsreporturi":
+        case "tlsReportUri": return java.lang.String.class;
+        case "tlsreporting":
+        case "tlsReporting": return boolean.class;
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": return boolean.class;
         case "username": return java.lang.String.class;
@@ -222,6 +246,18 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "tls": return getOrCreateConfiguration(target).getTls();
         case "tlsoutcomelistener":
         case "tlsOutcomeListener": return getOrCreateConfiguration(target).getTlsOutcomeListener();
+        case "tlsreportcontact":
+        case "tlsReportContact": return getOrCreateConfiguration(target).getTlsReportContact();
+        case "tlsreportdirectory":
+        case "tlsReportDirectory": return getOrCreateConfiguration(target).getTlsReportDirectory();
+        case "tlsreportorganization":
+        case "tlsReportOrganization": return getOrCreateConfiguration(target).getTlsReportOrganization();
+        case "tlsreportsubmitter":
+        case "tlsReportSubmitter": return getOrCreateConfiguration(target).getTlsReportSubmitter();
+        case "tlsreporturi":
+        case "tlsReportUri": return getOrCreateConfiguration(target).getTlsReportUri();
+        case "tlsreporting":
+        case "tlsReporting": return getOrCreateConfiguration(target).isTlsReporting();
         case "useglobalsslcontextparameters":
         case "useGlobalSslContextParameters": return target.isUseGlobalSslContextParameters();
         case "username": return getOrCreateConfiguration(target).getUsername();

@@ -77,6 +77,18 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "tls": target.getConfiguration().setTls(property(camelContext, io.camelsmtp.smtp.relay.client.TlsPolicy.class, value)); return true;
         case "tlsoutcomelistener":
         case "tlsOutcomeListener": target.getConfiguration().setTlsOutcomeListener(property(camelContext, io.camelsmtp.smtp.relay.tls.TlsOutcomeListener.class, value)); return true;
+        case "tlsreportcontact":
+        case "tlsReportContact": target.getConfiguration().setTlsReportContact(property(camelContext, java.lang.String.class, value)); return true;
+        case "tlsreportdirectory":
+        case "tlsReportDirectory": target.getConfiguration().setTlsReportDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "tlsreportorganization":
+        case "tlsReportOrganization": target.getConfiguration().setTlsReportOrganization(property(camelContext, java.lang.String.class, value)); return true;
+        case "tlsreportsubmitter":
+        case "tlsReportSubmitter": target.getConfiguration().setTlsReportSubmitter(property(camelContext, java.lang.String.class, value)); return true;
+        case "tlsreporturi":
+        case "tlsReportUri": target.getConfiguration().setTlsReportUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "tlsreporting":
+        case "tlsReporting": target.getConfiguration().setTlsReporting(property(camelContext, boolean.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
@@ -139,6 +151,18 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "tls": return io.camelsmtp.smtp.relay.client.TlsPolicy.class;
         case "tlsoutcomelistener":
         case "tlsOutcomeListener": return io.camelsmtp.smtp.relay.tls.TlsOutcomeListener.class;
+        case "tlsreportcontact":
+        case "tlsReportContact": return java.lang.String.class;
+        case "tlsreportdirectory":
+        case "tlsReportDirectory": return java.lang.String.class;
+        case "tlsreportorganization":
+        case "tlsReportOrganization": return java.lang.String.class;
+        case "tlsreportsubmitter":
+        case "tlsReportSubmitter": return java.lang.String.class;
+        case "tlsreporturi":
+        case "tlsReportUri": return java.lang.String.class;
+        case "tlsreporting":
+        case "tlsReporting": return boolean.class;
         case "username": return java.lang.String.class;
         default: return null;
         }
@@ -202,6 +226,18 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "tls": return target.getConfiguration().getTls();
         case "tlsoutcomelistener":
         case "tlsOutcomeListener": return target.getConfiguration().getTlsOutcomeListener();
+        case "tlsreportcontact":
+        case "tlsReportContact": return target.getConfiguration().getTlsReportContact();
+        case "tlsreportdirectory":
+        case "tlsReportDirectory": return target.getConfiguration().getTlsReportDirectory();
+        case "tlsreportorganization":
+        case "tlsReportOrganization": return target.getConfiguration().getTlsReportOrganization();
+        case "tlsreportsubmitter":
+        case "tlsReportSubmitter": return target.getConfiguration().getTlsReportSubmitter();
+        case "tlsreporturi":
+        case "tlsReportUri": return target.getConfiguration().getTlsReportUri();
+        case "tlsreporting":
+        case "tlsReporting": return target.getConfiguration().isTlsReporting();
         case "username": return target.getConfiguration().getUsername();
         default: return null;
         }

@@ -24,12 +24,15 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(28);
+        Set<String> props = new HashSet<>(37);
         props.add("allowPrivateAddresses");
         props.add("authOverUnverifiedTls");
         props.add("commandTimeout");
         props.add("connectTimeout");
         props.add("connectionReuse");
+        props.add("dane");
+        props.add("daneTrustAnchors");
+        props.add("daneTrustedResolvers");
         props.add("dataTimeout");
         props.add("destination");
         props.add("dnsServers");
@@ -52,6 +55,12 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("sslContextParameters");
         props.add("tls");
         props.add("tlsOutcomeListener");
+        props.add("tlsReportContact");
+        props.add("tlsReportDirectory");
+        props.add("tlsReportOrganization");
+        props.add("tlsReportSubmitter");
+        props.add("tlsReportUri");
+        props.add("tlsReporting");
         props.add("username");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         Set<String> secretProps = new HashSet<>(2);

@@ -128,6 +128,36 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Integer mtaStsPolicyPort;
     /**
+     * The contact-info of TLS reports; defaults to tlsReportSubmitter.
+     */
+    private String tlsReportContact;
+    /**
+     * Directory where the TLS report counts are saved (every minute and at stop) and read back at start, so a restart
+     * does not lose a day; without it they are kept in memory only.
+     */
+    private String tlsReportDirectory;
+    /**
+     * Send TLS reports (RFC 8460): count each TLS session with a destination's MX hosts per policy, and once a day
+     * (after midnight UTC) send each domain that publishes an _smtp._tls record the previous day's report. Read from
+     * the component's configuration (camel.component.smtp-relay.tls-reporting=true): one reporter serves all endpoints;
+     * needs tlsReportSubmitter. Off by default.
+     */
+    private Boolean tlsReporting;
+    /**
+     * The organization-name of TLS reports; defaults to the submitter's domain.
+     */
+    private String tlsReportOrganization;
+    /**
+     * Address that mailed TLS reports come from (MAIL FROM and From:), e.g. tlsrptmail.example.com; its domain is the
+     * report submitter (TLS-Report-Submitter, the report file name). Required with tlsReporting.
+     */
+    private String tlsReportSubmitter;
+    /**
+     * Camel endpoint that mailed reports (rua=mailto:) are handed to, with the envelope headers, e.g.
+     * smtp-queue:reports; without it mailto destinations are skipped (https ones are posted directly).
+     */
+    private String tlsReportUri;
+    /**
      * Send the credentials over TLS whose certificate was not verified (not trusted, or not issued for the host's
      * name). Off by default: anyone who can intercept the connection can then answer the handshake and read the
      * password. Without it, credentials go only over verified TLS (tls=required, or opportunistic TLS whose certificate
@@ -353,6 +383,54 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setMtaStsPolicyPort(Integer mtaStsPolicyPort) {
         this.mtaStsPolicyPort = mtaStsPolicyPort;
+    }
+
+    public String getTlsReportContact() {
+        return tlsReportContact;
+    }
+
+    public void setTlsReportContact(String tlsReportContact) {
+        this.tlsReportContact = tlsReportContact;
+    }
+
+    public String getTlsReportDirectory() {
+        return tlsReportDirectory;
+    }
+
+    public void setTlsReportDirectory(String tlsReportDirectory) {
+        this.tlsReportDirectory = tlsReportDirectory;
+    }
+
+    public Boolean getTlsReporting() {
+        return tlsReporting;
+    }
+
+    public void setTlsReporting(Boolean tlsReporting) {
+        this.tlsReporting = tlsReporting;
+    }
+
+    public String getTlsReportOrganization() {
+        return tlsReportOrganization;
+    }
+
+    public void setTlsReportOrganization(String tlsReportOrganization) {
+        this.tlsReportOrganization = tlsReportOrganization;
+    }
+
+    public String getTlsReportSubmitter() {
+        return tlsReportSubmitter;
+    }
+
+    public void setTlsReportSubmitter(String tlsReportSubmitter) {
+        this.tlsReportSubmitter = tlsReportSubmitter;
+    }
+
+    public String getTlsReportUri() {
+        return tlsReportUri;
+    }
+
+    public void setTlsReportUri(String tlsReportUri) {
+        this.tlsReportUri = tlsReportUri;
     }
 
     public Boolean getAuthOverUnverifiedTls() {
