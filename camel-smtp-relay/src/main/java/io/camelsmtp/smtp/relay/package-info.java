@@ -16,6 +16,7 @@
  * throws, an {@link java.lang.Error} included, defers its recipients instead of leaving the producer. A delivery
  * withdrawn by whoever started it ({@link io.camelsmtp.smtp.common.DeliveryCancellation}) stops before the next
  * connection or before DATA, its undelivered recipients deferred. DNS lives in {@code dns}, the SMTP client in
- * {@code client}.
+ * {@code client}, per-host TLS requirements (and the TLS outcomes reported) in {@code tls}, MTA-STS in
+ * {@code mtasts}: where a policy demands verified TLS, a host without it is skipped, never used in plaintext.
  */
 package io.camelsmtp.smtp.relay;

@@ -22,7 +22,7 @@ import org.apache.camel.test.AvailablePortFinder;
  * <li>127.0.0.44: self-signed, for mx.selfsigned.test ({@code selfsigned});</li>
  * <li>127.0.0.45: no STARTTLS at all.</li>
  * </ul>
- * Child processes run under {@code timeout 900} and are killed at JVM exit.
+ * Child processes run under {@code timeout 900}; they are killed, and the directory removed, at JVM exit.
  */
 public final class MtaStsPeers {
 
@@ -172,5 +172,10 @@ public final class MtaStsPeers {
             }
         }
         dns.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory: left behind at worst
+        }
     }
 }
