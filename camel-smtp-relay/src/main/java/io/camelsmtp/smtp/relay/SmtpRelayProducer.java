@@ -116,7 +116,9 @@ public class SmtpRelayProducer extends DefaultProducer {
         if (endpoint.isMx() && (config.isMtaSts() || config.isMtaStsRequired())) {
             mtaSts = mtaSts(config, verifying, outcomes);
         }
-        DaneLookup daneLookup = endpoint.isMx() ? DaneSetup.fromConfiguration(config, dns) : null;
+        DaneLookup daneLookup = endpoint.isMx() ? DaneSetup.fromOptions(config.getDane(), config.getDaneTrustAnchors(),
+                config.getDaneTrustedResolvers(), config.getDnsServers(), Duration.ofMillis(config.getDnsTimeout()), dns)
+                : null;
         dane = daneLookup != null ? new DaneDestinations(daneLookup, Clock.systemUTC()) : null;
     }
 
