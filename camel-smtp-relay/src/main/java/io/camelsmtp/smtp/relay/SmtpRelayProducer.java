@@ -36,6 +36,10 @@ import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.relay.client.ClientSettings;
 import io.camelsmtp.smtp.relay.client.DeliveryAgent;
+import io.camelsmtp.smtp.relay.client.TlsPolicy;
+import io.camelsmtp.smtp.relay.dane.DaneDestinations;
+import io.camelsmtp.smtp.relay.dane.DaneLookup;
+import io.camelsmtp.smtp.relay.dane.DaneSetup;
 import io.camelsmtp.smtp.relay.dns.MxHost;
 import io.camelsmtp.smtp.relay.dns.MxResolver;
 import io.camelsmtp.smtp.relay.dns.ResolutionException;
@@ -44,6 +48,8 @@ import io.camelsmtp.smtp.relay.mtasts.PolicyCache;
 import io.camelsmtp.smtp.relay.mtasts.PolicyFetcher;
 import io.camelsmtp.smtp.relay.tls.DestinationTls;
 import io.camelsmtp.smtp.relay.tls.TlsOutcomeListener;
+import io.camelsmtp.smtp.relay.tlsrpt.TlsOutcomeFeed;
+import io.camelsmtp.smtp.relay.tlsrpt.TlsReporting;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -73,6 +79,7 @@ public class SmtpRelayProducer extends DefaultProducer {
     private ScheduledExecutorService timer;
     private ExecutorService dns;
     private MtaSts mtaSts;
+    private DaneDestinations dane;
 
     public SmtpRelayProducer(SmtpRelayEndpoint endpoint) {
         super(endpoint);
@@ -101,23 +108,53 @@ public class SmtpRelayProducer extends DefaultProducer {
                 Duration.ofMillis(config.getMaxAttemptTime()), config.getMaxMxHosts(), config.getMaxMxAddresses(),
                 config.getMaxMxSessions(), config.isConnectionReuse(), Duration.ofMillis(config.getIdleConnectionTime()),
                 config.getMaxConnectionsPerHost()), timer);
-        agent.setTlsOutcomeListener(config.getTlsOutcomeListener());
+        TlsOutcomeListener outcomes = outcomes(config);
+        agent.setTlsOutcomeListener(outcomes);
         if (config.isConnectionReuse()) {
             timer.scheduleWithFixedDelay(agent::evictIdle, 1, 1, TimeUnit.SECONDS);
         }
         if (endpoint.isMx() && (config.isMtaSts() || config.isMtaStsRequired())) {
-            mtaSts = mtaSts(config, verifying);
+            mtaSts = mtaSts(config, verifying, outcomes);
         }
+        DaneLookup daneLookup = endpoint.isMx() ? DaneSetup.fromOptions(config.getDane(), config.getDaneTrustAnchors(),
+                config.getDaneTrustedResolvers(), config.getDnsServers(), Duration.ofMillis(config.getDnsTimeout()), dns)
+                : null;
+        dane = daneLookup != null ? new DaneDestinations(daneLookup, Clock.systemUTC()) : null;
     }
 
-    private MtaSts mtaSts(SmtpRelayConfiguration config, SSLContext trust) throws IOException {
+    /**
+     * Who hears the TLS outcomes: the component's TLS reporter (while it runs; MX deliveries only) and the
+     * {@code tlsOutcomeListener} option, each on its own, so one failing does not starve the other.
+     */
+    private TlsOutcomeListener outcomes(SmtpRelayConfiguration config) {
+        TlsOutcomeListener user = config.getTlsOutcomeListener();
+        if (!endpoint.isMx() || !(endpoint.getComponent() instanceof SmtpRelayComponent component)) {
+            return user;
+        }
+        TlsOutcomeListener reports = new TlsOutcomeFeed(() -> {
+            TlsReporting r = component.getTlsReporting();
+            return r != null ? r.collector() : null;
+        }, config.getTls() != TlsPolicy.none);
+        if (user == null) {
+            return reports;
+        }
+        return o -> {
+            try {
+                reports.outcome(o);
+            } catch (RuntimeException e) {
+                LOG.warn("TLS reporting failed to count an outcome", e);
+            }
+            user.outcome(o);
+        };
+    }
+
+    private MtaSts mtaSts(SmtpRelayConfiguration config, SSLContext trust, TlsOutcomeListener outcomes) throws IOException {
         MxResolver dnsLookup = resolver;
         PolicyFetcher fetcher = new PolicyFetcher(dnsLookup::serviceAddresses, trust, config.getMtaStsPolicyPort(),
                 Duration.ofMillis(config.getMtaStsFetchTimeout()), timer);
         String dir = config.getMtaStsCacheDirectory();
         PolicyCache cache = new PolicyCache(dir == null || dir.isBlank() ? null : Path.of(dir));
-        TlsOutcomeListener listener = config.getTlsOutcomeListener() != null ? config.getTlsOutcomeListener()
-                : TlsOutcomeListener.NONE;
+        TlsOutcomeListener listener = outcomes != null ? outcomes : TlsOutcomeListener.NONE;
         return new MtaSts(dnsLookup::txt, fetcher, cache, config.isMtaStsRequired(),
                 Duration.ofMillis(config.getDnsTimeout()).multipliedBy(3).plusSeconds(1), () -> listener, Clock.systemUTC());
     }
@@ -148,6 +185,7 @@ public class SmtpRelayProducer extends DefaultProducer {
     @Override
     protected void doStop() throws Exception {
         mtaSts = null;
+        dane = null;
         if (agent != null) {
             agent.close();
             agent = null;
@@ -188,6 +226,9 @@ public class SmtpRelayProducer extends DefaultProducer {
                     DestinationTls base = agent.configuredTls(group.getKey());
                     DestinationTls tls = sts != null ? mtaSts.decide(sts, base) : base;
                     sts = null;
+                    if (dane != null && !group.getKey().isEmpty()) { // DANE's verdict per host, over MTA-STS's
+                        tls = dane.decide(group.getKey(), names(hosts), tls);
+                    }
                     outcome = agent.deliver(sendable.withRecipients(recipients), prepared.content(), hosts, tls, withdrawn);
                 }
             } catch (ResolutionException e) {
@@ -259,6 +300,19 @@ public class SmtpRelayProducer extends DefaultProducer {
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
         }
         return groups;
+    }
+
+    /** The names of the hosts the delivery may try ({@code maxMxHosts}), for policies looked up before it starts. */
+    private List<String> names(List<MxHost> hosts) {
+        int limit = endpoint.getConfiguration().getMaxMxHosts();
+        List<String> names = new ArrayList<>();
+        for (MxHost h : hosts) {
+            if (limit > 0 && names.size() >= limit) {
+                break;
+            }
+            names.add(h.name());
+        }
+        return names;
     }
 
     private List<MxHost> hosts(String domain) throws ResolutionException {

@@ -110,6 +110,11 @@ public final class DeliveryAgent implements Closeable {
     public List<RecipientResult> deliver(Envelope envelope, MailContent content, List<MxHost> hosts, DestinationTls tls,
             BooleanSupplier withdrawn) throws InterruptedException {
         List<Envelope.Recipient> recipients = envelope.recipients();
+        tls = MessageTls.of(tls, envelope, content, configuredTls());
+        boolean requireTls = envelope.requireTlsOption();
+        SmtpReply requireTlsRefusal = null; // the last host's reason for not carrying a REQUIRETLS message
+        boolean qualified = false; // some session could carry it
+        boolean otherFailure = false; // some host failed otherwise, and might still qualify later
         Map<String, RecipientResult> decided = new LinkedHashMap<>();
         List<Envelope.Recipient> pending = recipients;
         int triedHosts = 0;
@@ -133,6 +138,7 @@ public final class DeliveryAgent implements Closeable {
             if (hostTls.mode() == HostTls.Mode.REFUSED) {
                 report(tls, host.name(), null, hostTls, false, false, hostTls.failure(), hostTls.description());
                 if (!hostTls.testing()) {
+                    otherFailure = true;
                     deferAll(pending, decided, SmtpReply.of(451, "4.7.5", "Mail exchanger " + host.name()
                             + " may not be used: " + hostTls.description()), host, null);
                     continue;
@@ -146,6 +152,7 @@ public final class DeliveryAgent implements Closeable {
                 LOG.debug("{}: {}", host.name(), e.reply());
                 // a failure for now outweighs one for good: some host may have an address later
                 unresolved = unresolved == null || e.isTransient() && !unresolved.isTransient() ? e : unresolved;
+                otherFailure = true;
                 continue;
             }
             for (InetAddress ip : addresses) {
@@ -158,6 +165,7 @@ public final class DeliveryAgent implements Closeable {
                     List<RecipientResult> results = attempt(host, ip, hostTls, tls, envelope.withRecipients(pending),
                             content, withdrawn);
                     sessionCount++;
+                    qualified = true;
                     List<Envelope.Recipient> deferred = new ArrayList<>();
                     for (int i = 0; i < results.size(); i++) {
                         decided.put(pending.get(i).address(), results.get(i));
@@ -175,10 +183,21 @@ public final class DeliveryAgent implements Closeable {
                     if (f.tlsFailure != null) {
                         report(tls, host.name(), ip, hostTls, false, false, f.tlsFailure, f.reply.text());
                     }
+                    if (requireTls && (f.requireTls || f.tlsFailure != null)) {
+                        // RFC 8689 §4.2.1: this host cannot carry it; the next MX may. Permanent only when none can.
+                        sessionCount += f.requireTls ? 1 : 0;
+                        requireTlsRefusal = f.requireTls ? f.reply : SmtpReply.of(550, "5.7.10",
+                                "REQUIRETLS: no verified TLS with " + describe(host, ip) + ": " + f.reply.text());
+                        deferAll(pending, decided, SmtpReply.of(451, "4." + requireTlsRefusal.enhancedStatus().substring(2),
+                                requireTlsRefusal.text()), host, ip);
+                        continue hosts;
+                    }
+                    otherFailure = true;
                     deferAll(pending, decided, f.reply, host, ip);
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Throwable t) { // nothing one peer does may take the delivery, or the caller, with it
+                    otherFailure = true;
                     LOG.warn("Delivery to {} [{}] failed unexpectedly; deferring", host.name(), ip.getHostAddress(), t);
                     deferAll(pending, decided, SmtpReply.of(451, "4.3.0", "Local error in the attempt on " + host.name()
                             + " [" + ip.getHostAddress() + "]: " + t), host, ip);
@@ -187,6 +206,15 @@ public final class DeliveryAgent implements Closeable {
         }
         // withdrawn before DATA inside a transaction, with no host left to notice it at the top of the loop
         stopped |= decided.values().stream().anyMatch(r -> DeliveryCancellation.REPLY.equals(r.getReply()));
+        if (requireTlsRefusal != null && !qualified && !otherFailure && !stopped) {
+            // every host tried refused REQUIRETLS or verified TLS, none was out of reach: fail for good (RFC 8689 §4.2.1)
+            for (Map.Entry<String, RecipientResult> e : decided.entrySet()) {
+                RecipientResult r = e.getValue();
+                if (r.getStatus() == RecipientResult.Status.DEFERRED) {
+                    e.setValue(RecipientResult.of(r.getRecipient(), requireTlsRefusal, r.getHost(), r.getAddress(), null));
+                }
+            }
+        }
         List<RecipientResult> out = new ArrayList<>(recipients.size());
         for (Envelope.Recipient r : recipients) {
             RecipientResult result = decided.get(r.address());
@@ -239,6 +267,7 @@ public final class DeliveryAgent implements Closeable {
         SmtpConnection c = null;
         MailTransaction tx = null;
         boolean completed = false;
+        boolean declined = false;
         try {
             c = settings.connectionReuse() ? reuse(key, deadline) : null;
             if (c == null) {
@@ -247,15 +276,20 @@ public final class DeliveryAgent implements Closeable {
                 report(tls, host.name(), ip, hostTls, c.tlsProtocol() != null, verified && c.reportedFailure() == null,
                         c.reportedFailure(), c.reportedDetail());
             }
+            SmtpReply requireTls = RequireTlsCheck.refusal(envelope, c, host.name());
+            if (requireTls != null) {
+                declined = true; // nothing sent: the session stays clean for other mail
+                throw new HostFailure(requireTls, null, true);
+            }
             tx = new MailTransaction(settings, c, host.name(), envelope, content, withdrawn);
             List<RecipientResult> results = tx.run();
             completed = true;
             return results;
         } finally {
             if (c != null) {
-                if (!completed) {
+                if (!completed && !declined) {
                     c.close(); // in an unknown state, perhaps in the middle of DATA: nothing more to say
-                } else if (tx.isReusable() && settings.connectionReuse()) {
+                } else if ((declined || tx.isReusable()) && settings.connectionReuse()) {
                     c.clearDeadline();
                     pool.keep(key, c);
                 } else {

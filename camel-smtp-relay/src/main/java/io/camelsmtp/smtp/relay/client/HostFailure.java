@@ -16,15 +16,22 @@ final class HostFailure extends Exception {
     final transient SmtpReply reply;
     /** When TLS a policy demanded failed: how (RFC 8460), for the TLS outcome; else null. */
     final TlsResultType tlsFailure;
+    /** The session was fine but cannot carry a REQUIRETLS message ({@link RequireTlsCheck}); the reply is permanent. */
+    final boolean requireTls;
 
     HostFailure(SmtpReply reply) {
         this(reply, null);
     }
 
     HostFailure(SmtpReply reply, TlsResultType tlsFailure) {
+        this(reply, tlsFailure, false);
+    }
+
+    HostFailure(SmtpReply reply, TlsResultType tlsFailure, boolean requireTls) {
         super(reply.toString(), null, false, false);
         this.reply = reply;
         this.tlsFailure = tlsFailure;
+        this.requireTls = requireTls;
     }
 
     /** A host-level failure never decides for good: the recipients are deferred, the server's words kept. */

@@ -16,6 +16,7 @@ import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.relay.tls.HostTls;
 import io.camelsmtp.smtp.relay.tls.TlsFailures;
 import io.camelsmtp.smtp.relay.tls.TlsResultType;
+import io.camelsmtp.smtp.relay.tls.UnauthenticatedTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,7 +126,8 @@ final class SessionSetup {
         try {
             if (required) {
                 SSLContext context = tls.trust() == null ? settings.verifyingTls() : context(tls.trust());
-                c.startTls(context, tls.checkHostName(), () -> null);
+                c.startTls(context, tls.checkHostName(), tls.trust() instanceof UnauthenticatedTrust
+                        ? () -> tls.description() + ": TLS required, certificate not authenticated" : () -> null);
             } else if (checked || settings.username() != null && settings.serverTrust() != null) {
                 // find out whether the certificate would pass (for the report, or before credentials), without requiring it
                 check = new CertificateCheck(checked && tls.trust() != null ? tls.trust() : settings.serverTrust());

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 
 import io.camelsmtp.smtp.common.DnsServers;
-import io.camelsmtp.smtp.relay.SmtpRelayConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +22,15 @@ public final class DaneSetup {
     private DaneSetup() {
     }
 
-    /** The look-up for {@code config}'s options, or null when DANE is off. */
-    public static DaneLookup fromConfiguration(SmtpRelayConfiguration config, Executor executor) throws IOException {
-        DnssecResolver dns = resolver(config.getDane(), config.getDaneTrustAnchors(), config.getDaneTrustedResolvers(),
-                config.getDnsServers(), Duration.ofMillis(config.getDnsTimeout()), executor, Clock.systemUTC());
+    /**
+     * The look-up for the relay's options ({@code dane}, {@code daneTrustAnchors}, {@code daneTrustedResolvers},
+     * {@code dnsServers}, {@code dnsTimeout}), or null when DANE is off. Takes the values rather than the relay's
+     * configuration so that this package does not depend on the component's (no package cycle).
+     */
+    public static DaneLookup fromOptions(Boolean dane, String trustAnchors, String trustedResolvers, String dnsServers,
+            Duration dnsTimeout, Executor executor) throws IOException {
+        DnssecResolver dns = resolver(dane, trustAnchors, trustedResolvers, dnsServers, dnsTimeout, executor,
+                Clock.systemUTC());
         return dns == null ? null : new DaneLookup(dns);
     }
 

@@ -81,7 +81,9 @@ public final class MtaStsPeers {
                 "mta-sts.testing.test", "mta-sts.none.test", "mta-sts.notfound.test", "mta-sts.redirect.test",
                 "mta-sts.big.test", "mta-sts.bigchunked.test", "mta-sts.hang.test", "mta-sts.html.test",
                 "mta-sts.badpolicy.test", "mta-sts.chunked.test", "mta-sts.persist.test", "mta-sts.refetch.test",
-                "mta-sts.required.test", "mta-sts.testing-good.test");
+                "mta-sts.required.test", "mta-sts.testing-good.test", "mta-sts.m-enforce.test", "mta-sts.m-mismatch.test",
+                "mta-sts.m-expired.test", "mta-sts.m-nostarttls.test", "mta-sts.m-testing.test", "mta-sts.m-relaxed.test",
+                "mta-sts.m-reqsts.test", "mta-sts.both.signed.dnssec.test");
         mxPort = AvailablePortFinder.getNextAvailable();
         dns = new InJvmDns();
         policyServer = launch("policy-server", "/usr/bin/python3", resource("mtasts/policy_server.py"),
