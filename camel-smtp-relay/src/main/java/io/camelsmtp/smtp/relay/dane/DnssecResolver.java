@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.camelsmtp.smtp.relay.dns.MxResolver;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedFlags;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -29,7 +29,6 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.dnssec.ValidatingResolver;
@@ -91,7 +90,7 @@ public final class DnssecResolver implements SecureDns {
      */
     public static DnssecResolver validating(List<InetSocketAddress> servers, String trustAnchors, Duration timeout,
             Executor executor, Clock clock) throws IOException {
-        ValidatingResolver v = new ValidatingResolver(head(servers), clock);
+        ValidatingResolver v = new ValidatingResolver(MxResolver.resolver(servers, timeout), clock);
         v.loadTrustAnchors(new ByteArrayInputStream(trustAnchors.getBytes(StandardCharsets.UTF_8)));
         return new DnssecResolver(v, true, timeout, executor, clock);
     }
@@ -102,20 +101,9 @@ public final class DnssecResolver implements SecureDns {
         if (trusted.isEmpty()) {
             throw new IllegalArgumentException("daneTrustedResolvers names no resolver");
         }
-        Resolver r = head(trusted);
+        Resolver r = MxResolver.resolver(trusted, timeout);
         r.setEDNS(0, 0, ExtendedFlags.DO, List.of());
         return new DnssecResolver(r, false, timeout, executor, clock);
-    }
-
-    private static Resolver head(List<InetSocketAddress> servers) {
-        if (servers.isEmpty()) {
-            return new ExtendedResolver();
-        }
-        List<Resolver> simple = new ArrayList<>();
-        for (InetSocketAddress s : servers) {
-            simple.add(new SimpleResolver(s));
-        }
-        return simple.size() == 1 ? simple.get(0) : new ExtendedResolver(simple);
     }
 
     /** Which mode, for the start-up log line. */

@@ -63,18 +63,8 @@ public final class MxResolver {
      */
     public MxResolver(List<InetSocketAddress> servers, Duration timeout, boolean allowPrivateAddresses,
             java.util.concurrent.Executor executor) {
-        Resolver resolver;
-        if (servers.isEmpty()) {
-            resolver = new ExtendedResolver();
-        } else {
-            List<Resolver> simple = new ArrayList<>();
-            for (InetSocketAddress s : servers) {
-                simple.add(new SimpleResolver(s));
-            }
-            resolver = simple.size() == 1 ? simple.get(0) : new ExtendedResolver(simple);
-        }
-        resolver.setTimeout(timeout);
-        this.session = LookupSession.builder().resolver(resolver).cache(new Cache(DClass.IN)).executor(executor).build();
+        this.session = LookupSession.builder().resolver(resolver(servers, timeout)).cache(new Cache(DClass.IN))
+                .executor(executor).build();
         this.timeout = timeout;
         this.allowPrivateAddresses = allowPrivateAddresses;
     }
@@ -116,6 +106,25 @@ public final class MxResolver {
             hosts.add(new MxHost(strip(target), m.getPriority(), () -> usableAddresses(domain, target)));
         }
         return hosts;
+    }
+
+    /**
+     * The resolver the relay's look-ups go through: the {@code dnsServers} given (one, or several tried in turn), or
+     * the system's when none are, with {@code timeout} per query.
+     */
+    public static Resolver resolver(List<InetSocketAddress> servers, Duration timeout) {
+        Resolver resolver;
+        if (servers.isEmpty()) {
+            resolver = new ExtendedResolver();
+        } else {
+            List<Resolver> simple = new ArrayList<>();
+            for (InetSocketAddress s : servers) {
+                simple.add(new SimpleResolver(s));
+            }
+            resolver = simple.size() == 1 ? simple.get(0) : new ExtendedResolver(simple);
+        }
+        resolver.setTimeout(timeout);
+        return resolver;
     }
 
     /**

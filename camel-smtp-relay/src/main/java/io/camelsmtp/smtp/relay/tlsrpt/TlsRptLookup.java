@@ -12,12 +12,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.camelsmtp.smtp.relay.dns.MxResolver;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Resolver;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
@@ -38,18 +36,7 @@ public final class TlsRptLookup {
 
     /** @param servers resolvers ({@code host:port}); empty for the system's */
     public TlsRptLookup(List<InetSocketAddress> servers, Duration timeout, Executor executor) {
-        Resolver resolver;
-        if (servers.isEmpty()) {
-            resolver = new ExtendedResolver();
-        } else {
-            List<Resolver> simple = new ArrayList<>();
-            for (InetSocketAddress s : servers) {
-                simple.add(new SimpleResolver(s));
-            }
-            resolver = simple.size() == 1 ? simple.get(0) : new ExtendedResolver(simple);
-        }
-        resolver.setTimeout(timeout);
-        this.session = LookupSession.builder().resolver(resolver).executor(executor).build();
+        this.session = LookupSession.builder().resolver(MxResolver.resolver(servers, timeout)).executor(executor).build();
         this.timeout = timeout;
     }
 
