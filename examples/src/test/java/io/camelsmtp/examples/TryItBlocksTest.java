@@ -249,7 +249,10 @@ class TryItBlocksTest {
         while (m.find()) {
             String port = ports.get(m.group());
             if (port == null) {
-                port = String.valueOf(Peers.freePort());
+                // two look-ups of a free port can return the same one (seen in CI: smtp.port = admin.port)
+                do {
+                    port = String.valueOf(Peers.freePort());
+                } while (ports.containsValue(port));
                 ports.put(m.group(), port);
             }
             m.appendReplacement(sb, port);
