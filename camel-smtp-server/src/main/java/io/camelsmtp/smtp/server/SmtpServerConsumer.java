@@ -165,6 +165,9 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     }
 
     private synchronized void stopListening() throws InterruptedException {
+        if (listener == null) {   // stopped before it was initialized: another service failed the context's start
+            return;
+        }
         int port = listener.listeningPort();
         if (port >= 0) {
             listener.stop(Duration.ofMillis(configuration.getShutdownGracePeriod()));
