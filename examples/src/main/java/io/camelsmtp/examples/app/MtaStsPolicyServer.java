@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -112,6 +113,7 @@ final class MtaStsPolicyServer extends MainListenerSupport {
         private final Buffer policy;
         private Vertx vertx;
         private HttpServer server;
+        private volatile String address = "";
 
         Listener(CamelContext context, Set<String> hosts, String policy) {
             this.context = context;
@@ -150,8 +152,17 @@ final class MtaStsPolicyServer extends MainListenerSupport {
                                                 + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
                                                 + " (set mtaSts.port, or mtaSts.host)", e);
             }
-            LOG.info("MTA-STS policy for {} at {}://{}:{}{}", hosts, keystore != null ? "https" : "http", host,
-                    server.actualPort(), PATH);
+            address = (keystore != null ? "https" : "http") + "://" + host + ":" + server.actualPort() + PATH;
+            LOG.info("MTA-STS policy for {} at {}", hosts, address);
+        }
+
+        /** For the start-up summary: where the policy is served, for which host names, and its mode. */
+        String summary() {
+            String text = policy.toString();
+            int at = text.indexOf("mode: ");
+            String mode = at < 0 ? "?" : text.substring(at + 6, text.indexOf('\r', at));
+            return address + " for " + String.join(", ", new TreeSet<>(hosts)) + " (mode " + mode + ")"
+                   + StartupSummary.reach(AdminHttpServer.property(context, "mtaSts.host", "0.0.0.0"));
         }
 
         private void handle(HttpServerRequest request) {

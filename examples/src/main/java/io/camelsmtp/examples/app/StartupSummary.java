@@ -56,6 +56,10 @@ final class StartupSummary extends MainListenerSupport {
                   + "  admin: /queue/NAME, /health"
                   + token(http == null ? null : http.adminToken()) + httpRoutes(context)
                   + token(http == null ? null : http.httpToken()));
+        MtaStsPolicyServer.Listener sts = context.hasService(MtaStsPolicyServer.Listener.class);
+        if (sts != null) {
+            lines.add("  MTA-STS " + sts.summary());
+        }
         Map<String, SmtpQueueEndpoint> queues = new LinkedHashMap<>();
         for (Endpoint endpoint : context.getEndpoints()) {
             if (endpoint instanceof SmtpQueueEndpoint queue) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static io.camelsmtp.examples.support.Peers.freePort;
 import static io.camelsmtp.examples.support.Peers.runs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -106,9 +107,12 @@ class MtaStsPolicyTest {
     void thePolicyIsServedOverHttpsForAConfiguredDomainOnly() throws Exception {
         keystore();
         int port = freePort();
-        start(port, "mtaSts.domains", "example.com, example.org", "mtaSts.mode", "enforce", "mtaSts.mx",
+        Main main = start(port, "mtaSts.domains", "example.com, example.org", "mtaSts.mode", "enforce", "mtaSts.mx",
                 "mx1.example.com,*.mx.example.net", "mtaSts.maxAge", "86400", "tls.keystore",
                 "file:" + tmp.resolve("mtasts.p12"), "tls.password", "changeit");
+        String summary = String.join("\n", StartupSummary.lines(main.getCamelContext()));
+        assertTrue(summary.contains("  MTA-STS https://127.0.0.1:" + port + "/.well-known/mta-sts.txt for "
+                                    + "mta-sts.example.com, mta-sts.example.org (mode enforce)\n"), summary);
 
         Curl policy = fetch(port, "mta-sts.example.com");
         assertEquals(200, policy.status(), policy.body());
@@ -136,7 +140,8 @@ class MtaStsPolicyTest {
     @Test
     void nothingListensWhenItIsNotConfigured() throws Exception {
         int port = freePort();
-        start(port);
+        Main main = start(port);
+        assertFalse(String.join("\n", StartupSummary.lines(main.getCamelContext())).contains("MTA-STS"));
         assertThrows(ConnectException.class, () -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
