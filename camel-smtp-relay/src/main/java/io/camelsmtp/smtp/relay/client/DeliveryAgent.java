@@ -133,14 +133,20 @@ public final class DeliveryAgent implements Closeable {
                 hostTls = tls.forHost(host.name().toLowerCase(Locale.ROOT));
             } catch (RuntimeException e) { // a policy that cannot answer does not allow the host
                 LOG.warn("TLS policy of {} failed for {}; skipping the host", tls.domain(), host.name(), e);
-                hostTls = HostTls.refused("config", TlsResultType.VALIDATION_FAILURE, "TLS policy failed: " + e, List.of());
+                hostTls = HostTls.refusedForNow("config", TlsResultType.VALIDATION_FAILURE, "TLS policy failed: " + e,
+                        List.of());
             }
             if (hostTls.mode() == HostTls.Mode.REFUSED) {
                 report(tls, host.name(), null, hostTls, false, false, hostTls.failure(), hostTls.description());
                 if (!hostTls.testing()) {
-                    otherFailure = true;
-                    deferAll(pending, decided, SmtpReply.of(451, "4.7.5", "Mail exchanger " + host.name()
-                            + " may not be used: " + hostTls.description()), host, null);
+                    String why = "Mail exchanger " + host.name() + " may not be used: " + hostTls.description();
+                    if (requireTls && !hostTls.temporary()) {
+                        // RFC 8689 §4.2.1: a host the destination's policy excludes cannot carry it, now or later
+                        requireTlsRefusal = SmtpReply.of(550, "5.7.10", "REQUIRETLS: " + why);
+                    } else {
+                        otherFailure = true; // the policy could not be had: the host may qualify later
+                    }
+                    deferAll(pending, decided, SmtpReply.of(451, "4.7.5", why), host, null);
                     continue;
                 }
                 hostTls = configuredTls(); // MTA-STS testing: deliver as if there were no policy
