@@ -103,7 +103,9 @@ public final class DeliveryAgent implements Closeable {
     /**
      * Per-recipient results, in the order of the envelope's recipients. Each host's TLS is what {@code tls} says for
      * it: a {@link HostTls.Mode#REFUSED} host is skipped without a connection, a {@link HostTls.Mode#VERIFIED} one whose
-     * TLS fails is skipped too (never retried in plaintext); either defers with a 4.7.x reply naming the policy.
+     * TLS fails is skipped too (never retried in plaintext); either defers with a 4.7.x reply naming the policy. For a
+     * REQUIRETLS message both count as hosts that cannot carry it (unless the refusal is {@link HostTls#temporary()}),
+     * so that when no host can, the recipients fail with 5.7.10 or 5.7.30 (RFC 8689 §4.2.1).
      * {@code withdrawn} is asked before each connection and before DATA; once true, the recipients not yet decided
      * are reported with {@link DeliveryCancellation#REPLY}.
      */
