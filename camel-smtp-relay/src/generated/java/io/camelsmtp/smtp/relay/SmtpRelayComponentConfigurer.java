@@ -44,6 +44,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectionreuse":
         case "connectionReuse": getOrCreateConfiguration(target).setConnectionReuse(property(camelContext, boolean.class, value)); return true;
         case "dane": getOrCreateConfiguration(target).setDane(property(camelContext, java.lang.Boolean.class, value)); return true;
+        case "danerequired":
+        case "daneRequired": getOrCreateConfiguration(target).setDaneRequired(property(camelContext, boolean.class, value)); return true;
         case "danetrustanchors":
         case "daneTrustAnchors": getOrCreateConfiguration(target).setDaneTrustAnchors(property(camelContext, java.lang.String.class, value)); return true;
         case "danetrustedresolvers":
@@ -123,6 +125,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectionreuse":
         case "connectionReuse": return boolean.class;
         case "dane": return java.lang.Boolean.class;
+        case "danerequired":
+        case "daneRequired": return boolean.class;
         case "danetrustanchors":
         case "daneTrustAnchors": return java.lang.String.class;
         case "danetrustedresolvers":
@@ -203,6 +207,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectionreuse":
         case "connectionReuse": return getOrCreateConfiguration(target).isConnectionReuse();
         case "dane": return getOrCreateConfiguration(target).getDane();
+        case "danerequired":
+        case "daneRequired": return getOrCreateConfiguration(target).isDaneRequired();
         case "danetrustanchors":
         case "daneTrustAnchors": return getOrCreateConfiguration(target).getDaneTrustAnchors();
         case "danetrustedresolvers":

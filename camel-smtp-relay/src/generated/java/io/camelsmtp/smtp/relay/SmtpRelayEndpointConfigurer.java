@@ -34,6 +34,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectionreuse":
         case "connectionReuse": target.getConfiguration().setConnectionReuse(property(camelContext, boolean.class, value)); return true;
         case "dane": target.getConfiguration().setDane(property(camelContext, java.lang.Boolean.class, value)); return true;
+        case "danerequired":
+        case "daneRequired": target.getConfiguration().setDaneRequired(property(camelContext, boolean.class, value)); return true;
         case "danetrustanchors":
         case "daneTrustAnchors": target.getConfiguration().setDaneTrustAnchors(property(camelContext, java.lang.String.class, value)); return true;
         case "danetrustedresolvers":
@@ -108,6 +110,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectionreuse":
         case "connectionReuse": return boolean.class;
         case "dane": return java.lang.Boolean.class;
+        case "danerequired":
+        case "daneRequired": return boolean.class;
         case "danetrustanchors":
         case "daneTrustAnchors": return java.lang.String.class;
         case "danetrustedresolvers":
@@ -183,6 +187,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectionreuse":
         case "connectionReuse": return target.getConfiguration().isConnectionReuse();
         case "dane": return target.getConfiguration().getDane();
+        case "danerequired":
+        case "daneRequired": return target.getConfiguration().isDaneRequired();
         case "danetrustanchors":
         case "daneTrustAnchors": return target.getConfiguration().getDaneTrustAnchors();
         case "danetrustedresolvers":

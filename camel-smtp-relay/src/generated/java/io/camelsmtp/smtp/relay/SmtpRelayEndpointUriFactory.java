@@ -24,13 +24,14 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(37);
+        Set<String> props = new HashSet<>(38);
         props.add("allowPrivateAddresses");
         props.add("authOverUnverifiedTls");
         props.add("commandTimeout");
         props.add("connectTimeout");
         props.add("connectionReuse");
         props.add("dane");
+        props.add("daneRequired");
         props.add("daneTrustAnchors");
         props.add("daneTrustedResolvers");
         props.add("dataTimeout");

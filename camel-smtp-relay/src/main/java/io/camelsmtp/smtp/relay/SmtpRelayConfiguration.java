@@ -78,6 +78,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private String daneTrustAnchors;
     @UriParam(label = "security")
     private String daneTrustedResolvers;
+    @UriParam(label = "security", defaultValue = "false")
+    private boolean daneRequired;
 
     @UriParam(label = "security,mtasts", defaultValue = "true")
     private boolean mtaSts = true;
@@ -351,6 +353,20 @@ public class SmtpRelayConfiguration implements Cloneable {
      */
     public void setDaneTrustedResolvers(String daneTrustedResolvers) {
         this.daneTrustedResolvers = daneTrustedResolvers;
+    }
+
+    public boolean isDaneRequired() {
+        return daneRequired;
+    }
+
+    /**
+     * Deliver only with DANE (Postfix's dane-only): an MX host without usable DNSSEC-validated TLSA records (unsigned
+     * address or TLSA records, none published, only unusable ones) is skipped without a connection (451 4.7.5 ...
+     * (dane-required)), the next MX tried, the recipients deferred when none is left; never plaintext, never another
+     * kind of TLS. Needs DANE on (daneTrustAnchors or daneTrustedResolvers) and smtp-relay:mx; otherwise start-up fails.
+     */
+    public void setDaneRequired(boolean daneRequired) {
+        this.daneRequired = daneRequired;
     }
 
     public boolean isMtaSts() {

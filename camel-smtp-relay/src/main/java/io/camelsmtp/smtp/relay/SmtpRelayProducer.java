@@ -90,6 +90,7 @@ public class SmtpRelayProducer extends DefaultProducer {
     protected void doStart() throws Exception {
         super.doStart();
         SmtpRelayConfiguration config = endpoint.getConfiguration();
+        checkDaneRequired(config);
         if (endpoint.isMx() || config.getDnsServers() != null) {
             dns = getEndpoint().getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SmtpRelayDns");
             resolver = new MxResolver(DnsServers.parse(config.getDnsServers()), Duration.ofMillis(config.getDnsTimeout()),
@@ -119,7 +120,28 @@ public class SmtpRelayProducer extends DefaultProducer {
         DaneLookup daneLookup = endpoint.isMx() ? DaneSetup.fromOptions(config.getDane(), config.getDaneTrustAnchors(),
                 config.getDaneTrustedResolvers(), config.getDnsServers(), Duration.ofMillis(config.getDnsTimeout()), dns)
                 : null;
-        dane = daneLookup != null ? new DaneDestinations(daneLookup, Clock.systemUTC()) : null;
+        dane = daneLookup != null ? new DaneDestinations(daneLookup, Clock.systemUTC(), config.isDaneRequired()) : null;
+    }
+
+    /** {@code daneRequired} without DANE could never deliver anything: refuse to start, saying why. */
+    private void checkDaneRequired(SmtpRelayConfiguration config) {
+        if (!config.isDaneRequired()) {
+            return;
+        }
+        if (!endpoint.isMx()) {
+            throw new IllegalArgumentException("daneRequired applies to MX delivery (smtp-relay:mx) only; a smart host "
+                    + "has no DANE policy");
+        }
+        boolean validated = notBlank(config.getDaneTrustAnchors()) || notBlank(config.getDaneTrustedResolvers());
+        if (Boolean.FALSE.equals(config.getDane()) || !validated) {
+            throw new IllegalArgumentException("daneRequired needs DANE on: set daneTrustAnchors or daneTrustedResolvers"
+                    + (Boolean.FALSE.equals(config.getDane()) ? " and remove dane=false" : "")
+                    + "; without DNSSEC-validated TLSA records no host could ever be used");
+        }
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
     }
 
     /**

@@ -5,7 +5,10 @@
  * dot), <b>deferred</b> (a 4xx, a connection refused, lost or timed out, DNS SERVFAIL or time-out, TLS required but
  * unavailable: trying later may succeed) or <b>failed</b> (a 5xx, NXDOMAIN, a null MX, a syntactically invalid
  * address, a message the receiver cannot take: trying again cannot help). Host-level problems never fail a recipient
- * for good: the next mail exchanger is tried, and if none is left the recipient is deferred. The producer completes
+ * for good: the next mail exchanger is tried, and if none is left the recipient is deferred; the one exception is a
+ * message with REQUIRETLS (RFC 8689 §4.2.1), which fails (5.7.30, 5.7.10) when no host can carry it: none offers
+ * REQUIRETLS or verified TLS, or a policy that was obtained excludes it (a policy that could not be looked up
+ * defers). The producer completes
  * only when all recipients were delivered; otherwise it throws {@link io.camelsmtp.smtp.relay.SmtpDeliveryException},
  * and before it does, it shrinks {@code CamelSmtpEnvelopeTo} to the deferred recipients, so that any retry sends to
  * those alone.

@@ -8,6 +8,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.relay.TransportSecurityMatrixTest.Case;
@@ -16,6 +17,9 @@ import io.camelsmtp.smtp.relay.dane.support.DnssecTestbed;
 import io.camelsmtp.smtp.relay.support.DocsTable;
 import io.camelsmtp.smtp.relay.support.MtaStsPeers;
 import io.camelsmtp.smtp.relay.support.MtaStsTestSupport;
+import io.camelsmtp.smtp.relay.tls.TlsOutcome;
+import io.camelsmtp.smtp.relay.tls.TlsOutcomeListener;
+import io.camelsmtp.smtp.relay.tls.TlsResultType;
 import io.camelsmtp.smtp.relay.tlsrpt.TlsReportCollector;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
@@ -40,8 +44,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * DANE in delivery, end to end: zones signed and served by named at test time ({@link DnssecTestbed}), validated in
  * the relay from the test trust anchor ({@code daneTrustAnchors}), smtp-server receivers on 127.0.0.51-53, and for
  * the DANE + MTA-STS row the MTA-STS tests' HTTPS policy host ({@link MtaStsPeers}) serving a policy that does not
- * list the MX: DANE wins, so it is delivered. Skipped, loudly, without bind9 or the MTA-STS peers' tools. The cases
- * are the DANE table of docs/transport-security.md.
+ * list the MX: DANE wins, so it is delivered. A second relay endpoint has {@code daneRequired=true}: hosts without
+ * usable DANE (unsigned zone, only unusable TLSA records) are refused before any connection, REQUIRETLS messages to
+ * them bounce. Skipped, loudly, without bind9 or the MTA-STS peers' tools. The cases are the DANE table of
+ * docs/transport-security.md.
  */
 class RelayDaneTest extends CamelTestSupport {
 
@@ -55,7 +61,24 @@ class RelayDaneTest extends CamelTestSupport {
             new Case("DANE and an MTA-STS policy that does not list the MX", "both.signed.dnssec.test", "plain",
                     "delivered", "tlsa: success"),
             new Case("DANE-EE, matching certificate, REQUIRETLS offered", "req.signed.dnssec.test", "REQUIRETLS",
-                    "delivered", "tlsa: success"));
+                    "delivered", "tlsa: success"),
+            new Case("relay with daneRequired: DANE-EE, matching certificate", "dreq.signed.dnssec.test", "plain",
+                    "delivered", "tlsa: success"),
+            new Case("relay with daneRequired: unsigned zone (no DANE)", "plain.dnssec.test", "plain", "deferred 4.7.5",
+                    "tlsa: dane-required"),
+            new Case("relay with daneRequired: first MX without DANE, second with it", "next.signed.dnssec.test", "plain",
+                    "delivered", "tlsa: dane-required, tlsa: success"),
+            new Case("relay with daneRequired: only unusable TLSA records", "enc2.signed.dnssec.test", "plain",
+                    "deferred 4.7.5", "tlsa: dane-required"),
+            new Case("relay with daneRequired: unsigned zone", "req.plain.dnssec.test", "REQUIRETLS", "bounced 5.7.10",
+                    "tlsa: dane-required"),
+            new Case("DNSSEC bogus (MX address)", "req.bogus.dnssec.test", "REQUIRETLS", "deferred 4.7.5",
+                    "tlsa: dnssec-invalid"));
+
+    /** The rows sent through the relay endpoint with {@code daneRequired=true}. */
+    static boolean daneRequired(Case c) {
+        return c.behaviour().startsWith("relay with daneRequired");
+    }
 
     static final String GOOD = "127.0.0.51";
     static final String OTHER = "127.0.0.52";
@@ -67,6 +90,7 @@ class RelayDaneTest extends CamelTestSupport {
     static DaneCertificates certs;
     static MtaStsPeers sts;
     static final int PORT = AvailablePortFinder.getNextAvailable();
+    static final List<TlsOutcome> OUTCOMES = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -81,10 +105,13 @@ class RelayDaneTest extends CamelTestSupport {
                 "bad MX 10 mxbad", "mxbad A " + GOOD, "_25._tcp.mxbad TLSA " + tlsa(3, 1, 1, other),
                 "enc MX 10 mxenc", "mxenc A " + PLAIN, "_25._tcp.mxenc TLSA " + tlsa(0, 0, 1, certs.ca()),
                 "both MX 10 mx", "_mta-sts.both TXT \"v=STSv1; id=1;\"", "mta-sts.both A 127.0.0.1",
-                "req MX 10 mx"));
-        List<String> bogus = List.of("@ MX 10 mx", "mx A 127.0.0.1", "_25._tcp.mx TLSA " + tlsa(3, 1, 1, good));
+                "req MX 10 mx", "dreq MX 10 mx", "enc2 MX 10 mxenc",
+                "next MX 10 mx.plain.dnssec.test.", "next MX 20 mx"));
+        List<String> bogus = List.of("@ MX 10 mx", "mx A 127.0.0.1", "_25._tcp.mx TLSA " + tlsa(3, 1, 1, good),
+                "req MX 10 mx");
+        // unsigned: its MX is our plaintext receiver, which would take the mail if daneRequired let it
         bed = DnssecTestbed.start(Files.createDirectories(dir.resolve("zones")), signed, List.of("@ MX 10 mx",
-                "mx A 127.0.0.1"), bogus);
+                "mx A " + PLAIN, "req MX 10 mx"), bogus);
     }
 
     @AfterAll
@@ -111,6 +138,7 @@ class RelayDaneTest extends CamelTestSupport {
     protected void bindToRegistry(Registry registry) {
         registry.bind("goodTls", serving("good"));
         registry.bind("stsTrust", sts.pki.trust());
+        registry.bind("outcomes", (TlsOutcomeListener) OUTCOMES::add);
         SmtpRelayConfiguration config = new SmtpRelayConfiguration();
         config.setTlsReporting(true);
         config.setTlsReportSubmitter("tlsrpt@relay.test");
@@ -136,6 +164,10 @@ class RelayDaneTest extends CamelTestSupport {
                 from("smtp-server:" + PLAIN + ":" + PORT + "?hostName=mxenc.signed.dnssec.test" + opts).to("mock:plain");
                 from("direct:relay").to(relay);
                 from("direct:requiretls").setHeader(SmtpRelayConstants.REQUIRE_TLS_OPTION, constant(true)).to(relay);
+                String daneOnly = relay + "&daneRequired=true&tlsOutcomeListener=#outcomes";
+                from("direct:dane-only").to(daneOnly);
+                from("direct:dane-only-requiretls").setHeader(SmtpRelayConstants.REQUIRE_TLS_OPTION, constant(true))
+                        .to(daneOnly);
             }
         };
     }
@@ -145,7 +177,10 @@ class RelayDaneTest extends CamelTestSupport {
         List<String> wrong = new ArrayList<>();
         for (Case c : CASES) {
             String to = "rcpt@" + c.domain();
-            Exchange e = template.send("REQUIRETLS".equals(c.message()) ? "direct:requiretls" : "direct:relay", x -> {
+            boolean requireTls = "REQUIRETLS".equals(c.message());
+            String route = daneRequired(c) ? (requireTls ? "direct:dane-only-requiretls" : "direct:dane-only")
+                    : (requireTls ? "direct:requiretls" : "direct:relay");
+            Exchange e = template.send(route, x -> {
                 x.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "sender@origin.test");
                 x.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_TO, List.of(to));
                 x.getMessage().setBody("Subject: dane\r\n\r\nhello\r\n");
@@ -169,6 +204,36 @@ class RelayDaneTest extends CamelTestSupport {
         } catch (java.io.IOException x) {
             throw new AssertionError(x);
         }
+    }
+
+    /**
+     * daneRequired and a host without DANE (its zone is unsigned; its MX is our plaintext receiver): refused before
+     * any connection, with a reply naming the host and the result type, and the outcome told to the listener.
+     */
+    @Test
+    void daneRequiredRefusesAHostWithoutDaneBeforeConnecting() throws Exception {
+        OUTCOMES.clear();
+        String to = "who@plain.dnssec.test";
+        Exchange e = template.send("direct:dane-only", x -> {
+            x.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "sender@origin.test");
+            x.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_TO, List.of(to));
+            x.getMessage().setBody("Subject: dane-only\r\n\r\nhello\r\n");
+        });
+        RecipientResult r = e.getMessage().getHeader(SmtpRelayConstants.DELIVERY_REPORT,
+                io.camelsmtp.smtp.common.DeliveryReport.class).get(to);
+        assertEquals(RecipientResult.Status.DEFERRED, r.getStatus(), r::toString);
+        assertEquals(451, r.getReply().code());
+        assertEquals("4.7.5", r.getReply().enhancedStatus());
+        assertTrue(r.getText().contains("mx.plain.dnssec.test") && r.getText().contains("(dane-required)"), r::toString);
+        assertEquals(0, getMockEndpoint("mock:plain").getReceivedCounter(), "no plaintext delivery, no connection");
+        List<TlsOutcome> seen = OUTCOMES.stream().filter(o -> "plain.dnssec.test".equals(o.domain())).toList();
+        assertEquals(1, seen.size(), seen::toString);
+        TlsOutcome o = seen.get(0);
+        assertEquals(TlsResultType.DANE_REQUIRED, o.failure());
+        assertEquals("dane", o.policy());
+        assertEquals("mx.plain.dnssec.test", o.mxHost());
+        assertEquals(null, o.address(), "refused without a connection");
+        assertEquals("tlsa: dane-required", reported("plain.dnssec.test"));
     }
 
     @Test

@@ -60,7 +60,20 @@ class TransportSecurityMatrixTest extends MtaStsTestSupport {
             new Case("no policy, certificate for another name", "m-reqbad.test", REQUIRETLS, "bounced 5.7.10",
                     "no-policy-found: certificate-host-mismatch"),
             new Case("MTA-STS enforce, certificate for another name", "m-relaxed.test", TLS_REQUIRED_NO, "delivered",
-                    "sts: certificate-host-mismatch"));
+                    "sts: certificate-host-mismatch"),
+            new Case("MTA-STS enforce that does not list the MX", "m-unlisted.test", PLAIN, "deferred 4.7.5",
+                    "sts: validation-failure"),
+            new Case("MTA-STS enforce that does not list the MX", "m-requnlisted.test", REQUIRETLS, "bounced 5.7.10",
+                    "sts: validation-failure"),
+            new Case("relay with mtaStsRequired: no MTA-STS policy published", "m-reqnopolicy.test", REQUIRETLS,
+                    "bounced 5.7.10", "sts: validation-failure"),
+            new Case("relay with mtaStsRequired: the policy fetch fails (404)", "m-reqfetch.test", REQUIRETLS,
+                    "deferred 4.7.5", "sts: sts-policy-fetch-error, sts: validation-failure"));
+
+    /** The rows sent through the relay endpoint with {@code mtaStsRequired=true}. */
+    static boolean mtaStsRequired(Case c) {
+        return c.behaviour().startsWith("relay with mtaStsRequired");
+    }
 
     @BeforeAll
     static void zone() throws Exception {
@@ -89,6 +102,12 @@ class TransportSecurityMatrixTest extends MtaStsTestSupport {
         domain("m-reqbad.test", "mx.m-reqbad.test", MtaStsPeers.MISMATCH, null);
         domain("m-relaxed.test", "mx.mismatch.test", MtaStsPeers.MISMATCH, txt);
         peers.policy("m-relaxed.test", enforce("mx.mismatch.test"));
+        domain("m-unlisted.test", "mx.enforce.test", MtaStsPeers.GOOD, txt);
+        peers.policy("m-unlisted.test", enforce("mx.other.test"));
+        domain("m-requnlisted.test", "mx.enforce.test", MtaStsPeers.GOOD, txt);
+        peers.policy("m-requnlisted.test", enforce("mx.other.test"));
+        domain("m-reqnopolicy.test", "mx.enforce.test", MtaStsPeers.GOOD, null);
+        domain("m-reqfetch.test", "mx.enforce.test", MtaStsPeers.GOOD, txt); // no policy file: 404
     }
 
     @Override
@@ -106,6 +125,8 @@ class TransportSecurityMatrixTest extends MtaStsTestSupport {
     @Override
     protected void routes(RouteBuilder b) {
         b.from("direct:requiretls").setHeader(SmtpRelayConstants.REQUIRE_TLS_OPTION, b.constant(true)).to(relay(""));
+        b.from("direct:sts-required-requiretls").setHeader(SmtpRelayConstants.REQUIRE_TLS_OPTION, b.constant(true))
+                .to(relay("&mtaStsRequired=true"));
     }
 
     @Test
@@ -119,7 +140,9 @@ class TransportSecurityMatrixTest extends MtaStsTestSupport {
                 }
             }
             String to = "rcpt@" + c.domain();
-            Exchange e = template.send(REQUIRETLS.equals(c.message()) ? "direct:requiretls" : "direct:relay", x -> {
+            String route = mtaStsRequired(c) ? "direct:sts-required-requiretls"
+                    : REQUIRETLS.equals(c.message()) ? "direct:requiretls" : "direct:relay";
+            Exchange e = template.send(route, x -> {
                 x.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "sender@origin.test");
                 x.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_TO, List.of(to));
                 x.getMessage().setBody((TLS_REQUIRED_NO.equals(c.message()) ? "TLS-Required: No\r\n" : "")

@@ -103,7 +103,9 @@ public final class DeliveryAgent implements Closeable {
     /**
      * Per-recipient results, in the order of the envelope's recipients. Each host's TLS is what {@code tls} says for
      * it: a {@link HostTls.Mode#REFUSED} host is skipped without a connection, a {@link HostTls.Mode#VERIFIED} one whose
-     * TLS fails is skipped too (never retried in plaintext); either defers with a 4.7.x reply naming the policy.
+     * TLS fails is skipped too (never retried in plaintext); either defers with a 4.7.x reply naming the policy. For a
+     * REQUIRETLS message both count as hosts that cannot carry it (unless the refusal is {@link HostTls#temporary()}),
+     * so that when no host can, the recipients fail with 5.7.10 or 5.7.30 (RFC 8689 §4.2.1).
      * {@code withdrawn} is asked before each connection and before DATA; once true, the recipients not yet decided
      * are reported with {@link DeliveryCancellation#REPLY}.
      */
@@ -133,14 +135,20 @@ public final class DeliveryAgent implements Closeable {
                 hostTls = tls.forHost(host.name().toLowerCase(Locale.ROOT));
             } catch (RuntimeException e) { // a policy that cannot answer does not allow the host
                 LOG.warn("TLS policy of {} failed for {}; skipping the host", tls.domain(), host.name(), e);
-                hostTls = HostTls.refused("config", TlsResultType.VALIDATION_FAILURE, "TLS policy failed: " + e, List.of());
+                hostTls = HostTls.refusedForNow("config", TlsResultType.VALIDATION_FAILURE, "TLS policy failed: " + e,
+                        List.of());
             }
             if (hostTls.mode() == HostTls.Mode.REFUSED) {
                 report(tls, host.name(), null, hostTls, false, false, hostTls.failure(), hostTls.description());
                 if (!hostTls.testing()) {
-                    otherFailure = true;
-                    deferAll(pending, decided, SmtpReply.of(451, "4.7.5", "Mail exchanger " + host.name()
-                            + " may not be used: " + hostTls.description()), host, null);
+                    String why = "Mail exchanger " + host.name() + " may not be used: " + hostTls.description();
+                    if (requireTls && !hostTls.temporary()) {
+                        // RFC 8689 §4.2.1: a host the destination's policy excludes cannot carry it, now or later
+                        requireTlsRefusal = SmtpReply.of(550, "5.7.10", "REQUIRETLS: " + why);
+                    } else {
+                        otherFailure = true; // the policy could not be had: the host may qualify later
+                    }
+                    deferAll(pending, decided, SmtpReply.of(451, "4.7.5", why), host, null);
                     continue;
                 }
                 hostTls = configuredTls(); // MTA-STS testing: deliver as if there were no policy

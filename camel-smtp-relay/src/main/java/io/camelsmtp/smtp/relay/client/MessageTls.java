@@ -8,6 +8,7 @@ import io.camelsmtp.smtp.common.MailContent;
 import io.camelsmtp.smtp.common.TlsRequiredHeader;
 import io.camelsmtp.smtp.relay.tls.DestinationTls;
 import io.camelsmtp.smtp.relay.tls.HostTls;
+import io.camelsmtp.smtp.relay.tls.TlsResultType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * configured trust; a host a policy refuses stays refused;</li>
  * <li>{@code TLS-Required: No}: failures of MTA-STS and DANE are ignored for this message: STARTTLS when offered, any
  * certificate (still checked and reported), plaintext when it fails; {@code tls=required} still holds. The header
- * is read only for a host that has such a policy, so a destination without one costs nothing more.</li>
+ * is read only for a host that has such a policy, so a destination without one costs nothing more. The relay's own
+ * {@code daneRequired} still holds: it is not the recipient's policy.</li>
  * </ul>
  */
 final class MessageTls {
@@ -38,7 +40,8 @@ final class MessageTls {
         }
         Boolean[] relaxed = new Boolean[1]; // read once, when a host with a policy first asks
         return wrap(tls, t -> {
-            if ("config".equals(t.policy()) || t.mode() == HostTls.Mode.NONE) {
+            if ("config".equals(t.policy()) || t.mode() == HostTls.Mode.NONE
+                    || t.failure() == TlsResultType.DANE_REQUIRED) { // the relay's own rule, not the recipient's
                 return t;
             }
             if (relaxed[0] == null) {
@@ -54,7 +57,7 @@ final class MessageTls {
     private static HostTls required(HostTls t) {
         HostTls enforced = t.testing()
                 ? new HostTls(t.mode(), t.trust(), t.checkHostName(), t.policy(), t.description(), false, t.failure(),
-                        t.policyStrings())
+                        t.policyStrings(), t.temporary())
                 : t;
         return switch (enforced.mode()) {
             case NONE, OPPORTUNISTIC -> REQUIRETLS_PKIX;

@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * takes precedence where it says anything (RFC 8461 §2, RFC 7672 §2.2): {@link DanePolicy.Kind#AUTHENTICATE} is
  * verified TLS under the TLSA records (their trust manager checks the names itself), {@link DanePolicy.Kind#ENCRYPT}
  * is mandatory TLS with any certificate, {@link DanePolicy.Kind#REFUSE} skips the host; {@link DanePolicy.Kind#NONE}
- * leaves the host to {@code base}. All look-ups happen in {@link #decide}, before the delivery starts, through the
- * resolver's cache; the result answers without I/O and never throws.
+ * leaves the host to {@code base}. With {@code daneRequired} (Postfix's {@code dane-only}) a host for which DANE has
+ * no usable, DNSSEC-validated TLSA records ({@link DanePolicy.Kind#NONE}, {@link DanePolicy.Kind#ENCRYPT}) is refused
+ * instead, reported as {@code dane-required} (RFC 8460 §4.3.2.1). All look-ups happen in {@link #decide}, before the
+ * delivery starts, through the resolver's cache; the result answers without I/O and never throws.
  * <p>
  * The same policy gets the same trust manager instance, so that kept connections, which are reused only for an equal
  * {@link HostTls}, serve the next message to that host.
@@ -43,11 +45,18 @@ public final class DaneDestinations {
 
     private final DaneLookup lookup;
     private final Clock clock;
+    private final boolean required;
     private final Map<List<Object>, X509ExtendedTrustManager> managers = new ConcurrentHashMap<>();
 
     public DaneDestinations(DaneLookup lookup, Clock clock) {
+        this(lookup, clock, false);
+    }
+
+    /** @param required refuse every host without usable DANE ({@code daneRequired}) */
+    public DaneDestinations(DaneLookup lookup, Clock clock, boolean required) {
         this.lookup = lookup;
         this.clock = clock;
+        this.required = required;
     }
 
     /**
@@ -92,11 +101,20 @@ public final class DaneDestinations {
 
     private HostTls hostTls(DanePolicy p, String host) {
         String description = "DANE policy of " + host + " (" + p.reason() + ")";
+        if (required && (p.kind() == DanePolicy.Kind.NONE || p.kind() == DanePolicy.Kind.ENCRYPT)) {
+            // a definite answer (unsigned, or signed and without usable records): refused, not a failure to look up
+            return HostTls.refused("dane", TlsResultType.DANE_REQUIRED, "daneRequired, but " + host
+                    + " has no usable DNSSEC-validated TLSA records: " + p.reason() + " ("
+                    + TlsResultType.DANE_REQUIRED.rfcName() + ")", List.of());
+        }
         return switch (p.kind()) {
             case NONE -> null;
             case ENCRYPT -> HostTls.verified(ANY_CERTIFICATE, false, "dane", description, List.of());
             case AUTHENTICATE -> HostTls.verified(trustManager(p), false, "dane", description, strings(p.records()));
-            case REFUSE -> HostTls.refused("dane", TlsResultType.valueOf(p.failure().name()), description, List.of());
+            // DNSSEC bogus, SERVFAIL, time-out: for now; too many TLSA records: what the zone publishes
+            case REFUSE -> p.failure() == DaneResultType.DNSSEC_INVALID
+                    ? HostTls.refusedForNow("dane", TlsResultType.DNSSEC_INVALID, description, List.of())
+                    : HostTls.refused("dane", TlsResultType.valueOf(p.failure().name()), description, List.of());
         };
     }
 

@@ -9,7 +9,7 @@ public enum DaneResultType {
     TLSA_INVALID("tlsa-invalid"),
     /** A DNSSEC look-up (address, TLSA) was bogus, SERVFAIL or timed out: no trustworthy answer. */
     DNSSEC_INVALID("dnssec-invalid"),
-    /** TLSA records demand TLS but the host did not offer STARTTLS (for the caller to report). */
+    /** {@code daneRequired} is set, but the host has no usable DNSSEC-validated TLSA records. */
     DANE_REQUIRED("dane-required"),
     /** DANE-TA(2): the chain is trusted, but no name in the leaf is one of the reference identifiers. */
     CERTIFICATE_HOST_MISMATCH("certificate-host-mismatch"),

@@ -109,13 +109,14 @@ public final class MtaSts {
     /** What TLS each MX host of the pending domain must have, given the endpoint's {@code base}. */
     public DestinationTls decide(Pending pending, DestinationTls base) {
         if (pending.domain == null) {
-            return required ? refuseAll(base.domain(), "the domain cannot have an MTA-STS policy", List.of()) : base;
+            return required ? refuseAll(base.domain(), "the domain cannot have an MTA-STS policy", List.of(), false) : base;
         }
         String domain = pending.domain;
         Instant now = clock.instant();
         PolicyCache.Entry cached = cache.get(domain, now);
         PolicyCache.Entry entry = cached;
         String why = "no MTA-STS policy published";
+        boolean failed = false; // the answer could not be had: a refusal for that is temporary
         StsRecord.Lookup txt = pending.txt == null ? null : txt(pending);
         if (txt instanceof StsRecord.Found found) {
             if (cached == null || !cached.id().equals(found.record().id())) {
@@ -123,6 +124,7 @@ public final class MtaSts {
                     entry = fetch(domain, found.record().id(), now);
                 } catch (PolicyFetchException e) {
                     why = e.getMessage();
+                    failed = true;
                     LOG.info("MTA-STS policy of {} (id {}): {}{}", domain, found.record().id(), e.getMessage(),
                             cached != null ? "; using the cached one (id " + cached.id() + ")" : "");
                 }
@@ -132,9 +134,11 @@ public final class MtaSts {
             report(domain, TlsResultType.STS_POLICY_INVALID, invalid.why(), List.of());
         } else if (txt == null) {
             why = "the _mta-sts TXT look-up failed";
+            failed = true;
         }
         if (entry == null || entry.policy().mode() == StsPolicy.Mode.NONE) {
-            return required ? refuseAll(domain, entry == null ? why : "its MTA-STS policy is in mode none", List.of()) : base;
+            return required ? refuseAll(domain, entry == null ? why : "its MTA-STS policy is in mode none", List.of(),
+                    entry == null && failed) : base;
         }
         return apply(entry, base);
     }
@@ -201,7 +205,7 @@ public final class MtaSts {
         String name = "MTA-STS policy of " + domain + " (id " + entry.id() + ", " + policy.mode() + ")";
         boolean testing = policy.mode() == StsPolicy.Mode.TESTING;
         if (testing && required) {
-            return refuseAll(domain, "its MTA-STS policy is in mode testing", policy.lines());
+            return refuseAll(domain, "its MTA-STS policy is in mode testing", policy.lines(), false);
         }
         HostTls verified = HostTls.verified(null, true, "sts", name, policy.lines());
         return new DestinationTls() {
@@ -225,9 +229,10 @@ public final class MtaSts {
         };
     }
 
-    private DestinationTls refuseAll(String domain, String why, List<String> lines) {
-        HostTls refused = HostTls.refused("sts", TlsResultType.VALIDATION_FAILURE,
-                "mtaStsRequired, but " + domain + " has no MTA-STS policy in enforce mode (" + why + ")", lines);
+    private DestinationTls refuseAll(String domain, String why, List<String> lines, boolean temporary) {
+        String description = "mtaStsRequired, but " + domain + " has no MTA-STS policy in enforce mode (" + why + ")";
+        HostTls refused = temporary ? HostTls.refusedForNow("sts", TlsResultType.VALIDATION_FAILURE, description, lines)
+                : HostTls.refused("sts", TlsResultType.VALIDATION_FAILURE, description, lines);
         return DestinationTls.of(domain, refused);
     }
 

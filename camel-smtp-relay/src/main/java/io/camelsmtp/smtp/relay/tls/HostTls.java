@@ -39,9 +39,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * @param testing       report failures only, deliver as {@link Mode#OPPORTUNISTIC} would
  * @param failure       for {@link Mode#REFUSED}: the result type to report (null otherwise)
  * @param policyStrings the policy as RFC 8460 reports it ({@code policy-string}): the policy's lines; may be empty
+ * @param temporary     for {@link Mode#REFUSED}: the refusal stems from an answer that could not be had (a DNS
+ *                      SERVFAIL or time-out, a DNSSEC failure, a failed policy fetch) and may go away by itself; false
+ *                      when a policy that was obtained excludes the host. Decides whether a REQUIRETLS message all of
+ *                      whose hosts are refused is deferred (temporary) or bounced (RFC 8689 §4.2.1)
  */
 public record HostTls(Mode mode, X509ExtendedTrustManager trust, boolean checkHostName, String policy,
-        String description, boolean testing, TlsResultType failure, List<String> policyStrings) {
+        String description, boolean testing, TlsResultType failure, List<String> policyStrings, boolean temporary) {
 
     /** What is required of a host's TLS. */
     public enum Mode {
@@ -52,13 +56,14 @@ public record HostTls(Mode mode, X509ExtendedTrustManager trust, boolean checkHo
     }
 
     /** Today's {@code tls=none}. */
-    public static final HostTls NONE = new HostTls(Mode.NONE, null, false, "config", "tls=none", false, null, List.of());
+    public static final HostTls NONE
+            = new HostTls(Mode.NONE, null, false, "config", "tls=none", false, null, List.of(), false);
     /** Today's {@code tls=opportunistic}. */
     public static final HostTls OPPORTUNISTIC
-            = new HostTls(Mode.OPPORTUNISTIC, null, false, "config", "tls=opportunistic", false, null, List.of());
+            = new HostTls(Mode.OPPORTUNISTIC, null, false, "config", "tls=opportunistic", false, null, List.of(), false);
     /** Today's {@code tls=required}: the configured trust, the MX (or smart host) name checked. */
     public static final HostTls CONFIG_REQUIRED
-            = new HostTls(Mode.VERIFIED, null, true, "config", "tls=required", false, null, List.of());
+            = new HostTls(Mode.VERIFIED, null, true, "config", "tls=required", false, null, List.of(), false);
 
     public HostTls {
         Objects.requireNonNull(mode, "mode");
@@ -70,17 +75,26 @@ public record HostTls(Mode mode, X509ExtendedTrustManager trust, boolean checkHo
     /** STARTTLS required and the certificate checked by {@code trust} (null: the configured trust). */
     public static HostTls verified(X509ExtendedTrustManager trust, boolean checkHostName, String policy,
             String description, List<String> policyStrings) {
-        return new HostTls(Mode.VERIFIED, trust, checkHostName, policy, description, false, null, policyStrings);
+        return new HostTls(Mode.VERIFIED, trust, checkHostName, policy, description, false, null, policyStrings, false);
     }
 
-    /** The host may not be used; {@code failure} is what is reported. */
+    /** The host may not be used, as a policy that was obtained says; {@code failure} is what is reported. */
     public static HostTls refused(String policy, TlsResultType failure, String description, List<String> policyStrings) {
-        return new HostTls(Mode.REFUSED, null, false, policy, description, false, failure, policyStrings);
+        return new HostTls(Mode.REFUSED, null, false, policy, description, false, failure, policyStrings, false);
+    }
+
+    /**
+     * The host may not be used for now: what would decide could not be looked up (DNS failure, DNSSEC failure, policy
+     * fetch failure); {@code failure} is what is reported.
+     */
+    public static HostTls refusedForNow(String policy, TlsResultType failure, String description,
+            List<String> policyStrings) {
+        return new HostTls(Mode.REFUSED, null, false, policy, description, false, failure, policyStrings, true);
     }
 
     /** The same requirement, reported but not enforced (MTA-STS {@code mode: testing}). */
     public HostTls asTesting() {
-        return new HostTls(mode, trust, checkHostName, policy, description, true, failure, policyStrings);
+        return new HostTls(mode, trust, checkHostName, policy, description, true, failure, policyStrings, temporary);
     }
 
     /** True when a failure of this host's TLS must skip it (never fall back to plaintext). */

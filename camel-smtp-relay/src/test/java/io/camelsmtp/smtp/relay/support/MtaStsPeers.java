@@ -83,7 +83,8 @@ public final class MtaStsPeers {
                 "mta-sts.badpolicy.test", "mta-sts.chunked.test", "mta-sts.persist.test", "mta-sts.refetch.test",
                 "mta-sts.required.test", "mta-sts.testing-good.test", "mta-sts.m-enforce.test", "mta-sts.m-mismatch.test",
                 "mta-sts.m-expired.test", "mta-sts.m-nostarttls.test", "mta-sts.m-testing.test", "mta-sts.m-relaxed.test",
-                "mta-sts.m-reqsts.test", "mta-sts.both.signed.dnssec.test");
+                "mta-sts.m-reqsts.test", "mta-sts.both.signed.dnssec.test", "mta-sts.m-unlisted.test",
+                "mta-sts.m-requnlisted.test", "mta-sts.m-reqfetch.test");
         mxPort = AvailablePortFinder.getNextAvailable();
         dns = new InJvmDns();
         policyServer = launch("policy-server", "/usr/bin/python3", resource("mtasts/policy_server.py"),

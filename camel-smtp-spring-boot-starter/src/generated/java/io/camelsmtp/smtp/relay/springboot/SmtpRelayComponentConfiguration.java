@@ -171,6 +171,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean dane;
     /**
+     * Deliver only with DANE (Postfix's dane-only): an MX host without usable DNSSEC-validated TLSA records (unsigned
+     * address or TLSA records, none published, only unusable ones) is skipped without a connection (451 4.7.5 ...
+     * (dane-required)), the next MX tried, the recipients deferred when none is left; never plaintext, never another
+     * kind of TLS. Needs DANE on (daneTrustAnchors or daneTrustedResolvers) and smtp-relay:mx; otherwise start-up
+     * fails.
+     */
+    private Boolean daneRequired;
+    /**
      * DNSSEC trust anchors for validating here (dnsjava's validator, over dnsServers): a file, or classpath:name, of DS
      * or DNSKEY records in zone-file syntax (a dsset- file, unbound's root.key, or unbound's trust-anchor: lines).
      */
@@ -447,6 +455,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setDane(Boolean dane) {
         this.dane = dane;
+    }
+
+    public Boolean getDaneRequired() {
+        return daneRequired;
+    }
+
+    public void setDaneRequired(Boolean daneRequired) {
+        this.daneRequired = daneRequired;
     }
 
     public String getDaneTrustAnchors() {
