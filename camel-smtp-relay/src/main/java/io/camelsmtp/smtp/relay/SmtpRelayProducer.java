@@ -178,7 +178,8 @@ public class SmtpRelayProducer extends DefaultProducer {
         PolicyCache cache = new PolicyCache(dir == null || dir.isBlank() ? null : Path.of(dir));
         TlsOutcomeListener listener = outcomes != null ? outcomes : TlsOutcomeListener.NONE;
         return new MtaSts(dnsLookup::txt, fetcher, cache, config.isMtaStsRequired(),
-                Duration.ofMillis(config.getDnsTimeout()).multipliedBy(3).plusSeconds(1), () -> listener, Clock.systemUTC());
+                Duration.ofMillis(config.getDnsTimeout()).multipliedBy(3).plusSeconds(1), () -> listener, Clock.systemUTC(),
+                dns);
     }
 
     /** The trust of {@code sslContextParameters} (else the JVM's), to check opportunistic sessions before AUTH. */

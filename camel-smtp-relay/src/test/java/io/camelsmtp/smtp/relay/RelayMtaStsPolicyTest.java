@@ -59,7 +59,14 @@ class RelayMtaStsPolicyTest extends MtaStsTestSupport {
         peers.policy("persist.test", enforce("mx.persist.test"));
         domain("refetch.test", "mx.refetch.test", MtaStsPeers.GOOD, txt);
         peers.policy("refetch.test", enforce("mx.refetch.test"));
+        for (String d : List.of("refresh", "refreshhang")) {
+            domain(d + ".test", "mx." + d + ".test", MtaStsPeers.GOOD, txt);
+            peers.policy(d + ".test", enforce("mx." + d + ".test").replace("max_age: 86400", "max_age: " + SHORT_AGE));
+        }
     }
+
+    /** max_age of the refresh tests' policies, seconds: refreshed once older than half of it. */
+    private static final int SHORT_AGE = 6;
 
     /** Each is delivered in plaintext to the receiver without STARTTLS, as if the domain had no policy. */
     @ParameterizedTest
@@ -150,6 +157,55 @@ class RelayMtaStsPolicyTest extends MtaStsTestSupport {
         assertEquals(before + 2, peers.fetches("refetch.test"));
         assertEquals("4.7.5", result(e, "c@refetch.test").getEnhancedStatus(), "the new policy no longer lists the MX");
         assertEquals(2, getMockEndpoint("mock:good").getReceivedCounter());
+    }
+
+    /**
+     * A policy still delivered to is fetched again in the background once older than half its max_age, with the same
+     * TXT id: the refreshed policy is in force afterwards, and the delivery that started the refresh used the cached
+     * one without waiting.
+     */
+    @Test
+    void aPolicyInUseIsRefreshedInTheBackgroundBeforeItExpires() throws Exception {
+        long before = peers.fetches("refresh.test");
+        assertNull(send("direct:relay", "a@refresh.test").getException());
+        assertEquals(before + 1, peers.fetches("refresh.test"));
+        assertNull(send("direct:relay", "b@refresh.test").getException());
+        assertEquals(before + 1, peers.fetches("refresh.test"), "young: served from the cache");
+        Thread.sleep(SHORT_AGE * 1000 / 2 + 300);
+        peers.policy("refresh.test", enforce("mx.elsewhere.test").replace("max_age: 86400", "max_age: 3600"));
+        Exchange aging = send("direct:relay", "c@refresh.test");
+        assertEquals(250, result(aging, "c@refresh.test").getCode(), "the cached policy still lists the MX");
+        awaitFetches("refresh.test", before + 2);
+        Exchange refreshed = send("direct:relay", "d@refresh.test");
+        assertEquals("4.7.5", result(refreshed, "d@refresh.test").getEnhancedStatus(),
+                "the refreshed policy, same id, no longer lists the MX");
+        assertEquals(before + 2, peers.fetches("refresh.test"));
+    }
+
+    /** A refresh that hangs does not hold up the delivery that started it; the cached policy stays in force. */
+    @Test
+    void aRefreshThatHangsDoesNotDelayDelivery() throws Exception {
+        long before = peers.fetches("refreshhang.test");
+        assertNull(send("direct:relay", "a@refreshhang.test").getException());
+        Thread.sleep(SHORT_AGE * 1000 / 2 + 300);
+        peers.policy("refreshhang.test", "!hang\n");
+        long t0 = System.nanoTime();
+        Exchange e = send("direct:relay", "b@refreshhang.test");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(250, result(e, "b@refreshhang.test").getCode());
+        assertTrue(ms < 1900, "took " + ms + " ms: waited for the refresh (mtaStsFetchTimeout=2s)?");
+        awaitFetches("refreshhang.test", before + 2);
+        long sessions = outcomes.stream().filter(o -> "refreshhang.test".equals(o.domain()) && o.mxHost() != null
+                                                      && "sts".equals(o.policy()) && o.verified()).count();
+        assertEquals(2, sessions, "both deliveries under the cached policy: " + outcomes);
+    }
+
+    private static void awaitFetches(String domain, long count) throws Exception {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (peers.fetches(domain) < count && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals(count, peers.fetches(domain), "the background refresh of " + domain);
     }
 
     /** A relay in a CamelContext of its own (a restart), with its own outcome list. */

@@ -8,8 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -37,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * A domain without a policy costs one TXT look-up per message, in parallel with its MX look-up (answered from the DNS
  * cache for the record's TTL); a TXT look-up that fails is not repeated for a minute, and a policy fetch that fails
  * not for five (per TXT id), so that a domain whose policy host is down does not slow every message.
+ * <p>
+ * A cached policy that is still delivered to is refreshed before it expires, in the background: once it is older than
+ * half its {@code max_age} or a day, whichever is less, the next delivery starts a fetch on the refresh executor (at
+ * most {@link #MAX_REFRESHES} at a time) and goes on with the cached policy. So a domain with steady traffic never
+ * reaches expiry, and the window where an attacker who blocks the fetch could make the relay forget the policy does
+ * not open (the policy is kept "warm", as the RFC's authors recommend; a failed refresh changes nothing).
  */
 public final class MtaSts {
 
@@ -44,6 +54,8 @@ public final class MtaSts {
     private static final Pattern DOMAIN = Pattern.compile("(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)+");
     static final Duration TXT_RETRY = Duration.ofMinutes(1);
     static final Duration FETCH_RETRY = Duration.ofMinutes(5);
+    static final Duration REFRESH_AFTER = Duration.ofDays(1);
+    static final int MAX_REFRESHES = 4;
 
     /** The look-up under way for one domain. */
     public static final class Pending {
@@ -76,14 +88,18 @@ public final class MtaSts {
     private final Map<String, Instant> txtFailedUntil = new ConcurrentHashMap<>();
     private final Map<String, Failure> fetchFailed = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<PolicyCache.Entry>> fetching = new ConcurrentHashMap<>();
+    private final Executor refresher;
+    private final Semaphore refreshes = new Semaphore(MAX_REFRESHES);
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
 
     /**
      * @param txtLookup TXT records of a name ({@code MxResolver::txt})
      * @param txtWait   longest wait for the TXT answer (the resolver's own bound)
      * @param required  defer domains without an enforced policy ({@code mtaStsRequired})
+     * @param refresher runs the background refreshes of cached policies (each bounded by the fetch time-out)
      */
     public MtaSts(Function<String, CompletableFuture<List<String>>> txtLookup, PolicyFetcher fetcher, PolicyCache cache,
-            boolean required, Duration txtWait, Supplier<TlsOutcomeListener> listener, Clock clock) {
+            boolean required, Duration txtWait, Supplier<TlsOutcomeListener> listener, Clock clock, Executor refresher) {
         this.txtLookup = txtLookup;
         this.fetcher = fetcher;
         this.cache = cache;
@@ -91,6 +107,7 @@ public final class MtaSts {
         this.txtWait = txtWait;
         this.listener = listener;
         this.clock = clock;
+        this.refresher = refresher;
     }
 
     /** Starts the TXT look-up of {@code domain}; call before resolving its MX hosts, so both run at once. */
@@ -119,7 +136,9 @@ public final class MtaSts {
         boolean failed = false; // the answer could not be had: a refusal for that is temporary
         StsRecord.Lookup txt = pending.txt == null ? null : txt(pending);
         if (txt instanceof StsRecord.Found found) {
-            if (cached == null || !cached.id().equals(found.record().id())) {
+            if (cached != null && cached.id().equals(found.record().id())) {
+                refreshIfAging(cached, now);
+            } else {
                 try {
                     entry = fetch(domain, found.record().id(), now);
                 } catch (PolicyFetchException e) {
@@ -154,6 +173,37 @@ public final class MtaSts {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        }
+    }
+
+    /** Starts a background fetch of a cached policy past its refresh age; the delivery goes on with the cached one. */
+    private void refreshIfAging(PolicyCache.Entry cached, Instant now) {
+        Duration half = Duration.ofSeconds(cached.policy().maxAge() / 2);
+        Duration age = Duration.between(cached.fetched(), now);
+        if (age.compareTo(half.compareTo(REFRESH_AFTER) < 0 ? half : REFRESH_AFTER) < 0
+            || !refreshing.add(cached.domain())) {
+            return;
+        }
+        if (!refreshes.tryAcquire()) {
+            refreshing.remove(cached.domain()); // enough under way; a later delivery tries again
+            return;
+        }
+        try {
+            refresher.execute(() -> {
+                try {
+                    fetch(cached.domain(), cached.id(), clock.instant());
+                    LOG.debug("MTA-STS policy of {} (id {}) refreshed", cached.domain(), cached.id());
+                } catch (PolicyFetchException | RuntimeException e) {
+                    LOG.info("MTA-STS policy of {} (id {}): refresh failed: {}; the cached one stays in force until {}",
+                            cached.domain(), cached.id(), e.getMessage(), cached.expires());
+                } finally {
+                    refreshing.remove(cached.domain());
+                    refreshes.release();
+                }
+            });
+        } catch (RejectedExecutionException e) { // stopping
+            refreshing.remove(cached.domain());
+            refreshes.release();
         }
     }
 

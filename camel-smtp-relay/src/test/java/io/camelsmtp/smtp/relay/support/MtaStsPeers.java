@@ -71,7 +71,7 @@ public final class MtaStsPeers {
         maildir = dir.resolve("maildir");
         pki = TestPki.create(dir);
         pki.leaf("good", false, false, "mx.enforce.test", "mx.chunked.test", "mx.persist.test", "mx.refetch.test",
-                "mx.aio.test", "mx.testing-good.test", "mx.required.test");
+                "mx.aio.test", "mx.testing-good.test", "mx.required.test", "mx.refresh.test", "mx.refreshhang.test");
         pki.leaf("mismatch", false, false, "mx.other.test");
         pki.leaf("expired", true, false, "mx.expired.test");
         pki.leaf("selfsigned", false, true, "mx.selfsigned.test");
@@ -84,7 +84,8 @@ public final class MtaStsPeers {
                 "mta-sts.required.test", "mta-sts.testing-good.test", "mta-sts.m-enforce.test", "mta-sts.m-mismatch.test",
                 "mta-sts.m-expired.test", "mta-sts.m-nostarttls.test", "mta-sts.m-testing.test", "mta-sts.m-relaxed.test",
                 "mta-sts.m-reqsts.test", "mta-sts.both.signed.dnssec.test", "mta-sts.m-unlisted.test",
-                "mta-sts.m-requnlisted.test", "mta-sts.m-reqfetch.test");
+                "mta-sts.m-requnlisted.test", "mta-sts.m-reqfetch.test", "mta-sts.refresh.test",
+                "mta-sts.refreshhang.test");
         mxPort = AvailablePortFinder.getNextAvailable();
         dns = new InJvmDns();
         policyServer = launch("policy-server", "/usr/bin/python3", resource("mtasts/policy_server.py"),
