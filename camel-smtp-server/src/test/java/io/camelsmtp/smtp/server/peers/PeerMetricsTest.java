@@ -9,8 +9,13 @@ import java.util.Map;
 import io.camelsmtp.smtp.server.auth.MapAuthenticator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.impl.health.DefaultHealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
@@ -26,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The listener's meters in a MeterRegistry found in the Camel registry, moved by swaks: sessions, TLS by protocol,
  * AUTH successes and failures, refusals by class and enhanced code, accepted messages with their size, and the route's
- * time.
+ * time. And the listener's readiness check, DOWN while its route is suspended.
  */
 class PeerMetricsTest extends CamelTestSupport {
 
@@ -39,6 +44,13 @@ class PeerMetricsTest extends CamelTestSupport {
     @BeforeEach
     void findSwaks() {
         swaks = PeerProcess.require("swaks", "swaks", "swaks", "/usr/bin/swaks");
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext ctx = super.createCamelContext();
+        ctx.getCamelContextExtension().addContextPlugin(HealthCheckRegistry.class, new DefaultHealthCheckRegistry(ctx));
+        return ctx;
     }
 
     @Override
@@ -99,6 +111,26 @@ class PeerMetricsTest extends CamelTestSupport {
 
         context.stop();
         assertNull(meters.find("smtp.server.sessions").counter(), "a removed listener's meters are gone");
+    }
+
+    @Test
+    void readinessIsUpWhileThePortIsBound() throws Exception {
+        String id = "smtp-server-127.0.0.1:" + PORT;
+        assertEquals(HealthCheck.State.UP, readiness(id).getState());
+        assertEquals(PORT, readiness(id).getDetails().get("smtp.port"));
+        context.getRouteController().suspendRoute("metrics");
+        HealthCheck.Result down = readiness(id);
+        assertEquals(HealthCheck.State.DOWN, down.getState());
+        assertTrue(down.getMessage().orElse("").contains("is not listening"), down.getMessage().orElse(""));
+        context.getRouteController().resumeRoute("metrics");
+        assertEquals(HealthCheck.State.UP, readiness(id).getState());
+        PeerProcess.Result ok = swaks("--to", "a@example.org");
+        assertEquals(0, ok.exitCode(), "listening again after the resume: " + ok.describe());
+    }
+
+    private HealthCheck.Result readiness(String id) {
+        return HealthCheckHelper.invokeReadiness(context, "full").stream().filter(r -> r.getCheck().getId().equals(id))
+                .findFirst().orElseThrow(() -> new AssertionError("no readiness check " + id));
     }
 
     private double count(String name, String tag, String value) {
