@@ -16,6 +16,8 @@ import io.camelsmtp.smtp.common.MessageFactory;
 import io.camelsmtp.smtp.common.QueueIds;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.SmtpReplyException;
+import io.camelsmtp.smtp.common.metrics.SmtpMeters;
+import io.camelsmtp.smtp.queue.metrics.QueueMeters;
 import io.camelsmtp.smtp.queue.spool.RetryState;
 import io.camelsmtp.smtp.queue.spool.Spool;
 import io.camelsmtp.smtp.queue.spool.SpoolDamage;
@@ -51,6 +53,8 @@ public final class MailQueue {
     private volatile String storageFailure;
     private List<SpoolDamage> unreported = List.of(); // found at start-up, for the postmaster
     private SmtpQueueHealthCheck healthCheck;
+    private final QueueMeterSource meterSource = new QueueMeterSource(this); // held here: function counters keep weak references
+    private volatile QueueMeters meters = QueueMeters.NONE;
 
     MailQueue(String name, Path spoolDirectory, long segmentSize, CamelContext context) {
         this(name, new Spool(spoolDirectory, segmentSize), context);
@@ -92,6 +96,9 @@ public final class MailQueue {
             healthCheck = new SmtpQueueHealthCheck(this);
             health.register(healthCheck);
         }
+        QueueMeters m = QueueMeters.bind(SmtpMeters.registry(context), name, meterSource);
+        spool.onSync(m::synced);
+        meters = m;
         LOG.info("smtp-queue:{} opened spool {} with {} message(s) waiting", name, spool.directory(), recovered.size());
     }
 
@@ -104,7 +111,14 @@ public final class MailQueue {
             }
         }
         events.stop();
+        spool.onSync(null);
+        meters.close();
+        meters = QueueMeters.NONE;
         spool.close();
+    }
+
+    QueueMeters meters() {
+        return meters;
     }
 
     /**
@@ -166,7 +180,9 @@ public final class MailQueue {
         }
         storageFailure = null;
         queued.incrementAndGet();
-        for (SpoolEntry.Recipient r : entry.recipients()) {
+        List<SpoolEntry.Recipient> recipients = entry.recipients();
+        meters.queued(recipients.size());
+        for (SpoolEntry.Recipient r : recipients) {
             events.publish(new DeliveryEvent(DeliveryEvent.QUEUED, entry.id(), entry.sender(), r.address(), 0, 0, null,
                     null, null, null, null, entry.arrival(), entry.arrival(), null));
         }
@@ -207,15 +223,18 @@ public final class MailQueue {
         }
     }
 
-    void counted(String eventType) {
-        switch (eventType) {
+    void counted(DeliveryEvent event) {
+        switch (event.type()) {
             case DeliveryEvent.DELIVERED -> delivered.incrementAndGet();
             case DeliveryEvent.DEFERRED -> deferred.incrementAndGet();
             case DeliveryEvent.BOUNCED -> bounced.incrementAndGet();
             case DeliveryEvent.EXPIRED -> expired.incrementAndGet();
             default -> {
-                // queued is counted by store(); delayed is a notification, not an outcome
+                return; // queued is counted by store(); delayed is a notification, not an outcome
             }
+        }
+        if (event.arrival() != null && event.time() != null) {
+            meters.finalOutcome(event.type(), event.time().toEpochMilli() - event.arrival().toEpochMilli());
         }
     }
 

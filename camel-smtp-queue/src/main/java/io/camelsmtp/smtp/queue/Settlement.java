@@ -100,6 +100,7 @@ final class Settlement {
         try {
             if (!tried.isEmpty()) {
                 int attempts = retry.countAttempt();
+                queue.meters().attempt();
                 if (retry.deleted()) {
                     spool.complete(e);
                     return;
@@ -200,7 +201,7 @@ final class Settlement {
     }
 
     private void emit(DeliveryEvent event) {
-        queue.counted(event.type());
+        queue.counted(event);
         queue.events().publish(event);
     }
 }

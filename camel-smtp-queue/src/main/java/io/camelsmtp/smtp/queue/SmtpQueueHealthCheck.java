@@ -1,5 +1,8 @@
 package io.camelsmtp.smtp.queue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.camel.health.HealthCheck;
@@ -7,11 +10,15 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
  * Readiness of one queue for Camel's health checks ({@code camel-health}; registered while the queue is open, when
- * the CamelContext has a health check registry): DOWN while the spool cannot store
- * messages (the last write failed, e.g. a full disk: clients are getting {@code 452 4.3.1}), UP otherwise, with the
- * queue's depth, held count and the age of its oldest message as details.
+ * the CamelContext has a health check registry): DOWN while the spool cannot store messages: the last write failed
+ * (e.g. a full disk: clients are getting {@code 452 4.3.1}), the spool directory is not writable, or its file system
+ * has less than {@link #MIN_USABLE_SPACE} left. UP otherwise, with the queue's depth, held count, the age of its
+ * oldest message and the usable space as details. Cheap enough to call often: two file system calls, no write.
  */
 final class SmtpQueueHealthCheck implements HealthCheck {
+
+    /** Less usable space than this on the spool's file system is DOWN: hardly a message fits (64 KiB). */
+    static final long MIN_USABLE_SPACE = 64 * 1024;
 
     private final MailQueue queue;
     private volatile boolean open = true;
@@ -63,6 +70,20 @@ final class SmtpQueueHealthCheck implements HealthCheck {
         String failure = queue.storageFailure();
         if (failure != null) {
             return builder.down().message("The spool cannot store messages: " + failure).build();
+        }
+        Path dir = queue.spoolDirectory();
+        if (!Files.isWritable(dir)) {
+            return builder.down().message("The spool cannot store messages: " + dir + " is not writable").build();
+        }
+        try {
+            long usable = Files.getFileStore(dir).getUsableSpace();
+            builder.detail("queue.usableSpace", usable);
+            if (usable < MIN_USABLE_SPACE) {
+                return builder.down().message("The spool cannot store messages: " + usable + " octets left on the file "
+                                              + "system of " + dir).build();
+            }
+        } catch (IOException | SecurityException e) {
+            return builder.down().message("The spool cannot store messages: " + e).build();
         }
         return builder.up().build();
     }

@@ -34,6 +34,7 @@ import io.camelsmtp.smtp.common.EnvelopeBinding;
 import io.camelsmtp.smtp.common.MessageFactory;
 import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.metrics.SmtpMeters;
 import io.camelsmtp.smtp.relay.client.ClientSettings;
 import io.camelsmtp.smtp.relay.client.DeliveryAgent;
 import io.camelsmtp.smtp.relay.client.TlsPolicy;
@@ -42,6 +43,7 @@ import io.camelsmtp.smtp.relay.dane.DaneLookup;
 import io.camelsmtp.smtp.relay.dane.DaneSetup;
 import io.camelsmtp.smtp.relay.dns.MxHost;
 import io.camelsmtp.smtp.relay.dns.MxResolver;
+import io.camelsmtp.smtp.relay.metrics.RelayMeters;
 import io.camelsmtp.smtp.relay.dns.ResolutionException;
 import io.camelsmtp.smtp.relay.mtasts.MtaSts;
 import io.camelsmtp.smtp.relay.mtasts.PolicyCache;
@@ -80,6 +82,8 @@ public class SmtpRelayProducer extends DefaultProducer {
     private ExecutorService dns;
     private MtaSts mtaSts;
     private DaneDestinations dane;
+    private RelayMeters meters = RelayMeters.NONE;
+    private RelayDnsHealthCheck dnsHealth;
 
     public SmtpRelayProducer(SmtpRelayEndpoint endpoint) {
         super(endpoint);
@@ -95,7 +99,11 @@ public class SmtpRelayProducer extends DefaultProducer {
             dns = getEndpoint().getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SmtpRelayDns");
             resolver = new MxResolver(DnsServers.parse(config.getDnsServers()), Duration.ofMillis(config.getDnsTimeout()),
                     config.isAllowPrivateAddresses(), dns);
+            dnsHealth = RelayDnsHealthCheck.register(getEndpoint().getCamelContext(), config.getDnsServers(),
+                    Duration.ofMillis(config.getDnsTimeout()));
         }
+        // looked up once: without a MeterRegistry in the Camel registry no meter is made and nothing is counted
+        meters = RelayMeters.of(SmtpMeters.registry(getEndpoint().getCamelContext()));
         SSLContext verifying = config.getSslContextParameters() != null
                 ? config.getSslContextParameters().createSSLContext(getEndpoint().getCamelContext())
                 : SSLContext.getDefault();
@@ -111,6 +119,7 @@ public class SmtpRelayProducer extends DefaultProducer {
                 config.getMaxConnectionsPerHost()), timer);
         TlsOutcomeListener outcomes = outcomes(config);
         agent.setTlsOutcomeListener(outcomes);
+        agent.setMeters(meters);
         if (config.isConnectionReuse()) {
             timer.scheduleWithFixedDelay(agent::evictIdle, 1, 1, TimeUnit.SECONDS);
         }
@@ -207,6 +216,8 @@ public class SmtpRelayProducer extends DefaultProducer {
 
     @Override
     protected void doStop() throws Exception {
+        RelayDnsHealthCheck.unregister(getEndpoint().getCamelContext(), dnsHealth);
+        dnsHealth = null;
         mtaSts = null;
         dane = null;
         if (agent != null) {
@@ -267,6 +278,8 @@ public class SmtpRelayProducer extends DefaultProducer {
             }
             for (RecipientResult r : outcome) {
                 results.put(r.getRecipient(), r);
+                meters.reply(group.getKey().isEmpty() ? endpoint.smartHost() : group.getKey(),
+                        r.getReply() == null ? 0 : r.getReply().code());
             }
         }
         List<RecipientResult> ordered = new ArrayList<>();

@@ -9,6 +9,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.metrics.SmtpMeters;
+import io.camelsmtp.smtp.server.metrics.ServerMeters;
+import io.camelsmtp.smtp.server.metrics.ServerMeters.RouteResult;
 import io.camelsmtp.smtp.server.protocol.ConnectionState;
 import io.camelsmtp.smtp.server.protocol.ListenerThreads;
 import io.camelsmtp.smtp.server.protocol.LogText;
@@ -50,6 +53,8 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     private Policy mailPolicy;
     private Policy rcptPolicy;
     private SmtpListener listener;
+    private ServerMeters meters = ServerMeters.NONE;
+    private SmtpListenerHealthCheck healthCheck;
 
     public SmtpServerConsumer(SmtpServerEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -85,7 +90,11 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     protected void doInit() throws Exception {
         super.doInit();
         acceptedDomains = new AcceptedDomains(configuration.getAcceptedDomains());
-        listener = endpoint.newListener(this, new CamelThreads(endpoint.getCamelContext().getExecutorServiceManager()));
+        // looked up once: without a MeterRegistry in the Camel registry no meter is made and nothing is counted
+        meters = ServerMeters.bind(SmtpMeters.registry(getEndpoint().getCamelContext()), listenerName(),
+                this::getSessionCount);
+        listener = endpoint.newListener(this, new CamelThreads(endpoint.getCamelContext().getExecutorServiceManager()),
+                meters);
         if (acceptedDomains.isEmpty() && configuration.getRcptPolicy() == null && !configuration.isRequireAuth()) {
             LOG.warn("{}: neither acceptedDomains nor rcptPolicy is set, so every recipient of an unauthenticated session "
                      + "is refused with 554 5.7.1 (set acceptedDomains=* to accept any domain)",
@@ -101,10 +110,25 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         mailPolicy = policy("mailPolicy", configuration.getMailPolicy());
         rcptPolicy = policy("rcptPolicy", configuration.getRcptPolicy());
         startListening();
+        healthCheck = SmtpListenerHealthCheck.register(getEndpoint().getCamelContext(), this, listenerName());
+    }
+
+    @Override
+    protected void doShutdown() throws Exception {
+        meters.close();
+        meters = ServerMeters.NONE;
+        super.doShutdown();
+    }
+
+    /** How meters and health checks name this listener: {@code host:port} as configured. */
+    String listenerName() {
+        return endpoint.getHost() + ":" + endpoint.getPort();
     }
 
     @Override
     protected void doStop() throws Exception {
+        SmtpListenerHealthCheck.unregister(getEndpoint().getCamelContext(), healthCheck);
+        healthCheck = null;
         stopListening();
         for (Policy p : new Policy[] { connectPolicy, heloPolicy, mailPolicy, rcptPolicy }) {
             if (p != null) {
@@ -204,17 +228,25 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     public SmtpReply message(ConnectionState connection, MailTransaction transaction, SpooledMessage message) {
         Exchange exchange = createExchange(false);
         boolean completed = false;
+        long started = System.nanoTime();
         try {
             binding.bindMessage(exchange.getIn(), connection, transaction, message);
             CountDownLatch done = new CountDownLatch(1);
             getAsyncProcessor().process(exchange, doneSync -> done.countDown());
             completed = done.await(configuration.getReplyTimeout(), TimeUnit.MILLISECONDS);
             if (!completed) {
+                meters.routeTime(RouteResult.TIMEOUT, System.nanoTime() - started);
                 LOG.warn("Message {} from {}: the route did not complete within {} ms; answering 451 4.4.7",
                         transaction.queueId(), connection.remoteAddress(), configuration.getReplyTimeout());
                 return SmtpReply.of(451, "4.4.7", "Delivery time expired, try again later");
             }
-            return binding.messageReply(exchange, transaction.queueId(), routeName());
+            SmtpReply reply = binding.messageReply(exchange, transaction.queueId(), routeName());
+            boolean accepted = reply.isPositive();
+            meters.routeTime(accepted ? RouteResult.ACCEPTED : RouteResult.REFUSED, System.nanoTime() - started);
+            if (accepted) {
+                meters.accepted(message.size());
+            }
+            return reply;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return SmtpReply.of(451, "4.3.0", "Service shutting down, try again later");

@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import javax.net.ssl.SSLContext;
 
+import io.camelsmtp.smtp.server.metrics.ServerMeters;
 import io.camelsmtp.smtp.server.protocol.AuthFailures;
 import io.camelsmtp.smtp.server.protocol.ClientLimits;
 import io.camelsmtp.smtp.server.protocol.ListenerThreads;
@@ -64,14 +65,14 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
     }
 
     /** The listener for these options, whose sessions ask {@code stages} at each SMTP stage; not yet started. */
-    SmtpListener newListener(MailStages stages, ListenerThreads threads) throws Exception {
+    SmtpListener newListener(MailStages stages, ListenerThreads threads, ServerMeters meters) throws Exception {
         SmtpServerConfiguration c = configuration;
         AuthFailures authFailures = new AuthFailures(c.getMaxAuthFailuresPerIp(),
                 Duration.ofMillis(c.getAuthFailureWindow()), networks("authFailureLimitExemptNetworks", c.getAuthFailureLimitExemptNetworks()));
         ClientLimits limits = new ClientLimits(c.getMaxConnections(), c.getMaxConnectionsPerIp(),
                 networks("connectionLimitExemptNetworks", c.getConnectionLimitExemptNetworks()), authFailures);
         SmtpProtocol protocol = new SmtpProtocol(protocolSettings(), stages, new SpoolDirectory(c.getSpoolDirectory()),
-                c.getSpoolThreshold(), limits);
+                c.getSpoolThreshold(), limits, meters);
         return new SmtpListener(protocol, host, port, c.getBacklog(), Duration.ofMillis(c.getIdleTimeout()), threads);
     }
 

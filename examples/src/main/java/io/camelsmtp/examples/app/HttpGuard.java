@@ -24,7 +24,8 @@ import io.vertx.ext.web.RoutingContext;
  * <li>the {@code Host} header must name this server: the bound address, {@code localhost}, a name in
  * {@code admin.allowedHosts}, or (bound to all addresses) any IP address literal; anything else (a rebound DNS name)
  * gets {@code 421 Misdirected Request};</li>
- * <li>{@code Authorization: Bearer <token>} must carry the admin token for {@code /queue...} and {@code /health},
+ * <li>{@code Authorization: Bearer <token>} must carry the admin token for {@code /queue...}, {@code /health} and
+ * {@code /metrics} (a Prometheus scraper sends it from a credentials file),
  * the HTTP token for every other path ({@code /mail}, routes of your own): else {@code 401};</li>
  * <li>GET and HEAD only read; a change must be a POST or DELETE ({@code 405} otherwise) with
  * {@code Content-Type: application/json} ({@code 415} otherwise), which no cross-site form or simple request can
@@ -68,7 +69,7 @@ final class HttpGuard implements Handler<RoutingContext> {
      */
     static boolean isAdminPath(String path) {
         String p = path.toLowerCase(Locale.ROOT);
-        for (String prefix : List.of("/queue", "/health")) {
+        for (String prefix : List.of("/queue", "/health", "/metrics")) {
             if (p.equals(prefix) || p.startsWith(prefix + "/")) {
                 return true;
             }

@@ -102,11 +102,23 @@ public class QueueAdmin implements CamelContextAware {
         return act(exchange, "released", (q, id) -> q.release(id));
     }
 
-    /** GET /health: every readiness check (each queue's among them); 503 when one is DOWN. */
+    /**
+     * GET /health: every readiness check (each SMTP listener bound, each queue able to store, the relay's DNS
+     * answering, Camel's routes and context); 503 when one is DOWN.
+     */
     public Map<String, Object> health(Exchange exchange) {
+        return report(exchange, HealthCheckHelper.invokeReadiness(context, "full"));
+    }
+
+    /** GET /health/live: the liveness checks only (Camel's context; none of ours does I/O); 503 when one is DOWN. */
+    public Map<String, Object> liveness(Exchange exchange) {
+        return report(exchange, HealthCheckHelper.invokeLiveness(context));
+    }
+
+    private static Map<String, Object> report(Exchange exchange, java.util.Collection<HealthCheck.Result> results) {
         Map<String, Object> checks = new LinkedHashMap<>();
         boolean up = true;
-        for (HealthCheck.Result r : HealthCheckHelper.invokeReadiness(context, "full")) {
+        for (HealthCheck.Result r : results) {
             checks.put(r.getCheck().getId(), r.getState().name() + r.getMessage().map(m -> ": " + m).orElse(""));
             up &= r.getState() != HealthCheck.State.DOWN;
         }

@@ -53,7 +53,7 @@ final class StartupSummary extends MainListenerSupport {
                 : AdminHttpServer.property(context, "admin.port", AdminHttpServer.DEFAULT_PORT);
         String httpHost = AdminHttpServer.property(context, "admin.host", "127.0.0.1");
         lines.add("  HTTP   " + httpHost + ":" + port + reach(httpHost)
-                  + "  admin: /queue/NAME, /health"
+                  + "  admin: /queue/NAME, /health, /metrics"
                   + token(http == null ? null : http.adminToken()) + httpRoutes(context)
                   + token(http == null ? null : http.httpToken()));
         MtaStsPolicyServer.Listener sts = context.hasService(MtaStsPolicyServer.Listener.class);

@@ -84,7 +84,7 @@ class AdminHttpTest {
         assertTrue(token.matches("[A-Za-z0-9_-]{43}"), "256 random bits, base64url: " + token);
         assertFalse(Files.exists(data.resolve("http.token")), "no HTTP token without routes of one's own");
         String summary = String.join("\n", StartupSummary.lines(main.getCamelContext()));
-        assertTrue(summary.contains("admin: /queue/NAME, /health (token in " + file.toAbsolutePath() + ")"), summary);
+        assertTrue(summary.contains("admin: /queue/NAME, /health, /metrics (token in " + file.toAbsolutePath() + ")"), summary);
         assertEquals(200, curl(with(bearer(token), base + "/queue/outbound/mailq")).status());
 
         main.stop();

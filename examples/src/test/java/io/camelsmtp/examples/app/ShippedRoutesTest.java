@@ -107,7 +107,7 @@ class ShippedRoutesTest {
         String summary = String.join("\n", StartupSummary.lines(main.getCamelContext()));
         assertTrue(summary.contains("  SMTP   127.0.0.1:" + smtpPort + "  no TLS, no AUTH, domains *  route inbound"),
                 summary);
-        assertTrue(summary.contains("  HTTP   127.0.0.1:" + adminPort + "  admin: /queue/NAME, /health (token in "
+        assertTrue(summary.contains("  HTTP   127.0.0.1:" + adminPort + "  admin: /queue/NAME, /health, /metrics (token in "
                                     + data.resolve("admin.token").toAbsolutePath() + ")"), summary);
         assertTrue(summary.contains("  queue  outbound  spool " + data.resolve("spool/outbound").toAbsolutePath()
                                     + "  0 queued, 0 held"), summary);

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
@@ -56,7 +55,10 @@ final class Segment {
     private long durable;
     private boolean forcing;
     private IOException syncFailure; // the failed force; nothing that was not durable before it ever will be
-    private LongAdder forceCounter = new LongAdder();
+    private volatile long records; // appended, durable or not
+    private long durableRecords;
+    private SyncListener syncListener = (messages, nanos) -> {
+    };
 
     private Segment(SpoolFiles files, long number, Path data, Path stateLog, FileChannel channel, FileChannel stateChannel,
                     long end) {
@@ -105,9 +107,9 @@ final class Segment {
         return s;
     }
 
-    /** Counts this segment's forces into {@code counter} (the spool's total). */
-    void countForcesIn(LongAdder counter) {
-        this.forceCounter = counter;
+    /** Tells {@code listener} of each of this segment's forces (the spool counts them). */
+    void reportSyncsTo(SyncListener listener) {
+        this.syncListener = listener;
     }
 
     long number() {
@@ -158,6 +160,7 @@ final class Segment {
             writeFully(ByteBuffer.wrap(finalBlock), start);
             end = bodyStart + copied;
             written = end;
+            records++;
             entry.place(this, bodyStart);
             live++;
             return end;
@@ -235,13 +238,16 @@ final class Segment {
                     continue;
                 }
                 forcing = true;
+                long targetRecords = records; // read first: a record counted here has its octets in target
                 long target = written;
                 boolean done = false;
                 IOException failure = null;
+                long forceTime = 0;
                 syncLock.unlock();
                 try {
+                    long started = System.nanoTime();
                     force();
-                    forceCounter.increment();
+                    forceTime = System.nanoTime() - started;
                     done = true;
                 } catch (ClosedChannelException e) {
                     failure = e; // only this thread was interrupted: the octets are in the file, the next force covers them
@@ -252,6 +258,9 @@ final class Segment {
                     forcing = false;
                     if (done) {
                         durable = Math.max(durable, target);
+                        int covered = (int) Math.max(0, targetRecords - durableRecords);
+                        durableRecords = Math.max(durableRecords, targetRecords);
+                        reportSync(covered, forceTime);
                     } else if (failure != null && !(failure instanceof ClosedChannelException)) {
                         syncFailure = failure;
                         discardUndurable(durable, failure);
@@ -264,6 +273,14 @@ final class Segment {
             }
         } finally {
             syncLock.unlock();
+        }
+    }
+
+    private void reportSync(int messages, long nanos) {
+        try {
+            syncListener.synced(messages, nanos);
+        } catch (RuntimeException e) {
+            // counting must never fail a durable write
         }
     }
 

@@ -58,6 +58,7 @@ public final class Spool {
     private final Object appendLock = new Object();
     private final LongAdder forces = new LongAdder();
     private final LongAdder enqueued = new LongAdder();
+    private volatile SyncListener syncListener;
 
     private List<SpoolDamage> damage = List.of();
     private FileChannel lockChannel;
@@ -121,7 +122,7 @@ public final class Spool {
         nextSegment = found.nextSegment();
         synchronized (appendLock) {
             active = Segment.create(files, segments, nextSegment++);
-            active.countForcesIn(forces);
+            active.reportSyncsTo(this::synced);
             open.put(active.number(), active);
             DeferredFiles.syncDirectory(segments);
         }
@@ -155,6 +156,19 @@ public final class Spool {
             }
         } catch (IOException e) {
             LOG.debug("Releasing the spool lock: {}", e.toString());
+        }
+    }
+
+    /** Who hears of each group commit besides the spool's own count, or null for none. */
+    public void onSync(SyncListener listener) {
+        this.syncListener = listener;
+    }
+
+    private void synced(int messages, long nanos) {
+        forces.increment();
+        SyncListener l = syncListener;
+        if (l != null) {
+            l.synced(messages, nanos);
         }
     }
 
@@ -234,7 +248,7 @@ public final class Spool {
     private void rotate() throws IOException {
         Segment old = active;
         Segment next = Segment.create(files, segments, nextSegment++);
-        next.countForcesIn(forces);
+        next.reportSyncsTo(this::synced);
         open.put(next.number(), next);
         DeferredFiles.syncDirectory(segments);
         active = next;

@@ -19,6 +19,7 @@ import io.camelsmtp.smtp.common.MailContent;
 import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.relay.dns.MxHost;
+import io.camelsmtp.smtp.relay.metrics.RelayMeters;
 import io.camelsmtp.smtp.relay.dns.ResolutionException;
 import io.camelsmtp.smtp.relay.tls.DestinationTls;
 import io.camelsmtp.smtp.relay.tls.HostTls;
@@ -52,6 +53,7 @@ public final class DeliveryAgent implements Closeable {
     private final ConnectionPool pool;
     private final SessionSetup sessions;
     private volatile TlsOutcomeListener tlsOutcomes = TlsOutcomeListener.NONE;
+    private volatile RelayMeters meters = RelayMeters.NONE;
 
     /**
      * @param timer runs write time-outs and attempt deadlines (and nothing long); a task is scheduled and cancelled
@@ -67,6 +69,11 @@ public final class DeliveryAgent implements Closeable {
     /** Who hears the TLS outcome of each new session (for TLS reporting); none by default. */
     public void setTlsOutcomeListener(TlsOutcomeListener listener) {
         this.tlsOutcomes = listener == null ? TlsOutcomeListener.NONE : listener;
+    }
+
+    /** Where connections, TLS outcomes, replies and attempt times are counted; nowhere by default. */
+    public void setMeters(RelayMeters meters) {
+        this.meters = meters == null ? RelayMeters.NONE : meters;
     }
 
     /** The endpoint's {@code tls} option as a requirement for every host of {@code domain}. */
@@ -256,6 +263,7 @@ public final class DeliveryAgent implements Closeable {
     /** Tells the listener; what it throws stays here. */
     private void report(DestinationTls tls, String host, InetAddress ip, HostTls hostTls, boolean negotiated,
             boolean verified, TlsResultType failure, String detail) {
+        meters.tls(hostTls.policy(), negotiated, verified, failure == null ? null : failure.rfcName());
         try {
             tlsOutcomes.outcome(new TlsOutcome(tls.domain(), host, ip == null ? null : ip.getHostAddress(),
                     hostTls.policy(), hostTls.testing(), hostTls.policyStrings(), negotiated, verified, failure, detail));
@@ -276,10 +284,14 @@ public final class DeliveryAgent implements Closeable {
         MailTransaction tx = null;
         boolean completed = false;
         boolean declined = false;
+        long started = System.nanoTime();
         try {
             c = settings.connectionReuse() ? reuse(key, deadline) : null;
-            if (c == null) {
+            if (c != null) {
+                meters.connection(true);
+            } else {
                 c = sessions.connect(host.name(), address, hostTls, deadline);
+                meters.connection(false);
                 boolean verified = c.tlsVerified() && (hostTls.mode() == HostTls.Mode.VERIFIED || hostTls.testing());
                 report(tls, host.name(), ip, hostTls, c.tlsProtocol() != null, verified && c.reportedFailure() == null,
                         c.reportedFailure(), c.reportedDetail());
@@ -305,6 +317,7 @@ public final class DeliveryAgent implements Closeable {
                 }
             }
             pool.release(address);
+            meters.attempt(completed, System.nanoTime() - started);
         }
     }
 

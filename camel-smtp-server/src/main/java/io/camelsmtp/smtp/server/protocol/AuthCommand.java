@@ -118,11 +118,13 @@ final class AuthCommand extends SessionCommand {
                         protocol.authFailures().limit(), client.getHostAddress(),
                         protocol.authFailures().remaining(client).toSeconds());
             }
+            protocol.meters().auth(false);
             pause();
             c.reply(535, "5.7.8", "Authentication credentials invalid");
             return;
         }
         c.authenticated(user);
+        protocol.meters().auth(true);
         c.reply(235, "2.7.0", "Authentication successful");
     }
 

@@ -9,6 +9,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.server.metrics.ServerMeters;
 import org.subethamail.smtp.server.Session;
 
 /**
@@ -30,9 +31,12 @@ public final class ConnectionState {
     private boolean extended;
     private String authenticatedUser;
     private int errors;
+    private final ServerMeters meters;
+    private boolean tlsCounted;
 
-    ConnectionState(Session session) {
+    ConnectionState(Session session, ServerMeters meters) {
         this.session = session;
+        this.meters = meters;
         Socket socket = session.getSocket();
         this.localAddress = (InetSocketAddress) socket.getLocalSocketAddress();
     }
@@ -143,10 +147,19 @@ public final class ConnectionState {
         return errors;
     }
 
-    /** Sends {@code reply}; a 4xx or 5xx counts against the session's error budget. */
+    /** Counts the session once in {@code smtp.server.tls.sessions}, at its first command over TLS. */
+    void countTls() {
+        if (!tlsCounted && tls()) {
+            tlsCounted = true;
+            meters.tlsSession(tlsProtocol());
+        }
+    }
+
+    /** Sends {@code reply}; a 4xx or 5xx counts against the session's error budget (and in the meters). */
     void reply(SmtpReply reply) throws IOException {
         if (!reply.isPositive()) {
             errors++;
+            meters.refused(reply.code(), reply.enhancedStatus());
         }
         session.sendResponse(reply.toString());
     }

@@ -32,6 +32,7 @@ abstract class SessionCommand implements Command {
         ConnectionState c = protocol.state(session);
         c.commandLock().lock();
         try {
+            c.countTls();
             if (protocol.draining()) {
                 throw new DropConnectionException(421, "4.3.2 Service shutting down, closing connection");
             }
@@ -44,6 +45,10 @@ abstract class SessionCommand implements Command {
             if (maxErrors > 0 && c.errors() >= maxErrors) {
                 throw new DropConnectionException(421, "4.7.0 Too many errors, closing connection");
             }
+        } catch (DropConnectionException e) {
+            // the library sends this reply, not ConnectionState.reply: counted here
+            protocol.meters().refusedWith(e.getCode(), e.getErrorResponse());
+            throw e;
         } finally {
             c.touch();
             c.commandLock().unlock();

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.server.metrics.ServerMeters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.internal.server.Command;
@@ -38,6 +39,7 @@ public final class SmtpProtocol implements SessionHandler {
     private final SpoolDirectory spoolDirectory;
     private final int spoolThreshold;
     private final ClientLimits limits;
+    private final ServerMeters meters;
     private final Map<Session, ConnectionState> connections = new ConcurrentHashMap<>();
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private volatile boolean draining;
@@ -45,8 +47,9 @@ public final class SmtpProtocol implements SessionHandler {
     private Duration idleTimeout = Duration.ZERO;
 
     public SmtpProtocol(ProtocolSettings settings, MailStages stages, SpoolDirectory spoolDirectory, int spoolThreshold,
-            ClientLimits limits) {
+            ClientLimits limits, ServerMeters meters) {
         this.settings = settings;
+        this.meters = meters == null ? ServerMeters.NONE : meters;
         this.stages = stages;
         this.spoolDirectory = spoolDirectory;
         this.spoolThreshold = spoolThreshold;
@@ -158,12 +161,15 @@ public final class SmtpProtocol implements SessionHandler {
         if (!result.accepted()) {
             // SubEthaSMTP calls onSessionEnd only for sessions it accepted
             onSessionEnd(session);
+            meters.refusedWith(result.errorCode(), result.errorMessage());
+        } else {
+            meters.sessionOpened();
         }
         return result;
     }
 
     private SessionAcceptance admit(Session session) {
-        ConnectionState c = new ConnectionState(session);
+        ConnectionState c = new ConnectionState(session, meters);
         connections.put(session, c);
         InetAddress address = session.getRemoteAddress().getAddress();
         int fromAddress = perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
@@ -243,6 +249,10 @@ public final class SmtpProtocol implements SessionHandler {
 
     boolean authOffered(ConnectionState c) {
         return settings.authenticator() != null && (c.tls() || settings.allowAuthWithoutTls());
+    }
+
+    ServerMeters meters() {
+        return meters;
     }
 
     AuthFailures authFailures() {

@@ -42,6 +42,7 @@ final class StartTlsCommand extends SessionCommand {
             session.setSocket(tls);
         } catch (IOException e) {
             LOG.debug("Session {}: TLS handshake failed: {}", c.sessionId(), e.toString());
+            protocol.meters().tlsFailed();
             session.quit();
             return;
         }
