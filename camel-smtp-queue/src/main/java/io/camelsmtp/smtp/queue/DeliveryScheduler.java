@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 import io.camelsmtp.smtp.queue.spool.Spool;
 import io.camelsmtp.smtp.queue.spool.SpoolEntry;
@@ -125,20 +126,45 @@ final class DeliveryScheduler {
     }
 
     int flush() {
+        return flush(e -> true);
+    }
+
+    /** Makes the waiting messages that {@code which} selects due now; returns how many. */
+    int flush(Predicate<SpoolEntry> which) {
         lock.lock();
         try {
             List<SpoolEntry> all = new ArrayList<>(waiting);
             waiting.clear();
             long now = System.currentTimeMillis();
+            int flushed = 0;
             for (SpoolEntry e : all) {
-                e.retry().nextAttempt(now);
+                if (which.test(e)) {
+                    e.retry().nextAttempt(now);
+                    flushed++;
+                }
                 waiting.add(e);
             }
-            changed.signalAll();
-            return all.size();
+            if (flushed > 0) {
+                changed.signalAll();
+            }
+            return flushed;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * True when a recipient of {@code e} still pending is at {@code domain} (lower case), or with {@code subdomains}
+     * under it.
+     */
+    static boolean pendingFor(SpoolEntry e, String domain, boolean subdomains) {
+        for (SpoolEntry.Recipient r : e.pending()) {
+            String d = domain(r.address());
+            if (d.equals(domain) || subdomains && d.endsWith("." + domain)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The scheduler thread: moves messages that are due into jobs, and starts jobs while there is room. */
