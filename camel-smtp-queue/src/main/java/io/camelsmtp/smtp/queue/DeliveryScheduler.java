@@ -129,25 +129,32 @@ final class DeliveryScheduler {
         return flush(e -> true);
     }
 
-    /** Makes the waiting messages that {@code which} selects due now; returns how many. */
+    /**
+     * Makes the waiting messages that {@code which} selects due now; returns how many. One pass over the waiting
+     * messages; the time order is rebuilt only when some were selected (an ETRN for a domain with nothing waiting
+     * costs the scan alone).
+     */
     int flush(Predicate<SpoolEntry> which) {
         lock.lock();
         try {
+            List<SpoolEntry> selected = new ArrayList<>();
+            for (SpoolEntry e : waiting) {
+                if (which.test(e)) {
+                    selected.add(e);
+                }
+            }
+            if (selected.isEmpty()) {
+                return 0;
+            }
             List<SpoolEntry> all = new ArrayList<>(waiting);
             waiting.clear();
             long now = System.currentTimeMillis();
-            int flushed = 0;
-            for (SpoolEntry e : all) {
-                if (which.test(e)) {
-                    e.retry().nextAttempt(now);
-                    flushed++;
-                }
-                waiting.add(e);
+            for (SpoolEntry e : selected) {
+                e.retry().nextAttempt(now);
             }
-            if (flushed > 0) {
-                changed.signalAll();
-            }
-            return flushed;
+            waiting.addAll(all); // their next attempt changed: the heap is built anew
+            changed.signalAll();
+            return selected.size();
         } finally {
             lock.unlock();
         }
