@@ -28,6 +28,7 @@ import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -70,6 +71,17 @@ class MxRelayTest {
             "show(s.mail(sys.argv[2]))",
             "for r in sys.argv[3:]: show(s.rcpt(r))",
             "show(s.data(b'Subject: several recipients\\r\\n\\r\\nhello\\r\\n'))",
+            "s.quit()");
+
+    /** ETRN from a given local address (or "-"): prints "code text" of the reply. */
+    private static final String SMTPLIB_ETRN = String.join("\n",
+            "import smtplib, sys",
+            "source = None if sys.argv[2] == '-' else (sys.argv[2], 0)",
+            "s = smtplib.SMTP(local_hostname='site.later.test', timeout=20, source_address=source)",
+            "s.connect('127.0.0.1', int(sys.argv[1]))",
+            "s.ehlo()",
+            "code, text = s.docmd('ETRN', sys.argv[3])",
+            "print(code, text.decode())",
             "s.quit()");
 
     @TempDir
@@ -155,7 +167,7 @@ class MxRelayTest {
     }
 
     @BeforeEach
-    void startAll() throws Exception {
+    void startAll(TestInfo test) throws Exception {
         Optional<String> dnsmasq = executable("/usr/sbin/dnsmasq", "/usr/bin/dnsmasq");
         assumeTrue(dnsmasq.isPresent(), "SKIPPED: dnsmasq (Debian package dnsmasq-base) is not installed, the DNS of"
                                         + " this end-to-end test");
@@ -196,7 +208,9 @@ class MxRelayTest {
         main.addInitialProperty("relay.dnsServers", "127.0.0.1:" + dnsPort);
         main.addInitialProperty("relay.port", String.valueOf(receiverPort));
         main.addInitialProperty("relay.allowPrivateAddresses", "true");
-        main.addInitialProperty("retry.min", "300ms");
+        main.addInitialProperty("mx.etrnNetworks", "127.0.0.1/32");
+        // the ETRN test waits ten minutes for a retry, so that only ETRN explains a delivery
+        main.addInitialProperty("retry.min", test.getTestMethod().orElseThrow().getName().startsWith("etrn") ? "10m" : "300ms");
         main.start();
     }
 
@@ -427,5 +441,37 @@ class MxRelayTest {
         Thread.sleep(300);
         assertEquals(1, remoteMx.dumped().size(), "one copy at the remote MX");
         assertEquals(List.of(mailboxes.resolve("bob").resolve(id + ".eml")), files(mailboxes.resolve("bob")));
+    }
+
+    @Test
+    void etrnFromTheSiteSendsItsWaitingMailAtOnceAndFromAnyoneElseIsRefused() throws Exception {
+        String id = queueId(swaks("--from", "alice@example.test", "--to", "hank@later.test", "--body", "etrn"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!mailq().contains("Connection refused")) { // the first attempt: nobody on mx.later.test yet
+            assertTrue(System.nanoTime() < deadline, "no deferral in the queue: " + mailq());
+            Thread.sleep(100);
+        }
+        SmtpSink laterMx = startMx("later-mx", LATER_MX);
+
+        assertEquals("459 4.7.1 Node later.test not allowed: client [" + UNTRUSTED_CLIENT + "] may not ETRN",
+                etrn(UNTRUSTED_CLIENT, "later.test"));
+        Thread.sleep(500);
+        assertEquals(List.of(), laterMx.dumped(), "a refused ETRN starts nothing");
+
+        assertEquals("250 2.0.0 Queuing for node later.test started", etrn("-", "LATER.test"));
+        String message = laterMx.awaitDump(id, 20); // the next retry is ten minutes away
+        assertTrue(message.contains("X-Rcpt-Args: <hank@later.test>"), message);
+        assertEquals("251 2.0.0 OK, no messages waiting for node @later.test", etrn("-", "@later.test"));
+    }
+
+    private String etrn(String source, String node) throws Exception {
+        return run(List.of("/usr/bin/python3", "-c", SMTPLIB_ETRN, String.valueOf(smtpPort), source, node)).strip();
+    }
+
+    private String mailq() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort + "/queue/mx/mailq"))
+                .header("Authorization", "Bearer " + Curl.token(tmp.resolve("data/admin.token"))).build(),
+                BodyHandlers.ofString()).body();
     }
 }

@@ -39,6 +39,28 @@ public final class EnvelopeSyntax {
         return local.length() <= 64 && domain.length() <= 255 && isLocalPart(local) && isDomain(domain);
     }
 
+    /**
+     * A host name as ETRN names a node: ASCII letter-digit-hyphen labels of at most 63 characters, at most 255 in all,
+     * no trailing dot, no address literal (RFC 1985 §5, RFC 5321 §4.1.2's Domain).
+     */
+    public static boolean isHostName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 255) {
+            return false;
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+                return false;
+            }
+            for (int i = 0; i < label.length(); i++) {
+                char c = label.charAt(i);
+                if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** The bare {@code postmaster}, the one recipient without a domain SMTP servers must accept (RFC 5321 §4.5.1). */
     public static boolean isBarePostmaster(String address) {
         return "postmaster".equalsIgnoreCase(address);

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 import io.camelsmtp.smtp.queue.spool.Spool;
 import io.camelsmtp.smtp.queue.spool.SpoolEntry;
@@ -125,20 +126,52 @@ final class DeliveryScheduler {
     }
 
     int flush() {
+        return flush(e -> true);
+    }
+
+    /**
+     * Makes the waiting messages that {@code which} selects due now; returns how many. One pass over the waiting
+     * messages; the time order is rebuilt only when some were selected (an ETRN for a domain with nothing waiting
+     * costs the scan alone).
+     */
+    int flush(Predicate<SpoolEntry> which) {
         lock.lock();
         try {
+            List<SpoolEntry> selected = new ArrayList<>();
+            for (SpoolEntry e : waiting) {
+                if (which.test(e)) {
+                    selected.add(e);
+                }
+            }
+            if (selected.isEmpty()) {
+                return 0;
+            }
             List<SpoolEntry> all = new ArrayList<>(waiting);
             waiting.clear();
             long now = System.currentTimeMillis();
-            for (SpoolEntry e : all) {
+            for (SpoolEntry e : selected) {
                 e.retry().nextAttempt(now);
-                waiting.add(e);
             }
+            waiting.addAll(all); // their next attempt changed: the heap is built anew
             changed.signalAll();
-            return all.size();
+            return selected.size();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * True when a recipient of {@code e} still pending is at {@code domain} (lower case), or with {@code subdomains}
+     * under it.
+     */
+    static boolean pendingFor(SpoolEntry e, String domain, boolean subdomains) {
+        for (SpoolEntry.Recipient r : e.pending()) {
+            String d = domain(r.address());
+            if (d.equals(domain) || subdomains && d.endsWith("." + domain)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The scheduler thread: moves messages that are due into jobs, and starts jobs while there is room. */

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.camelsmtp.smtp.common.Envelope;
@@ -270,6 +271,23 @@ public final class MailQueue {
     public int flush() {
         DeliveryScheduler s = scheduler;
         return s == null ? 0 : s.flush();
+    }
+
+    /**
+     * Retries now the waiting messages with a recipient pending at {@code domain} (or under it, with
+     * {@code subdomains}), as ETRN asks; returns how many.
+     *
+     * @throws IllegalStateException when no consumer delivers this queue
+     */
+    public int flushDomain(String domain, boolean subdomains) {
+        DeliveryScheduler s = scheduler;
+        if (s == null) {
+            throw new IllegalStateException("smtp-queue:" + name + " is not delivering (no consumer runs it)");
+        }
+        String d = domain.toLowerCase(Locale.ROOT);
+        int n = s.flush(e -> DeliveryScheduler.pendingFor(e, d, subdomains));
+        LOG.info("smtp-queue:{} flush for {}{}: {} message(s) due now", name, subdomains ? "@" : "", d, n);
+        return n;
     }
 
     /** Removes a message without notifying anyone (like {@code postsuper -d}); false when there is no such message. */

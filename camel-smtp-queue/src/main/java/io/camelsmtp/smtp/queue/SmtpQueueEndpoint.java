@@ -1,5 +1,6 @@
 package io.camelsmtp.smtp.queue;
 
+import io.camelsmtp.smtp.common.flush.DomainFlush;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -18,7 +19,7 @@ import org.apache.camel.support.DefaultEndpoint;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "smtp-queue", title = "SMTP Queue", syntax = "smtp-queue:name",
              category = { Category.MAIL }, headersClass = SmtpQueueConstants.class)
-public class SmtpQueueEndpoint extends DefaultEndpoint {
+public class SmtpQueueEndpoint extends DefaultEndpoint implements DomainFlush {
 
     @UriPath(description = "Name of the queue; endpoints with the same name share one spool")
     @Metadata(required = true)
@@ -49,6 +50,19 @@ public class SmtpQueueEndpoint extends DefaultEndpoint {
         SmtpQueueConsumer consumer = new SmtpQueueConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
+    }
+
+    /**
+     * ETRN's queue run (an {@code smtp-server} with {@code etrnQueue} pointing here calls it): the queue of this name
+     * retries now its waiting messages for the domain.
+     */
+    @Override
+    public int flushDomain(String domain, boolean subdomains) {
+        MailQueue q = getComponent().getQueue(name);
+        if (q == null) {
+            throw new IllegalStateException("smtp-queue:" + name + " is not open (no route using it has started)");
+        }
+        return q.flushDomain(domain, subdomains);
     }
 
     public String getName() {

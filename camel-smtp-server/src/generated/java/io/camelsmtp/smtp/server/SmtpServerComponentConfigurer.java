@@ -57,6 +57,10 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "connectionlimitexemptnetworks":
         case "connectionLimitExemptNetworks": getOrCreateConfiguration(target).setConnectionLimitExemptNetworks(property(camelContext, java.lang.String.class, value)); return true;
         case "dsn": getOrCreateConfiguration(target).setDsn(property(camelContext, boolean.class, value)); return true;
+        case "etrnpolicy":
+        case "etrnPolicy": getOrCreateConfiguration(target).setEtrnPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "etrnqueue":
+        case "etrnQueue": getOrCreateConfiguration(target).setEtrnQueue(property(camelContext, java.lang.String.class, value)); return true;
         case "helopolicy":
         case "heloPolicy": getOrCreateConfiguration(target).setHeloPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "hostname":
@@ -77,6 +81,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "maxConnectionsPerIp": getOrCreateConfiguration(target).setMaxConnectionsPerIp(property(camelContext, int.class, value)); return true;
         case "maxerrors":
         case "maxErrors": getOrCreateConfiguration(target).setMaxErrors(property(camelContext, int.class, value)); return true;
+        case "maxetrnperminute":
+        case "maxEtrnPerMinute": getOrCreateConfiguration(target).setMaxEtrnPerMinute(property(camelContext, int.class, value)); return true;
         case "maxlinelength":
         case "maxLineLength": getOrCreateConfiguration(target).setMaxLineLength(property(camelContext, int.class, value)); return true;
         case "maxmessagesize":
@@ -137,6 +143,10 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "connectionlimitexemptnetworks":
         case "connectionLimitExemptNetworks": return java.lang.String.class;
         case "dsn": return boolean.class;
+        case "etrnpolicy":
+        case "etrnPolicy": return java.lang.String.class;
+        case "etrnqueue":
+        case "etrnQueue": return java.lang.String.class;
         case "helopolicy":
         case "heloPolicy": return java.lang.String.class;
         case "hostname":
@@ -157,6 +167,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "maxConnectionsPerIp": return int.class;
         case "maxerrors":
         case "maxErrors": return int.class;
+        case "maxetrnperminute":
+        case "maxEtrnPerMinute": return int.class;
         case "maxlinelength":
         case "maxLineLength": return int.class;
         case "maxmessagesize":
@@ -218,6 +230,10 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "connectionlimitexemptnetworks":
         case "connectionLimitExemptNetworks": return getOrCreateConfiguration(target).getConnectionLimitExemptNetworks();
         case "dsn": return getOrCreateConfiguration(target).isDsn();
+        case "etrnpolicy":
+        case "etrnPolicy": return getOrCreateConfiguration(target).getEtrnPolicy();
+        case "etrnqueue":
+        case "etrnQueue": return getOrCreateConfiguration(target).getEtrnQueue();
         case "helopolicy":
         case "heloPolicy": return getOrCreateConfiguration(target).getHeloPolicy();
         case "hostname":
@@ -238,6 +254,8 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "maxConnectionsPerIp": return getOrCreateConfiguration(target).getMaxConnectionsPerIp();
         case "maxerrors":
         case "maxErrors": return getOrCreateConfiguration(target).getMaxErrors();
+        case "maxetrnperminute":
+        case "maxEtrnPerMinute": return getOrCreateConfiguration(target).getMaxEtrnPerMinute();
         case "maxlinelength":
         case "maxLineLength": return getOrCreateConfiguration(target).getMaxLineLength();
         case "maxmessagesize":

@@ -47,6 +47,10 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "connectionlimitexemptnetworks":
         case "connectionLimitExemptNetworks": target.getConfiguration().setConnectionLimitExemptNetworks(property(camelContext, java.lang.String.class, value)); return true;
         case "dsn": target.getConfiguration().setDsn(property(camelContext, boolean.class, value)); return true;
+        case "etrnpolicy":
+        case "etrnPolicy": target.getConfiguration().setEtrnPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "etrnqueue":
+        case "etrnQueue": target.getConfiguration().setEtrnQueue(property(camelContext, java.lang.String.class, value)); return true;
         case "exceptionhandler":
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
@@ -71,6 +75,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "maxConnectionsPerIp": target.getConfiguration().setMaxConnectionsPerIp(property(camelContext, int.class, value)); return true;
         case "maxerrors":
         case "maxErrors": target.getConfiguration().setMaxErrors(property(camelContext, int.class, value)); return true;
+        case "maxetrnperminute":
+        case "maxEtrnPerMinute": target.getConfiguration().setMaxEtrnPerMinute(property(camelContext, int.class, value)); return true;
         case "maxlinelength":
         case "maxLineLength": target.getConfiguration().setMaxLineLength(property(camelContext, int.class, value)); return true;
         case "maxmessagesize":
@@ -126,6 +132,10 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "connectionlimitexemptnetworks":
         case "connectionLimitExemptNetworks": return java.lang.String.class;
         case "dsn": return boolean.class;
+        case "etrnpolicy":
+        case "etrnPolicy": return java.lang.String.class;
+        case "etrnqueue":
+        case "etrnQueue": return java.lang.String.class;
         case "exceptionhandler":
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
@@ -150,6 +160,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "maxConnectionsPerIp": return int.class;
         case "maxerrors":
         case "maxErrors": return int.class;
+        case "maxetrnperminute":
+        case "maxEtrnPerMinute": return int.class;
         case "maxlinelength":
         case "maxLineLength": return int.class;
         case "maxmessagesize":
@@ -206,6 +218,10 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "connectionlimitexemptnetworks":
         case "connectionLimitExemptNetworks": return target.getConfiguration().getConnectionLimitExemptNetworks();
         case "dsn": return target.getConfiguration().isDsn();
+        case "etrnpolicy":
+        case "etrnPolicy": return target.getConfiguration().getEtrnPolicy();
+        case "etrnqueue":
+        case "etrnQueue": return target.getConfiguration().getEtrnQueue();
         case "exceptionhandler":
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
@@ -230,6 +246,8 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "maxConnectionsPerIp": return target.getConfiguration().getMaxConnectionsPerIp();
         case "maxerrors":
         case "maxErrors": return target.getConfiguration().getMaxErrors();
+        case "maxetrnperminute":
+        case "maxEtrnPerMinute": return target.getConfiguration().getMaxEtrnPerMinute();
         case "maxlinelength":
         case "maxLineLength": return target.getConfiguration().getMaxLineLength();
         case "maxmessagesize":

@@ -24,7 +24,7 @@ public class SmtpServerEndpointUriFactory extends org.apache.camel.support.compo
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(40);
+        Set<String> props = new HashSet<>(43);
         props.add("acceptedDomains");
         props.add("advertiseRequireTls");
         props.add("allowAuthWithoutTls");
@@ -39,6 +39,8 @@ public class SmtpServerEndpointUriFactory extends org.apache.camel.support.compo
         props.add("connectPolicy");
         props.add("connectionLimitExemptNetworks");
         props.add("dsn");
+        props.add("etrnPolicy");
+        props.add("etrnQueue");
         props.add("exceptionHandler");
         props.add("exchangePattern");
         props.add("heloPolicy");
@@ -52,6 +54,7 @@ public class SmtpServerEndpointUriFactory extends org.apache.camel.support.compo
         props.add("maxConnections");
         props.add("maxConnectionsPerIp");
         props.add("maxErrors");
+        props.add("maxEtrnPerMinute");
         props.add("maxLineLength");
         props.add("maxMessageSize");
         props.add("maxRecipients");

@@ -46,6 +46,13 @@ public class SmtpServerBinding {
         }
     }
 
+    /** Fills the etrn policy route's Exchange: the session, the stage, the node and whether its subdomains count. */
+    public void bindEtrn(Message in, ConnectionState connection, String node, boolean subdomains) {
+        bindStage(in, "etrn", connection, null, null);
+        in.setHeader(SmtpServerConstants.ETRN_NODE, node);
+        in.setHeader(SmtpServerConstants.ETRN_SUBDOMAINS, subdomains);
+    }
+
     /** Fills the main route's Exchange with an accepted message: body, session, envelope and (optionally) mail headers. */
     public void bindMessage(Message in, ConnectionState connection, MailTransaction transaction, SpooledMessage message) {
         in.setBody(message.toStreamCache());
@@ -114,11 +121,16 @@ public class SmtpServerBinding {
         }
     }
 
-    /** {@code 421 4.3.0} at connect, which closes the connection; {@code 451 4.3.0} at every other stage. */
+    /**
+     * {@code 421 4.3.0} at connect, which closes the connection; {@code 458 4.3.0} (RFC 1985's "unable to queue") at
+     * etrn; {@code 451 4.3.0} at every other stage.
+     */
     static SmtpReply temporaryFailure(String stage) {
-        return "connect".equals(stage)
-                ? SmtpReply.of(421, "4.3.0", "Temporary failure, try again later")
-                : SmtpReply.of(451, "4.3.0", "Temporary failure, try again later");
+        return switch (stage) {
+            case "connect" -> SmtpReply.of(421, "4.3.0", "Temporary failure, try again later");
+            case "etrn" -> SmtpReply.of(458, "4.3.0", "Unable to queue messages, try again later");
+            default -> SmtpReply.of(451, "4.3.0", "Temporary failure, try again later");
+        };
     }
 
     private static void bindSession(Message in, ConnectionState c, MailTransaction tx) {

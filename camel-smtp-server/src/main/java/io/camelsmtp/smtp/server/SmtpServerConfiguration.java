@@ -28,6 +28,12 @@ public class SmtpServerConfiguration implements Cloneable {
     private String mailPolicy;
     @UriParam(label = "consumer")
     private String rcptPolicy;
+    @UriParam(label = "consumer,etrn")
+    private String etrnQueue;
+    @UriParam(label = "consumer,etrn")
+    private String etrnPolicy;
+    @UriParam(label = "consumer,etrn", defaultValue = "5")
+    private int maxEtrnPerMinute = 5;
     @UriParam(label = "consumer", defaultValue = "false")
     private boolean mapMailHeaders;
     @UriParam(label = "consumer", defaultValue = "5m", javaType = "java.time.Duration")
@@ -172,6 +178,41 @@ public class SmtpServerConfiguration implements Cloneable {
      */
     public void setRcptPolicy(String rcptPolicy) {
         this.rcptPolicy = rcptPolicy;
+    }
+
+    public String getEtrnQueue() {
+        return etrnQueue;
+    }
+
+    /**
+     * Endpoint of the queue that ETRN (RFC 1985) starts, e.g. smtp-queue:outbound; resolved at start, which fails
+     * when it is no queue that can flush a domain. Setting it advertises ETRN in the EHLO reply; etrnPolicy is then
+     * required.
+     */
+    public void setEtrnQueue(String etrnQueue) {
+        this.etrnQueue = etrnQueue;
+    }
+
+    public String getEtrnPolicy() {
+        return etrnPolicy;
+    }
+
+    /**
+     * Endpoint called synchronously on ETRN, with headers CamelSmtpEtrnNode and CamelSmtpEtrnSubdomains and what is
+     * known of the session (address, HELO, AUTH user, TLS). Returning normally allows the queue run; it refuses like
+     * connectPolicy (e.g. CamelSmtpReply 459 4.7.1 Node not allowed). Required with etrnQueue.
+     */
+    public void setEtrnPolicy(String etrnPolicy) {
+        this.etrnPolicy = etrnPolicy;
+    }
+
+    public int getMaxEtrnPerMinute() {
+        return maxEtrnPerMinute;
+    }
+
+    /** ETRN commands per client address per minute, all sessions; more get 458 4.7.0. 0: no limit. */
+    public void setMaxEtrnPerMinute(int maxEtrnPerMinute) {
+        this.maxEtrnPerMinute = maxEtrnPerMinute;
     }
 
     public boolean isMapMailHeaders() {

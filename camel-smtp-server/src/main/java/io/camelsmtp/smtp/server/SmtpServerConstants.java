@@ -59,11 +59,18 @@ public final class SmtpServerConstants {
     @Metadata(description = "Size in octets of the message as handed to the route, Received header included.",
               javaType = "long")
     public static final String MESSAGE_SIZE = "CamelSmtpMessageSize";
-    @Metadata(description = "Stage a policy route is called for: connect, helo, mail, rcpt; data on the main route.",
+    @Metadata(description = "Stage a policy route is called for: connect, helo, mail, rcpt, etrn; data on the main route.",
               javaType = "String")
     public static final String STAGE = "CamelSmtpStage";
     @Metadata(description = "The recipient being tried, on the rcpt policy route.", javaType = "String")
     public static final String RECIPIENT = "CamelSmtpRecipient";
+    @Metadata(description = "The node (domain) of an ETRN command, in lower case, on the etrn policy route.",
+              javaType = "String")
+    public static final String ETRN_NODE = "CamelSmtpEtrnNode";
+    @Metadata(description = "True on the etrn policy route when the client asked for the node's subdomains too "
+                            + "(ETRN @domain).",
+              javaType = "boolean")
+    public static final String ETRN_SUBDOMAINS = "CamelSmtpEtrnSubdomains";
     @Metadata(label = "consumer",
               description = "Set by the route: the reply to send. A 2xx line or bare text replaces the success text; "
                             + "a 4xx or 5xx line refuses with that reply.",

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.flush.DomainFlush;
 import io.camelsmtp.smtp.common.metrics.SmtpMeters;
 import io.camelsmtp.smtp.server.metrics.ServerMeters;
 import io.camelsmtp.smtp.server.metrics.ServerMeters.RouteResult;
@@ -52,6 +53,8 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
     private Policy heloPolicy;
     private Policy mailPolicy;
     private Policy rcptPolicy;
+    private Policy etrnPolicy;
+    private DomainFlush etrnQueue;
     private SmtpListener listener;
     private ServerMeters meters = ServerMeters.NONE;
     private SmtpListenerHealthCheck healthCheck;
@@ -109,6 +112,8 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         heloPolicy = policy("heloPolicy", configuration.getHeloPolicy());
         mailPolicy = policy("mailPolicy", configuration.getMailPolicy());
         rcptPolicy = policy("rcptPolicy", configuration.getRcptPolicy());
+        etrnQueue = etrnQueue(configuration.getEtrnQueue());
+        etrnPolicy = etrnQueue == null ? null : policy("etrnPolicy", configuration.getEtrnPolicy());
         startListening();
         healthCheck = SmtpListenerHealthCheck.register(getEndpoint().getCamelContext(), this, listenerName());
     }
@@ -130,7 +135,7 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         SmtpListenerHealthCheck.unregister(getEndpoint().getCamelContext(), healthCheck);
         healthCheck = null;
         stopListening();
-        for (Policy p : new Policy[] { connectPolicy, heloPolicy, mailPolicy, rcptPolicy }) {
+        for (Policy p : new Policy[] { connectPolicy, heloPolicy, mailPolicy, rcptPolicy, etrnPolicy }) {
             if (p != null) {
                 ServiceHelper.stopService(p.producer());
             }
@@ -163,6 +168,36 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
             }
         }
         return new Policy(p, name);
+    }
+
+    /**
+     * The queue that ETRN starts, resolved from the etrnQueue option; null when ETRN is off. Fails the start when the
+     * option names nothing that can flush a domain, or when no etrnPolicy says who may.
+     */
+    private DomainFlush etrnQueue(String uri) {
+        if (uri == null || uri.isBlank()) {
+            return null;
+        }
+        String name = URISupport.sanitizeUri(uri);
+        String policy = configuration.getEtrnPolicy();
+        if (policy == null || policy.isBlank()) {
+            throw new IllegalArgumentException("smtp-server option etrnQueue=" + name + " needs etrnPolicy: the endpoint "
+                                               + "that decides which clients may start the queue (e.g. direct:etrn-policy)");
+        }
+        Endpoint target;
+        try {
+            target = getEndpoint().getCamelContext().getEndpoint(uri);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("smtp-server option etrnQueue=" + name + " does not resolve to an endpoint: "
+                                               + e.getMessage(), e);
+        }
+        if (!(target instanceof DomainFlush queue)) {
+            throw new IllegalArgumentException("smtp-server option etrnQueue=" + name + " names "
+                                               + (target == null ? "no endpoint" : "a " + target.getClass().getSimpleName())
+                                               + ", which cannot start delivery for a domain; name a queue, e.g. "
+                                               + "smtp-queue:outbound");
+        }
+        return queue;
     }
 
     /** How the log names this listener's route. */
@@ -263,12 +298,47 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
         }
     }
 
+    /**
+     * ETRN: the etrnPolicy decides (returning normally allows), then the queue makes the node's waiting mail due now.
+     * {@code 250} when it started some, {@code 251} when none was waiting, {@code 458} when the queue cannot run now.
+     */
+    @Override
+    public SmtpReply etrn(ConnectionState connection, String node, boolean subdomains) {
+        String shown = (subdomains ? "@" : "") + node;
+        if (etrnQueue == null || etrnPolicy == null) {   // the protocol offers ETRN only when both are set
+            return SmtpReply.of(458, "4.3.0", "Unable to queue messages for node " + shown);
+        }
+        Exchange exchange = getEndpoint().createExchange();
+        binding.bindEtrn(exchange.getIn(), connection, node, subdomains);
+        SmtpReply decision = decide(etrnPolicy, exchange, "etrn");
+        if (decision != null && !decision.isPositive()) {
+            LOG.info("ETRN {} from {} refused by {}: {}", shown, connection.remoteAddress(), etrnPolicy.name(), decision);
+            return decision;
+        }
+        int started;
+        try {
+            started = etrnQueue.flushDomain(node, subdomains);
+        } catch (RuntimeException e) {
+            LOG.warn("ETRN {} from {}: the queue cannot start: {}", shown, connection.remoteAddress(), LogText.value(e));
+            return SmtpReply.of(458, "4.3.0", "Unable to queue messages for node " + shown);
+        }
+        LOG.info("ETRN {} from {}: {} message(s) due now", shown, connection.remoteAddress(), started);
+        return started > 0
+                ? SmtpReply.of(250, "2.0.0", "Queuing for node " + shown + " started")
+                : SmtpReply.of(251, "2.0.0", "OK, no messages waiting for node " + shown);
+    }
+
     private SmtpReply policy(Policy policy, String stage, ConnectionState c, MailTransaction tx, String recipient) {
         if (policy == null) {
             return null;
         }
         Exchange exchange = getEndpoint().createExchange();
         binding.bindStage(exchange.getIn(), stage, c, tx, recipient);
+        return decide(policy, exchange, stage);
+    }
+
+    /** Runs a policy endpoint on a prepared Exchange; its reply as for every stage (null accepts). */
+    private SmtpReply decide(Policy policy, Exchange exchange, String stage) {
         try {
             policy.producer().process(exchange);
         } catch (Exception e) {

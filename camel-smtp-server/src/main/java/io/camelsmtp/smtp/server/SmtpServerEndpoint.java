@@ -69,8 +69,10 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
         SmtpServerConfiguration c = configuration;
         AuthFailures authFailures = new AuthFailures(c.getMaxAuthFailuresPerIp(),
                 Duration.ofMillis(c.getAuthFailureWindow()), networks("authFailureLimitExemptNetworks", c.getAuthFailureLimitExemptNetworks()));
+        AuthFailures etrnRequests = new AuthFailures(c.getMaxEtrnPerMinute(), Duration.ofMinutes(1), Networks.parse(null));
         ClientLimits limits = new ClientLimits(c.getMaxConnections(), c.getMaxConnectionsPerIp(),
-                networks("connectionLimitExemptNetworks", c.getConnectionLimitExemptNetworks()), authFailures);
+                networks("connectionLimitExemptNetworks", c.getConnectionLimitExemptNetworks()), authFailures,
+                etrnRequests);
         SmtpProtocol protocol = new SmtpProtocol(protocolSettings(), stages, new SpoolDirectory(c.getSpoolDirectory()),
                 c.getSpoolThreshold(), limits, meters);
         return new SmtpListener(protocol, host, port, c.getBacklog(), Duration.ofMillis(c.getIdleTimeout()), threads);
@@ -98,7 +100,7 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
                 c.getMaxLineLength(), c.isAllowBareLineFeeds(), c.getMaxErrors(), Duration.ofMillis(c.getAuthFailureDelay()),
                 Duration.ofMillis(c.getMaxSessionTime()), c.isDsn(), c.isChunking(), tls, c.isImplicitTls(),
                 c.isRequireTls(), c.isRequireAuth(), c.isAllowAuthWithoutTls(), c.getAuthenticator(),
-                c.isAdvertiseRequireTls());
+                c.isAdvertiseRequireTls(), c.getEtrnQueue() != null && !c.getEtrnQueue().isBlank());
     }
 
     /** The host name to use: the hostName option, else this machine's name. */

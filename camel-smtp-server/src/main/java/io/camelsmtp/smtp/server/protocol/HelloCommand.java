@@ -57,6 +57,9 @@ final class HelloCommand extends SessionCommand {
         if (s.chunking()) {
             lines.add("CHUNKING");
         }
+        if (s.etrn()) {
+            lines.add("ETRN");
+        }
         if (s.startTlsOffered() && !c.tls()) {
             lines.add("STARTTLS");
         }

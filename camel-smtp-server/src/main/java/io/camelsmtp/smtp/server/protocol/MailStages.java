@@ -25,4 +25,11 @@ public interface MailStages {
      * implementation owns {@code message} from here on and discards it when done.
      */
     SmtpReply message(ConnectionState connection, MailTransaction transaction, SpooledMessage message);
+
+    /**
+     * ETRN (RFC 1985) for {@code node}, a checked host name in lower case, with {@code subdomains} for the
+     * {@code @node} form; called only when ETRN is offered, after the syntax, sequence and rate checks. Decides whether
+     * this client may start the queue for the node and starts it; returns the final reply (never null).
+     */
+    SmtpReply etrn(ConnectionState connection, String node, boolean subdomains);
 }

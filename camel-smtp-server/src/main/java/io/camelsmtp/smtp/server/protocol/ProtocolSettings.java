@@ -24,11 +24,12 @@ import io.camelsmtp.smtp.server.auth.SmtpAuthenticator;
  * @param allowAuthWithoutTls  offer AUTH on a plaintext session
  * @param authenticator        checks AUTH credentials, or null when AUTH is not offered
  * @param requireTlsOption     offer REQUIRETLS (RFC 8689) after STARTTLS and accept it on MAIL FROM there
+ * @param etrn                 advertise ETRN (RFC 1985) and answer it through {@link MailStages#etrn}
  */
 public record ProtocolSettings(String hostName, int maxMessageSize, int maxRecipients, int maxLineLength,
         boolean allowBareLineFeeds, int maxErrors, Duration authFailureDelay, Duration maxSessionTime, boolean dsn,
         boolean chunking, TlsSockets tls, boolean implicitTls, boolean requireTls, boolean requireAuth,
-        boolean allowAuthWithoutTls, SmtpAuthenticator authenticator, boolean requireTlsOption) {
+        boolean allowAuthWithoutTls, SmtpAuthenticator authenticator, boolean requireTlsOption, boolean etrn) {
 
     public ProtocolSettings {
         if (maxMessageSize <= 0) {

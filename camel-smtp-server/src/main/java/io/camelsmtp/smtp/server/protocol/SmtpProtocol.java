@@ -259,6 +259,10 @@ public final class SmtpProtocol implements SessionHandler {
         return limits.authFailures();
     }
 
+    AuthFailures etrnRequests() {
+        return limits.etrnRequests();
+    }
+
     /** Makes or checks the spool directory; the listener calls it before it binds the port. */
     Path openSpool() throws IOException {
         return spoolDirectory.open();
@@ -284,7 +288,7 @@ public final class SmtpProtocol implements SessionHandler {
     private void installCommands(CommandHandler handler) {
         List<Command> commands = List.of(new HelloCommand(this, true), new HelloCommand(this, false),
                 new MailCommand(this), new RcptCommand(this), new DataCommand(this), new StartTlsCommand(this),
-                new AuthCommand(this), new SimpleCommand(this, "RSET"), new SimpleCommand(this, "NOOP"),
+                new AuthCommand(this), new EtrnCommand(this), new SimpleCommand(this, "RSET"), new SimpleCommand(this, "NOOP"),
                 new SimpleCommand(this, "QUIT"), new SimpleCommand(this, "VRFY"), new SimpleCommand(this, "EXPN"),
                 new SimpleCommand(this, "HELP"));
         Map<String, Command> map = new FallbackMap(new UnknownCommand(this));

@@ -116,6 +116,22 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
      */
     private SmtpServerConfiguration configuration;
     /**
+     * Endpoint called synchronously on ETRN, with headers CamelSmtpEtrnNode and CamelSmtpEtrnSubdomains and what is
+     * known of the session (address, HELO, AUTH user, TLS). Returning normally allows the queue run; it refuses like
+     * connectPolicy (e.g. CamelSmtpReply 459 4.7.1 Node not allowed). Required with etrnQueue.
+     */
+    private String etrnPolicy;
+    /**
+     * Endpoint of the queue that ETRN (RFC 1985) starts, e.g. smtp-queue:outbound; resolved at start, which fails when
+     * it is no queue that can flush a domain. Setting it advertises ETRN in the EHLO reply; etrnPolicy is then
+     * required.
+     */
+    private String etrnQueue;
+    /**
+     * ETRN commands per client address per minute, all sessions; more get 458 4.7.0. 0: no limit.
+     */
+    private Integer maxEtrnPerMinute;
+    /**
      * Accept a bare CR or LF in message content and normalise it to CRLF. By default such a message gets 550 5.6.0:
      * bare line endings are what SMTP smuggling relies on. Only CRLF.CRLF ever ends DATA.
      */
@@ -349,6 +365,30 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
 
     public void setConfiguration(SmtpServerConfiguration configuration) {
         this.configuration = configuration;
+    }
+
+    public String getEtrnPolicy() {
+        return etrnPolicy;
+    }
+
+    public void setEtrnPolicy(String etrnPolicy) {
+        this.etrnPolicy = etrnPolicy;
+    }
+
+    public String getEtrnQueue() {
+        return etrnQueue;
+    }
+
+    public void setEtrnQueue(String etrnQueue) {
+        this.etrnQueue = etrnQueue;
+    }
+
+    public Integer getMaxEtrnPerMinute() {
+        return maxEtrnPerMinute;
+    }
+
+    public void setMaxEtrnPerMinute(Integer maxEtrnPerMinute) {
+        this.maxEtrnPerMinute = maxEtrnPerMinute;
     }
 
     public Boolean getAllowBareLineFeeds() {
