@@ -4,8 +4,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.main.Main;
 
 /**
@@ -91,8 +89,8 @@ public final class MailRouter {
         // Route nodes keep their file and line, so a start-up failure can name the line at fault.
         main.configure().withSourceLocationEnabled(true);
         main.configure().withRoutesIncludePattern(routesPattern + ",classpath:admin/*.camel.yaml");
-        // found by the components when they start (the only MeterRegistry in the registry); served at /metrics
-        main.bind("meterRegistry", new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        // the registry the components find when they start (unless metrics.enabled=false); served at /metrics
+        main.addMainListener(new MetricsRegistry());
         main.addMainListener(new AdminHttpServer());
         main.addMainListener(new MtaStsPolicyServer());
         main.addMainListener(new StartupSummary());

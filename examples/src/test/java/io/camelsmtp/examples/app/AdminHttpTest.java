@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.camelsmtp.examples.support.Curl;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +23,8 @@ import static io.camelsmtp.examples.support.Peers.runs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -91,6 +94,27 @@ class AdminHttpTest {
         start(data);
         assertEquals(token, Curl.token(file), "the same token after a restart");
         assertEquals(200, curl(with(bearer(token), base + "/health")).status());
+    }
+
+    /** metrics.enabled=false binds no registry: the components count nothing and /metrics says so with a 503. */
+    @Test
+    void metricsCanBeSwitchedOff() throws Exception {
+        Main on = start(tmp.resolve("data"));
+        String[] token = bearer(Curl.token(tmp.resolve("data/admin.token")));
+        assertNotNull(on.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class));
+        Curl scrape = curl(with(token, base + "/metrics"));
+        assertEquals(200, scrape.status());
+        assertTrue(scrape.body().contains("smtp_server_sessions_open"), scrape.body());
+        on.stop();
+
+        Main off = start(tmp.resolve("data"), "metrics.enabled", "false");
+        assertNull(off.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class));
+        Curl none = curl(with(token, base + "/metrics"));
+        assertEquals(503, none.status());
+        assertTrue(none.body().contains("no Prometheus meter registry"), none.body());
+        off.stop();
+
+        assertThrows(Exception.class, () -> start(tmp.resolve("data"), "metrics.enabled", "yes"));
     }
 
     @Test
