@@ -378,66 +378,10 @@ public final class SmtpConnection implements Closeable {
      */
     public long writeData(InputStream content) throws IOException {
         try {
-            return dotStuff(content);
+            return DotStuffing.write(content, out);
         } catch (IOException e) {
             throw explain(e);
         }
-    }
-
-    private long dotStuff(InputStream content) throws IOException {
-        byte[] buf = new byte[8192];
-        int prev = '\n';
-        boolean pendingCr = false;
-        long count = 0;
-        int n;
-        while ((n = content.read(buf)) > 0) {
-            int i = 0;
-            while (i < n) {
-                int b = buf[i] & 0xff;
-                if (pendingCr) {
-                    pendingCr = false;
-                    out.write('\r');
-                    out.write('\n');
-                    count += 2;
-                    prev = '\n';
-                    if (b == '\n') {
-                        i++;
-                        continue;
-                    }
-                }
-                if (b == '\r') {
-                    pendingCr = true;
-                    i++;
-                    continue;
-                }
-                if (b == '\n') {
-                    out.write('\r');
-                    out.write('\n');
-                    count += 2;
-                    prev = '\n';
-                    i++;
-                    continue;
-                }
-                if (b == '.' && prev == '\n') {
-                    out.write('.');
-                }
-                int end = i;
-                while (end < n && buf[end] != '\r' && buf[end] != '\n') {
-                    end++;
-                }
-                out.write(buf, i, end - i);
-                count += end - i;
-                prev = buf[end - 1] & 0xff;
-                i = end;
-            }
-        }
-        if (pendingCr || prev != '\n') {
-            out.write('\r');
-            out.write('\n');
-        }
-        out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return count;
     }
 
     /** Sends QUIT (best effort, 2 s at most, however the peer trickles its answer) and closes. */
