@@ -67,7 +67,8 @@ class TryItBlocksTest {
     private static final Duration AWAIT = Duration.ofSeconds(30);
     /** Route sets without a block that runs here, and why. */
     private static final Map<String, String> WITHOUT_BLOCK = Map.of("mail-to-kafka.camel.yaml",
-            "needs a Kafka broker (MailToKafkaTest runs one from the test class path)");
+            "needs a Kafka broker (MailToKafkaTest runs one from the test class path)", "mailbox-lmtp.camel.yaml",
+            "needs a Dovecot LMTP server started as root (MailboxLmtpTest starts one)");
 
     @TempDir
     Path dir;

@@ -45,6 +45,9 @@ public class SmtpRelayComponent extends DefaultComponent implements SSLContextPa
             throw new IllegalArgumentException("smtp-relay needs mx or host[:port], e.g. smtp-relay:mx, in " + uri);
         }
         endpoint.setDestination(r);
+        if (endpoint.destinationProblem() != null) {
+            throw new IllegalArgumentException(endpoint.destinationProblem() + ", in " + uri);
+        }
         setProperties(endpoint, parameters); // URI options override the component's defaults, on the endpoint's copy
         if (endpoint.getConfiguration().getSslContextParameters() == null) {
             endpoint.getConfiguration().setSslContextParameters(retrieveGlobalSslContextParameters());

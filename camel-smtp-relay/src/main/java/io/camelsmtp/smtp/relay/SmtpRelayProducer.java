@@ -110,13 +110,15 @@ public class SmtpRelayProducer extends DefaultProducer {
         int port = endpoint.isMx() ? config.getPort() : endpoint.smartHostPort();
         timer = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newScheduledThreadPool(this, "SmtpRelayTimer", 2);
-        agent = new DeliveryAgent(new ClientSettings(endpoint.effectiveHeloName(), port, config.getTls(), verifying,
+        // a Unix-domain socket is local: no STARTTLS there (nor a certificate to check)
+        TlsPolicy tls = endpoint.lmtpSocket() != null ? TlsPolicy.none : config.getTls();
+        agent = new DeliveryAgent(new ClientSettings(endpoint.effectiveHeloName(), port, tls, verifying,
                 serverTrust(config.getSslContextParameters()), config.getUsername(), config.getPassword(),
                 config.isAuthOverUnverifiedTls(), Duration.ofMillis(config.getConnectTimeout()),
                 Duration.ofMillis(config.getCommandTimeout()), Duration.ofMillis(config.getDataTimeout()),
                 Duration.ofMillis(config.getMaxAttemptTime()), config.getMaxMxHosts(), config.getMaxMxAddresses(),
                 config.getMaxMxSessions(), config.isConnectionReuse(), Duration.ofMillis(config.getIdleConnectionTime()),
-                config.getMaxConnectionsPerHost()), timer);
+                config.getMaxConnectionsPerHost(), endpoint.isLmtp(), endpoint.lmtpSocket()), timer);
         TlsOutcomeListener outcomes = outcomes(config);
         agent.setTlsOutcomeListener(outcomes);
         agent.setMeters(meters);
@@ -358,6 +360,9 @@ public class SmtpRelayProducer extends DefaultProducer {
                         "Recipient address has no domain to look up; deliver the bare postmaster locally"));
             }
             return resolver.resolve(domain);
+        }
+        if (endpoint.lmtpSocket() != null) { // the address is not used: the agent connects to the socket
+            return List.of(MxHost.of(endpoint.lmtpSocket(), 0, List.of(InetAddress.getLoopbackAddress())));
         }
         String host = endpoint.smartHost();
         try {

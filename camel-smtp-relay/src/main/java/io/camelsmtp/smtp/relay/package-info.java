@@ -21,5 +21,9 @@
  * connection or before DATA, its undelivered recipients deferred. DNS lives in {@code dns}, the SMTP client in
  * {@code client}, per-host TLS requirements (and the TLS outcomes reported) in {@code tls}, MTA-STS in
  * {@code mtasts}: where a policy demands verified TLS, a host without it is skipped, never used in plaintext.
+ * <p>
+ * Over LMTP ({@code smtp-relay:lmtp:...}, RFC 2033) each accepted recipient is decided by its own reply after the
+ * data: delivered only on its own 2xx; when the replies stop (connection lost, time-out, a malformed reply) that
+ * recipient and all after it are deferred, as RFC 2033 asks, at the risk of a duplicate rather than a loss.
  */
 package io.camelsmtp.smtp.relay;

@@ -27,10 +27,12 @@ import javax.net.ssl.X509TrustManager;
  * @param connectionReuse        keep connections open for the next message to the same host
  * @param idleConnectionTime     how long an unused connection is kept
  * @param maxConnectionsPerHost  concurrent connections to one host address
+ * @param lmtp                   speak LMTP (RFC 2033): LHLO, and one reply per accepted recipient after the data
+ * @param unixSocket             path of the Unix-domain socket to connect to instead of TCP, or null
  */
 public record ClientSettings(String heloName, int port, TlsPolicy tls, SSLContext verifyingTls,
         X509TrustManager serverTrust, String username, String password, boolean authOverUnverifiedTls,
         Duration connectTimeout, Duration commandTimeout, Duration dataTimeout, Duration maxAttemptTime, int maxMxHosts,
         int maxMxAddresses, int maxMxSessions, boolean connectionReuse, Duration idleConnectionTime,
-        int maxConnectionsPerHost) {
+        int maxConnectionsPerHost, boolean lmtp, String unixSocket) {
 }

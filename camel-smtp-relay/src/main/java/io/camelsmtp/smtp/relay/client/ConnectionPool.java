@@ -1,7 +1,7 @@
 package io.camelsmtp.smtp.relay.client;
 
 import java.io.Closeable;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Deque;
 import java.util.Locale;
@@ -30,14 +30,14 @@ final class ConnectionPool implements Closeable {
      * that demands verified TLS, nor one checked by one policy's trust another's), and the user it authenticated as
      * (null for none).
      */
-    record Key(InetSocketAddress address, String host, HostTls tls, String username) {
+    record Key(SocketAddress address, String host, HostTls tls, String username) {
         Key {
             host = host.toLowerCase(Locale.ROOT);
         }
     }
 
     private final Map<Key, Deque<SmtpConnection>> idle = new ConcurrentHashMap<>();
-    private final Map<InetSocketAddress, Semaphore> permits = new ConcurrentHashMap<>();
+    private final Map<SocketAddress, Semaphore> permits = new ConcurrentHashMap<>();
     private final int maxPerHost;
     private final long idleNanos;
 
@@ -47,12 +47,12 @@ final class ConnectionPool implements Closeable {
     }
 
     /** Waits up to {@code wait} for a connection slot to {@code address}. */
-    boolean acquire(InetSocketAddress address, Duration wait) throws InterruptedException {
+    boolean acquire(SocketAddress address, Duration wait) throws InterruptedException {
         return permits.computeIfAbsent(address, a -> new Semaphore(maxPerHost, true))
                 .tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    void release(InetSocketAddress address) {
+    void release(SocketAddress address) {
         permits.get(address).release();
     }
 

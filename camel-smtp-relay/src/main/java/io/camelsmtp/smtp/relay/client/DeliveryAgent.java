@@ -4,6 +4,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -214,8 +216,8 @@ public final class DeliveryAgent implements Closeable {
                 } catch (Throwable t) { // nothing one peer does may take the delivery, or the caller, with it
                     otherFailure = true;
                     LOG.warn("Delivery to {} [{}] failed unexpectedly; deferring", host.name(), ip.getHostAddress(), t);
-                    deferAll(pending, decided, SmtpReply.of(451, "4.3.0", "Local error in the attempt on " + host.name()
-                            + " [" + ip.getHostAddress() + "]: " + t), host, ip);
+                    deferAll(pending, decided, SmtpReply.of(451, "4.3.0", "Local error in the attempt on "
+                            + describe(host, ip) + ": " + t), host, ip);
                 }
             }
         }
@@ -252,11 +254,11 @@ public final class DeliveryAgent implements Closeable {
         return limit > 0 && count >= limit;
     }
 
-    private static void deferAll(List<Envelope.Recipient> pending, Map<String, RecipientResult> decided, SmtpReply reply,
+    private void deferAll(List<Envelope.Recipient> pending, Map<String, RecipientResult> decided, SmtpReply reply,
             MxHost host, InetAddress ip) {
         for (Envelope.Recipient r : pending) {
             decided.put(r.address(), new RecipientResult(r.address(), RecipientResult.Status.DEFERRED, reply,
-                    host.name(), ip == null ? null : ip.getHostAddress(), null, Instant.now()));
+                    host.name(), ip == null ? null : addressOf(ip), null, Instant.now()));
         }
     }
 
@@ -274,7 +276,8 @@ public final class DeliveryAgent implements Closeable {
 
     private List<RecipientResult> attempt(MxHost host, InetAddress ip, HostTls hostTls, DestinationTls tls,
             Envelope envelope, MailContent content, BooleanSupplier withdrawn) throws HostFailure, InterruptedException {
-        InetSocketAddress address = new InetSocketAddress(ip, settings.port());
+        SocketAddress address = settings.unixSocket() != null ? UnixDomainSocketAddress.of(settings.unixSocket())
+                : new InetSocketAddress(ip, settings.port());
         if (!pool.acquire(address, settings.connectTimeout())) {
             throw new HostFailure(SmtpReply.of(451, "4.4.5", "Too many connections to " + describe(host, ip)));
         }
@@ -326,7 +329,7 @@ public final class DeliveryAgent implements Closeable {
         SmtpConnection c;
         while ((c = pool.take(key)) != null) {
             try {
-                deadline.arm(c, c.host() + " [" + key.address().getAddress().getHostAddress() + "]:" + key.address().getPort());
+                deadline.arm(c, SmtpConnection.where(c.host(), key.address()));
                 c.timeout(settings.commandTimeout());
                 if (c.command("RSET").code() == 250) {
                     return c;
@@ -339,7 +342,12 @@ public final class DeliveryAgent implements Closeable {
         return null;
     }
 
-    private static String describe(MxHost host, InetAddress ip) {
-        return host.name() + " [" + ip.getHostAddress() + "]";
+    private String describe(MxHost host, InetAddress ip) {
+        return settings.unixSocket() != null ? "unix:" + settings.unixSocket() : host.name() + " [" + ip.getHostAddress() + "]";
+    }
+
+    /** The IP address tried, or the Unix-domain socket's path (for reports). */
+    private String addressOf(InetAddress ip) {
+        return settings.unixSocket() != null ? settings.unixSocket() : ip.getHostAddress();
     }
 }

@@ -60,8 +60,7 @@ final class MailTransaction {
         } catch (IOException e) {
             reusable = false;
             c.close(); // lost, timed out or beyond the limits: a QUIT would only wait for nothing
-            String where = host + " [" + c.address().getAddress().getHostAddress() + "]";
-            decideAll(HostFailure.broken(where, e));
+            decideAll(HostFailure.broken(where(), e));
         }
         return List.of(results);
     }
@@ -194,6 +193,10 @@ final class MailTransaction {
         }
         c.timeout(settings.dataTimeout());
         c.writeData(content.open());
+        if (settings.lmtp()) {
+            lmtpReplies(accepted);
+            return;
+        }
         SmtpReply end = c.read();
         for (int i : accepted) {
             results[i] = result(i, end);
@@ -201,6 +204,37 @@ final class MailTransaction {
         if (end.code() == 421) {
             reusable = false;
         }
+    }
+
+    /**
+     * LMTP: one reply per accepted recipient (RFC 2033 §4.2), each deciding its own recipient. When they stop coming
+     * (lost connection, time-out, malformed reply) the rest are deferred and the session closed; when more arrive than
+     * were asked for, the session is out of step and is not used again.
+     */
+    private void lmtpReplies(List<Integer> accepted) {
+        LmtpReplies.Collected got = LmtpReplies.collect(c::read, accepted.size());
+        for (int k = 0; k < got.replies().size(); k++) {
+            SmtpReply r = got.replies().get(k);
+            results[accepted.get(k)] = result(accepted.get(k), r);
+            if (r.code() == 421) {
+                reusable = false;
+            }
+        }
+        if (!got.complete()) {
+            reusable = false;
+            c.close();
+            SmtpReply lost = HostFailure.broken(where(), got.broken());
+            for (int k = got.replies().size(); k < accepted.size(); k++) {
+                results[accepted.get(k)] = result(accepted.get(k), SmtpReply.of(lost.code(), lost.enhancedStatus(),
+                        lost.text() + " (after the data, before this recipient's LMTP reply)"));
+            }
+        } else if (c.hasUnreadInput()) {
+            reusable = false; // more replies than recipients: whatever comes next would answer the wrong command
+        }
+    }
+
+    private String where() {
+        return SmtpConnection.where(host, c.address());
     }
 
     /** After a failed transaction: answer an unwanted 354 with an empty message, then RSET. */
@@ -224,7 +258,6 @@ final class MailTransaction {
     }
 
     private RecipientResult result(int i, SmtpReply reply) {
-        return RecipientResult.of(recipients.get(i).address(), reply, host,
-                c.address().getAddress().getHostAddress(), c.tlsProtocol());
+        return RecipientResult.of(recipients.get(i).address(), reply, host, c.peer(), c.tlsProtocol());
     }
 }

@@ -94,6 +94,11 @@ final class ReplyReader {
         }
     }
 
+    /** True when octets have arrived that no reply read so far took (only what is already buffered counts). */
+    boolean hasBuffered() throws IOException {
+        return in.available() > 0;
+    }
+
     private static boolean isReplyCode(String line) {
         return line.length() >= 3 && line.charAt(0) >= '2' && line.charAt(0) <= '5'
                && Character.isDigit(line.charAt(1)) && Character.isDigit(line.charAt(2));

@@ -1,7 +1,7 @@
 package io.camelsmtp.smtp.relay.client;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
@@ -47,9 +47,9 @@ final class SessionSetup {
      * whose {@link HostTls} is enforced ({@link HostTls#enforced()}) and whose TLS fails is a {@link HostFailure}
      * carrying the RFC 8460 result type; it is never tried in plaintext.
      */
-    SmtpConnection connect(String host, InetSocketAddress address, HostTls tls, AttemptDeadline deadline)
+    SmtpConnection connect(String host, SocketAddress address, HostTls tls, AttemptDeadline deadline)
             throws HostFailure {
-        String where = host + " [" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+        String where = SmtpConnection.where(host, address);
         if (deadline.passed()) {
             throw new HostFailure(SmtpReply.of(451, "4.4.2", deadline.explain(where)));
         }
@@ -68,9 +68,10 @@ final class SessionSetup {
             if (greeting.code() != 220) {
                 throw new HostFailure(HostFailure.asDeferral(greeting, where + " greeted with"));
             }
-            SmtpReply hello = c.hello(settings.heloName());
+            SmtpReply hello = hello(c);
             if (hello.code() != 250) {
-                throw new HostFailure(HostFailure.asDeferral(hello, where + " refused EHLO/HELO:"));
+                throw new HostFailure(HostFailure.asDeferral(hello, where + " refused "
+                        + (settings.lmtp() ? "LHLO:" : "EHLO/HELO:")));
             }
             if (tls.mode() != HostTls.Mode.NONE) {
                 c = startTls(c, host, address, where, tls, deadline);
@@ -96,7 +97,7 @@ final class SessionSetup {
      * reconnects without TLS; when {@code tls} is enforced either skips the host. A report-only policy (MTA-STS
      * testing) is opportunistic, its findings recorded on the connection.
      */
-    private SmtpConnection startTls(SmtpConnection c, String host, InetSocketAddress address, String where, HostTls tls,
+    private SmtpConnection startTls(SmtpConnection c, String host, SocketAddress address, String where, HostTls tls,
             AttemptDeadline deadline) throws IOException, HostFailure {
         boolean required = tls.mode() == HostTls.Mode.VERIFIED && !tls.testing();
         boolean checked = tls.mode() == HostTls.Mode.VERIFIED && tls.testing();
@@ -156,11 +157,17 @@ final class SessionSetup {
             c.reportFailure(check.failure() != null ? TlsFailures.classify(check.failure()) : TlsResultType.VALIDATION_FAILURE,
                     "certificate of " + where + ": " + check.problem());
         }
-        SmtpReply hello = c.hello(settings.heloName());
+        SmtpReply hello = hello(c);
         if (hello.code() != 250) {
-            throw new HostFailure(HostFailure.asDeferral(hello, where + " refused EHLO after STARTTLS:"));
+            throw new HostFailure(HostFailure.asDeferral(hello, where + " refused " + (settings.lmtp() ? "LHLO" : "EHLO")
+                    + " after STARTTLS:"));
         }
         return c;
+    }
+
+    /** EHLO (HELO if refused), or for LMTP, LHLO alone. */
+    private SmtpReply hello(SmtpConnection c) throws IOException {
+        return settings.lmtp() ? c.lhlo(settings.heloName()) : c.hello(settings.heloName());
     }
 
     /** A context whose only trust is {@code trust} (a policy's own; no client certificate). */

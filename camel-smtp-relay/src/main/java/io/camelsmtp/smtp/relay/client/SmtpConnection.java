@@ -8,7 +8,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -33,17 +35,23 @@ import io.camelsmtp.smtp.relay.tls.TlsResultType;
  * sets it per stage as RFC 5321 §4.5.3.2 suggests. Besides, a {@link #deadline deadline} bounds a whole attempt,
  * since a peer that trickles a byte now and then satisfies every per-read time-out; and replies are read within
  * {@link ReplyReader}'s limits, so a peer cannot fill the heap.
+ * <p>
+ * The same connection speaks LMTP (RFC 2033: {@link #lhlo LHLO} instead of EHLO), over TCP or over a Unix-domain
+ * socket ({@link UnixSocketLink}, which bounds reads and writes as a TCP socket does; no STARTTLS there).
  */
 public final class SmtpConnection implements Closeable {
 
     private static final Duration QUIT_TIME = Duration.ofSeconds(2);
 
     private final String host;
-    private final InetSocketAddress address;
+    private final SocketAddress address;
     private final ScheduledExecutorService timer;
-    /** The TCP socket, under TLS too: the deadline closes this one, which no TLS lock can hold up. */
-    private final Socket raw;
+    /** The TCP socket, under TLS too, or the Unix-domain link: the deadline closes this one, which no TLS lock can hold up. */
+    private final Closeable raw;
+    /** The socket in use (the TLS one after STARTTLS); null on a Unix-domain socket. */
     private Socket socket;
+    /** The Unix-domain socket, or null on TCP. */
+    private final UnixSocketLink unix;
     private ReplyReader replies;
     private OutputStream out;
     private final Map<String, String> extensions = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -64,7 +72,28 @@ public final class SmtpConnection implements Closeable {
         this.address = address;
         this.timer = timer;
         this.raw = socket;
+        this.unix = null;
         attach(socket);
+    }
+
+    private SmtpConnection(String host, UnixDomainSocketAddress address, UnixSocketLink link,
+            ScheduledExecutorService timer) {
+        this.host = host;
+        this.address = address;
+        this.timer = timer;
+        this.raw = link;
+        this.unix = link;
+        this.replies = new ReplyReader(new BufferedInputStream(link.input(), 8192), host);
+        this.out = new BufferedOutputStream(link.output(), 16384);
+    }
+
+    /** Connects over TCP or, for a {@link UnixDomainSocketAddress}, over a Unix-domain socket. */
+    public static SmtpConnection open(String host, SocketAddress address, Duration connectTimeout,
+            ScheduledExecutorService timer) throws IOException {
+        if (address instanceof UnixDomainSocketAddress path) {
+            return new SmtpConnection(host, path, UnixSocketLink.open(path, timer), timer);
+        }
+        return open(host, (InetSocketAddress) address, connectTimeout, timer);
     }
 
     /**
@@ -95,8 +124,34 @@ public final class SmtpConnection implements Closeable {
         return host;
     }
 
-    public InetSocketAddress address() {
+    public SocketAddress address() {
         return address;
+    }
+
+    /** The peer's IP address, or the path of a Unix-domain socket (for reports). */
+    public String peer() {
+        return peer(address);
+    }
+
+    static String peer(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress()
+                : String.valueOf(((UnixDomainSocketAddress) address).getPath());
+    }
+
+    /** {@code host [ip]:port}, or the socket's path, for messages. */
+    static String where(String host, SocketAddress address) {
+        return address instanceof InetSocketAddress inet
+                ? host + " [" + inet.getAddress().getHostAddress() + "]:" + inet.getPort()
+                : "unix:" + peer(address);
+    }
+
+    /** True when the server has sent something that no command asked for yet (buffered, unread). */
+    boolean hasUnreadInput() {
+        try {
+            return replies.hasBuffered();
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** TLS protocol in use, or null on plaintext. */
@@ -181,6 +236,10 @@ public final class SmtpConnection implements Closeable {
     }
 
     public void timeout(Duration timeout) throws IOException {
+        if (unix != null) {
+            unix.timeout(timeout);
+            return;
+        }
         socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
     }
 
@@ -195,6 +254,24 @@ public final class SmtpConnection implements Closeable {
     /** EHLO, falling back to HELO when the server refuses EHLO; records the extensions offered. */
     public SmtpReply hello(String name) throws IOException {
         SmtpReply r = command("EHLO " + name);
+        extensions(r);
+        if (r.code() == 250) {
+            return r;
+        }
+        if (r.code() >= 500 && r.code() < 600) {
+            return command("HELO " + name);
+        }
+        return r;
+    }
+
+    /** LMTP's LHLO (RFC 2033 §4.1), with no fallback: a server that refuses it does not speak LMTP. */
+    public SmtpReply lhlo(String name) throws IOException {
+        SmtpReply r = command("LHLO " + name);
+        extensions(r);
+        return r;
+    }
+
+    private void extensions(SmtpReply r) {
         extensions.clear();
         if (r.code() == 250) {
             String[] lines = r.text().split("\n");
@@ -202,12 +279,7 @@ public final class SmtpConnection implements Closeable {
                 String[] kv = lines[i].strip().split(" ", 2);
                 extensions.put(kv[0].toUpperCase(Locale.ROOT), kv.length > 1 ? kv[1] : "");
             }
-            return r;
         }
-        if (r.code() >= 500 && r.code() < 600) {
-            return command("HELO " + name);
-        }
-        return r;
     }
 
     /**
@@ -226,7 +298,11 @@ public final class SmtpConnection implements Closeable {
     }
 
     private void handshake(SSLContext context, boolean verifyHost) throws IOException {
-        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, host, address.getPort(), true);
+        if (socket == null) {
+            throw new IOException("No TLS over a Unix-domain socket");
+        }
+        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, host,
+                ((InetSocketAddress) address).getPort(), true);
         tls.setUseClientMode(true);
         SSLParameters p = tls.getSSLParameters();
         if (verifyHost) {
@@ -302,66 +378,10 @@ public final class SmtpConnection implements Closeable {
      */
     public long writeData(InputStream content) throws IOException {
         try {
-            return dotStuff(content);
+            return DotStuffing.write(content, out);
         } catch (IOException e) {
             throw explain(e);
         }
-    }
-
-    private long dotStuff(InputStream content) throws IOException {
-        byte[] buf = new byte[8192];
-        int prev = '\n';
-        boolean pendingCr = false;
-        long count = 0;
-        int n;
-        while ((n = content.read(buf)) > 0) {
-            int i = 0;
-            while (i < n) {
-                int b = buf[i] & 0xff;
-                if (pendingCr) {
-                    pendingCr = false;
-                    out.write('\r');
-                    out.write('\n');
-                    count += 2;
-                    prev = '\n';
-                    if (b == '\n') {
-                        i++;
-                        continue;
-                    }
-                }
-                if (b == '\r') {
-                    pendingCr = true;
-                    i++;
-                    continue;
-                }
-                if (b == '\n') {
-                    out.write('\r');
-                    out.write('\n');
-                    count += 2;
-                    prev = '\n';
-                    i++;
-                    continue;
-                }
-                if (b == '.' && prev == '\n') {
-                    out.write('.');
-                }
-                int end = i;
-                while (end < n && buf[end] != '\r' && buf[end] != '\n') {
-                    end++;
-                }
-                out.write(buf, i, end - i);
-                count += end - i;
-                prev = buf[end - 1] & 0xff;
-                i = end;
-            }
-        }
-        if (pendingCr || prev != '\n') {
-            out.write('\r');
-            out.write('\n');
-        }
-        out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return count;
     }
 
     /** Sends QUIT (best effort, 2 s at most, however the peer trickles its answer) and closes. */
@@ -381,7 +401,9 @@ public final class SmtpConnection implements Closeable {
     @Override
     public void close() {
         try {
-            socket.close(); // under TLS this sends close_notify; a deadline still armed ends a write that blocks
+            if (socket != null) {
+                socket.close(); // under TLS this sends close_notify; a deadline still armed ends a write that blocks
+            }
         } catch (IOException ignored) {
             // nothing more to do
         }
@@ -394,6 +416,6 @@ public final class SmtpConnection implements Closeable {
     }
 
     public boolean isClosed() {
-        return socket.isClosed();
+        return unix != null ? !unix.isOpen() : socket.isClosed();
     }
 }
