@@ -147,6 +147,21 @@ class SmtpServerLmtpTest extends CamelTestSupport {
     }
 
     @Test
+    void aRefusedChunkBeforeLastGetsOneReply() throws Exception {
+        try (SmtpDialogue d = SmtpDialogue.open(LMTP)) {
+            d.cmd("LHLO client.test");
+            assertTrue(d.cmd("MAIL FROM:<a@client.test>").startsWith("250"));
+            assertTrue(d.cmd("RCPT TO:<ok@example.org>").startsWith("250"));
+            assertTrue(d.cmd("RCPT TO:<ok2@example.org>").startsWith("250"));
+            String bareLf = "Subject: t\n\nbody\n";
+            d.write("BDAT " + bareLf.length() + "\r\n" + bareLf);
+            String refusal = d.reply();
+            assertTrue(refusal.startsWith("5"), refusal);
+            assertTrue(d.cmd("NOOP").startsWith("250"), "one reply only: nothing else pending");
+        }
+    }
+
+    @Test
     void smtpModeIsUnchanged() throws Exception {
         try (SmtpDialogue d = SmtpDialogue.open(SMTP)) {
             assertTrue(d.cmd("LHLO client.test").startsWith("500 5.5.2 "));
