@@ -69,6 +69,7 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "idleTimeout": getOrCreateConfiguration(target).setIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "implicittls":
         case "implicitTls": getOrCreateConfiguration(target).setImplicitTls(property(camelContext, boolean.class, value)); return true;
+        case "lmtp": getOrCreateConfiguration(target).setLmtp(property(camelContext, boolean.class, value)); return true;
         case "mailpolicy":
         case "mailPolicy": getOrCreateConfiguration(target).setMailPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "mapmailheaders":
@@ -155,6 +156,7 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "idleTimeout": return long.class;
         case "implicittls":
         case "implicitTls": return boolean.class;
+        case "lmtp": return boolean.class;
         case "mailpolicy":
         case "mailPolicy": return java.lang.String.class;
         case "mapmailheaders":
@@ -242,6 +244,7 @@ public class SmtpServerComponentConfigurer extends PropertyConfigurerSupport imp
         case "idleTimeout": return getOrCreateConfiguration(target).getIdleTimeout();
         case "implicittls":
         case "implicitTls": return getOrCreateConfiguration(target).isImplicitTls();
+        case "lmtp": return getOrCreateConfiguration(target).isLmtp();
         case "mailpolicy":
         case "mailPolicy": return getOrCreateConfiguration(target).getMailPolicy();
         case "mapmailheaders":

@@ -63,6 +63,7 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "idleTimeout": target.getConfiguration().setIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "implicittls":
         case "implicitTls": target.getConfiguration().setImplicitTls(property(camelContext, boolean.class, value)); return true;
+        case "lmtp": target.getConfiguration().setLmtp(property(camelContext, boolean.class, value)); return true;
         case "mailpolicy":
         case "mailPolicy": target.getConfiguration().setMailPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "mapmailheaders":
@@ -148,6 +149,7 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "idleTimeout": return long.class;
         case "implicittls":
         case "implicitTls": return boolean.class;
+        case "lmtp": return boolean.class;
         case "mailpolicy":
         case "mailPolicy": return java.lang.String.class;
         case "mapmailheaders":
@@ -234,6 +236,7 @@ public class SmtpServerEndpointConfigurer extends PropertyConfigurerSupport impl
         case "idleTimeout": return target.getConfiguration().getIdleTimeout();
         case "implicittls":
         case "implicitTls": return target.getConfiguration().isImplicitTls();
+        case "lmtp": return target.getConfiguration().isLmtp();
         case "mailpolicy":
         case "mailPolicy": return target.getConfiguration().getMailPolicy();
         case "mapmailheaders":

@@ -24,7 +24,7 @@ public class SmtpServerEndpointUriFactory extends org.apache.camel.support.compo
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(43);
+        Set<String> props = new HashSet<>(44);
         props.add("acceptedDomains");
         props.add("advertiseRequireTls");
         props.add("allowAuthWithoutTls");
@@ -48,6 +48,7 @@ public class SmtpServerEndpointUriFactory extends org.apache.camel.support.compo
         props.add("hostName");
         props.add("idleTimeout");
         props.add("implicitTls");
+        props.add("lmtp");
         props.add("mailPolicy");
         props.add("mapMailHeaders");
         props.add("maxAuthFailuresPerIp");

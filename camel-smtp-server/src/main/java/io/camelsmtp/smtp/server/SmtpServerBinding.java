@@ -2,6 +2,7 @@ package io.camelsmtp.smtp.server;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 
 import io.camelsmtp.smtp.common.EnvelopeBinding;
 import io.camelsmtp.smtp.common.SmtpReply;
@@ -86,6 +87,18 @@ public class SmtpServerBinding {
         }
         SmtpReply chosen = chosenReply(exchange, "data", route);
         return chosen != null ? chosen : SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId);
+    }
+
+    /**
+     * LMTP: the replies after the message, one per recipient (see {@link RecipientReplies}), or a single one for all:
+     * a failed Exchange's refusal goes to every recipient, whatever per-recipient replies the route set.
+     */
+    public List<SmtpReply> recipientReplies(Exchange exchange, String queueId, String route, List<String> recipients) {
+        SmtpReply reply = messageReply(exchange, queueId, route);
+        if (exchange.getException() != null) {
+            return List.of(reply);
+        }
+        return RecipientReplies.of(exchange, recipients, reply, route);
     }
 
     /**

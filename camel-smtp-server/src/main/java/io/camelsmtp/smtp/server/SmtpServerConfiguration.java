@@ -42,6 +42,8 @@ public class SmtpServerConfiguration implements Cloneable {
     private boolean dsn;
     @UriParam(label = "consumer", defaultValue = "true")
     private boolean chunking = true;
+    @UriParam(label = "consumer,lmtp", defaultValue = "false")
+    private boolean lmtp;
 
     @UriParam(label = "consumer,limits", defaultValue = "1000")
     private int maxRecipients = 1000;
@@ -259,6 +261,21 @@ public class SmtpServerConfiguration implements Cloneable {
     /** Advertise CHUNKING and accept BDAT (RFC 3030). */
     public void setChunking(boolean chunking) {
         this.chunking = chunking;
+    }
+
+    public boolean isLmtp() {
+        return lmtp;
+    }
+
+    /**
+     * Speak LMTP (RFC 2033) instead of SMTP, for an MTA handing mail to this route as its last hop (Postfix
+     * mailbox_transport = lmtp:inet:host:port): LHLO instead of HELO/EHLO (which get 500 5.5.1), the same extensions,
+     * and after the message one reply per accepted recipient, in RCPT order, taken from the route's
+     * CamelSmtpRecipientReplies header (recipient to reply); a recipient without its own reply gets the route's reply.
+     * Cannot be combined with etrnQueue.
+     */
+    public void setLmtp(boolean lmtp) {
+        this.lmtp = lmtp;
     }
 
     public int getMaxRecipients() {

@@ -76,6 +76,13 @@ public final class SmtpServerConstants {
                             + "a 4xx or 5xx line refuses with that reply.",
               javaType = "String")
     public static final String REPLY = "CamelSmtpReply";
+    @Metadata(label = "consumer",
+              description = "Set by the route on an LMTP listener (lmtp=true): a Map from recipient address to the reply "
+                            + "for that recipient (read as CamelSmtpReply is). Recipients it does not name get the "
+                            + "route's reply; a value that is no valid reply gets 451 4.3.0; keys naming no recipient "
+                            + "are ignored. Unused in SMTP mode.",
+              javaType = "java.util.Map<String, Object>")
+    public static final String RECIPIENT_REPLIES = "CamelSmtpRecipientReplies";
 
     private SmtpServerConstants() {
     }

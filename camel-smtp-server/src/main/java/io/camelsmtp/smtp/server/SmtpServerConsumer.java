@@ -3,6 +3,7 @@ package io.camelsmtp.smtp.server;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -261,6 +262,18 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
 
     @Override
     public SmtpReply message(ConnectionState connection, MailTransaction transaction, SpooledMessage message) {
+        return runRoute(connection, transaction, message, false).get(0);
+    }
+
+    @Override
+    public List<SmtpReply> messagePerRecipient(ConnectionState connection, MailTransaction transaction,
+            SpooledMessage message) {
+        return runRoute(connection, transaction, message, true);
+    }
+
+    /** Runs the route on the message; its reply, or with {@code perRecipient} the LMTP replies (or one for all). */
+    private List<SmtpReply> runRoute(ConnectionState connection, MailTransaction transaction, SpooledMessage message,
+            boolean perRecipient) {
         Exchange exchange = createExchange(false);
         boolean completed = false;
         long started = System.nanoTime();
@@ -273,21 +286,24 @@ public class SmtpServerConsumer extends DefaultConsumer implements MailStages, S
                 meters.routeTime(RouteResult.TIMEOUT, System.nanoTime() - started);
                 LOG.warn("Message {} from {}: the route did not complete within {} ms; answering 451 4.4.7",
                         transaction.queueId(), connection.remoteAddress(), configuration.getReplyTimeout());
-                return SmtpReply.of(451, "4.4.7", "Delivery time expired, try again later");
+                return List.of(SmtpReply.of(451, "4.4.7", "Delivery time expired, try again later"));
             }
-            SmtpReply reply = binding.messageReply(exchange, transaction.queueId(), routeName());
-            boolean accepted = reply.isPositive();
+            List<SmtpReply> replies = perRecipient
+                    ? binding.recipientReplies(exchange, transaction.queueId(), routeName(), transaction.recipients())
+                    : List.of(binding.messageReply(exchange, transaction.queueId(), routeName()));
+            // accepted when the message was taken for at least one recipient (LMTP may refuse some)
+            boolean accepted = replies.stream().anyMatch(SmtpReply::isPositive);
             meters.routeTime(accepted ? RouteResult.ACCEPTED : RouteResult.REFUSED, System.nanoTime() - started);
             if (accepted) {
                 meters.accepted(message.size());
             }
-            return reply;
+            return replies;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return SmtpReply.of(451, "4.3.0", "Service shutting down, try again later");
+            return List.of(SmtpReply.of(451, "4.3.0", "Service shutting down, try again later"));
         } catch (RuntimeException e) {
             LOG.warn("Message {}: {}", transaction.queueId(), LogText.value(e), e);
-            return SmtpReply.of(451, "4.3.0", "Temporary failure, try again later");
+            return List.of(SmtpReply.of(451, "4.3.0", "Temporary failure, try again later"));
         } finally {
             if (completed) {
                 message.discard();

@@ -100,7 +100,7 @@ public class SmtpServerEndpoint extends DefaultEndpoint {
                 c.getMaxLineLength(), c.isAllowBareLineFeeds(), c.getMaxErrors(), Duration.ofMillis(c.getAuthFailureDelay()),
                 Duration.ofMillis(c.getMaxSessionTime()), c.isDsn(), c.isChunking(), tls, c.isImplicitTls(),
                 c.isRequireTls(), c.isRequireAuth(), c.isAllowAuthWithoutTls(), c.getAuthenticator(),
-                c.isAdvertiseRequireTls(), c.getEtrnQueue() != null && !c.getEtrnQueue().isBlank());
+                c.isAdvertiseRequireTls(), c.getEtrnQueue() != null && !c.getEtrnQueue().isBlank(), c.isLmtp());
     }
 
     /** The host name to use: the hostName option, else this machine's name. */

@@ -38,4 +38,33 @@ class SmtpServerYamlTest {
             main.stop();
         }
     }
+
+    @Test
+    void yamlLmtpRouteWithPerRecipientReplies() throws Exception {
+        int port = AvailablePortFinder.getNextAvailable();
+        Main main = new Main();
+        main.configure().withRoutesIncludePattern("classpath:yaml/lmtp.camel.yaml");
+        main.addInitialProperty("lmtp.port", Integer.toString(port));
+        main.start();
+        try {
+            MockEndpoint mailboxes = main.getCamelContext().getEndpoint("mock:mailboxes", MockEndpoint.class);
+            mailboxes.expectedMessageCount(1);
+            try (SmtpDialogue s = SmtpDialogue.open(port)) {
+                assertEquals("250 mailbox.example.org", s.cmd("LHLO client.test").lines().findFirst().orElseThrow()
+                        .replace("250-", "250 "));
+                s.cmd("MAIL FROM:<a@client.test>");
+                for (String rcpt : new String[] { "full@example.org", "bob@example.org", "gone@example.org" }) {
+                    assertEquals("250 2.1.5 Ok", s.cmd("RCPT TO:<" + rcpt + ">"));
+                }
+                s.cmd("DATA");
+                assertEquals("452 4.2.2 Mailbox full", s.data(Messages.simple("yaml")));
+                String bob = s.reply();
+                assertEquals(true, bob.startsWith("250 2.0.0 Ok: queued as "), bob);
+                assertEquals("550 5.1.1 No such user here", s.reply());
+            }
+            mailboxes.assertIsSatisfied();
+        } finally {
+            main.stop();
+        }
+    }
 }

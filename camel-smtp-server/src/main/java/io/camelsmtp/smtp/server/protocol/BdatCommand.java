@@ -84,6 +84,13 @@ final class BdatCommand extends SessionCommand {
             return;
         }
         tx.chunks(null, null);
+        if (!last && protocol.settings().lmtp()) {
+            // LMTP answers per recipient only after BDAT LAST; a refused earlier chunk gets one reply
+            spool.abort();
+            session.resetMailTransaction();
+            c.reply(reader.problem());
+            return;
+        }
         DataCommand.deliver(protocol, c, session, tx, spool, reader);
     }
 

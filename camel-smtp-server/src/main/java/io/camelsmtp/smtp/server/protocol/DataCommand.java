@@ -2,6 +2,7 @@ package io.camelsmtp.smtp.server.protocol;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.List;
 
 import io.camelsmtp.smtp.common.QueueIds;
 import io.camelsmtp.smtp.common.SmtpReply;
@@ -78,22 +79,44 @@ final class DataCommand extends SessionCommand {
     /** Shared end of DATA and BDAT LAST: refuse what failed a check, otherwise hand the message over. */
     static void deliver(SmtpProtocol protocol, ConnectionState c, Session session, MailTransaction tx,
             SpoolWriter spool, ContentReader reader) throws IOException {
+        boolean lmtp = protocol.settings().lmtp();
         SmtpReply problem = reader.problem();
         if (problem != null) {
             spool.abort();
+            int count = tx.recipients().size();
             session.resetMailTransaction();
-            c.reply(problem);
+            sendReplies(c, List.of(problem), lmtp ? count : 1);
             return;
         }
         SpooledMessage message = spool.finish();
-        SmtpReply reply;
+        List<SmtpReply> replies;
+        int count = tx.recipients().size();
         c.phase(ConnectionState.Phase.PROCESSING);
         try {
-            reply = protocol.stages().message(c, tx, message);
+            replies = lmtp ? protocol.stages().messagePerRecipient(c, tx, message)
+                    : List.of(protocol.stages().message(c, tx, message));
         } finally {
             c.phase(ConnectionState.Phase.COMMAND);
             session.resetMailTransaction();
         }
-        c.reply(reply);
+        sendReplies(c, replies, lmtp ? count : 1);
+    }
+
+    /**
+     * Sends {@code count} replies: SMTP's one, or LMTP's one per accepted recipient in RCPT order (RFC 2033 §4.2). A
+     * single reply stands for every recipient; a list of any other length than {@code count} is the stage's bug and
+     * gets {@code 451 4.3.0} for every recipient, so that no recipient is ever answered with another's reply.
+     */
+    static void sendReplies(ConnectionState c, List<SmtpReply> replies, int count) throws IOException {
+        List<SmtpReply> each = replies;
+        if (each == null || each.isEmpty() || (each.size() != 1 && each.size() != count)) {
+            LOG.error("Session {}: {} replies for {} recipients; answering 451 4.3.0 for each", c.sessionId(),
+                    each == null ? 0 : each.size(), count);
+            each = List.of(SmtpReply.of(451, "4.3.0", "Temporary failure, try again later"));
+        }
+        for (int i = 0; i < count; i++) {
+            SmtpReply r = each.size() == 1 ? each.get(0) : each.get(i);
+            c.reply(r != null ? r : SmtpReply.of(451, "4.3.0", "Temporary failure, try again later"));
+        }
     }
 }

@@ -7,18 +7,30 @@ import java.util.List;
 import io.camelsmtp.smtp.common.SmtpReply;
 import org.subethamail.smtp.server.Session;
 
-/** EHLO and HELO: reset the transaction, ask the HELO policy, then list the extensions we really implement. */
+/**
+ * EHLO and HELO, or LHLO on an LMTP listener (RFC 2033 §4.1: answered as EHLO is): reset the transaction, ask the
+ * HELO policy, then list the extensions we really implement. On an LMTP listener HELO and EHLO are refused with
+ * {@code 500 5.5.1}, and on an SMTP listener LHLO is an unknown command.
+ */
 final class HelloCommand extends SessionCommand {
 
     private final boolean extended;
 
-    HelloCommand(SmtpProtocol protocol, boolean extended) {
-        super(protocol, extended ? "EHLO" : "HELO");
-        this.extended = extended;
+    HelloCommand(SmtpProtocol protocol, String verb) {
+        super(protocol, verb);
+        this.extended = !verb.equals("HELO");
     }
 
     @Override
     void handle(ConnectionState c, Session session, String argument) throws IOException {
+        if (protocol.settings().lmtp() != getName().equals("LHLO")) {
+            if (protocol.settings().lmtp()) {
+                c.reply(500, "5.5.1", "Error: this is an LMTP server, use LHLO");
+            } else {
+                c.reply(500, "5.5.2", "Error: command not recognized");
+            }
+            return;
+        }
         String name = argument.split(" ", 2)[0];
         if (name.isEmpty()) {
             c.reply(501, "5.5.4", "Syntax: " + getName() + " hostname");

@@ -25,7 +25,7 @@ final class MailCommand extends SessionCommand {
     void handle(ConnectionState c, Session session, String argument) throws IOException {
         ProtocolSettings s = protocol.settings();
         if (c.helo() == null) {
-            c.reply(503, "5.5.1", "Error: send HELO/EHLO first");
+            c.reply(503, "5.5.1", s.lmtp() ? "Error: send LHLO first" : "Error: send HELO/EHLO first");
             return;
         }
         if (session.isMailTransactionInProgress()) {

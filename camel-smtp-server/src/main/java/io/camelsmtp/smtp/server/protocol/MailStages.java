@@ -1,5 +1,7 @@
 package io.camelsmtp.smtp.server.protocol;
 
+import java.util.List;
+
 import io.camelsmtp.smtp.common.SmtpReply;
 
 /**
@@ -25,6 +27,12 @@ public interface MailStages {
      * implementation owns {@code message} from here on and discards it when done.
      */
     SmtpReply message(ConnectionState connection, MailTransaction transaction, SpooledMessage message);
+
+    /**
+     * LMTP (RFC 2033): as {@link #message}, but returns one reply per recipient of the transaction, aligned with
+     * {@link MailTransaction#recipients()}, or a single reply that stands for every recipient (never null or empty).
+     */
+    List<SmtpReply> messagePerRecipient(ConnectionState connection, MailTransaction transaction, SpooledMessage message);
 
     /**
      * ETRN (RFC 1985) for {@code node}, a checked host name in lower case, with {@code subdomains} for the

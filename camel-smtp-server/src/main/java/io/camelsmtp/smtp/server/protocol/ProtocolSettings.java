@@ -25,11 +25,13 @@ import io.camelsmtp.smtp.server.auth.SmtpAuthenticator;
  * @param authenticator        checks AUTH credentials, or null when AUTH is not offered
  * @param requireTlsOption     offer REQUIRETLS (RFC 8689) after STARTTLS and accept it on MAIL FROM there
  * @param etrn                 advertise ETRN (RFC 1985) and answer it through {@link MailStages#etrn}
+ * @param lmtp                 speak LMTP (RFC 2033): LHLO instead of HELO/EHLO, one reply per recipient after the
+ *                             message, taken from {@link MailStages#messagePerRecipient}
  */
 public record ProtocolSettings(String hostName, int maxMessageSize, int maxRecipients, int maxLineLength,
         boolean allowBareLineFeeds, int maxErrors, Duration authFailureDelay, Duration maxSessionTime, boolean dsn,
         boolean chunking, TlsSockets tls, boolean implicitTls, boolean requireTls, boolean requireAuth,
-        boolean allowAuthWithoutTls, SmtpAuthenticator authenticator, boolean requireTlsOption, boolean etrn) {
+        boolean allowAuthWithoutTls, SmtpAuthenticator authenticator, boolean requireTlsOption, boolean etrn, boolean lmtp) {
 
     public ProtocolSettings {
         if (maxMessageSize <= 0) {
@@ -37,6 +39,9 @@ public record ProtocolSettings(String hostName, int maxMessageSize, int maxRecip
         }
         if ((implicitTls || requireTls) && tls == null) {
             throw new IllegalArgumentException("implicitTls and requireTls need sslContextParameters");
+        }
+        if (lmtp && etrn) {
+            throw new IllegalArgumentException("lmtp and etrnQueue exclude each other: an LMTP listener has no queue");
         }
         if (requireAuth && authenticator == null) {
             throw new IllegalArgumentException("requireAuth needs an authenticator");

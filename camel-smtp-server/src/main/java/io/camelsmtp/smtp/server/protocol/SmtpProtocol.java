@@ -286,7 +286,8 @@ public final class SmtpProtocol implements SessionHandler {
     }
 
     private void installCommands(CommandHandler handler) {
-        List<Command> commands = List.of(new HelloCommand(this, true), new HelloCommand(this, false),
+        List<Command> commands = List.of(new HelloCommand(this, "EHLO"), new HelloCommand(this, "HELO"),
+                new HelloCommand(this, "LHLO"),
                 new MailCommand(this), new RcptCommand(this), new DataCommand(this), new StartTlsCommand(this),
                 new AuthCommand(this), new EtrnCommand(this), new SimpleCommand(this, "RSET"), new SimpleCommand(this, "NOOP"),
                 new SimpleCommand(this, "QUIT"), new SimpleCommand(this, "VRFY"), new SimpleCommand(this, "EXPN"),

@@ -171,6 +171,14 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
      */
     private Duration maxSessionTime;
     /**
+     * Speak LMTP (RFC 2033) instead of SMTP, for an MTA handing mail to this route as its last hop (Postfix
+     * mailbox_transport = lmtp:inet:host:port): LHLO instead of HELO/EHLO (which get 500 5.5.1), the same extensions,
+     * and after the message one reply per accepted recipient, in RCPT order, taken from the route's
+     * CamelSmtpRecipientReplies header (recipient to reply); a recipient without its own reply gets the route's reply.
+     * Cannot be combined with etrnQueue.
+     */
+    private Boolean lmtp;
+    /**
      * Offer REQUIRETLS (RFC 8689) in the EHLO reply of TLS sessions and accept it on MAIL FROM there, recorded as the
      * CamelSmtpRequireTlsOption header; never offered or accepted in plaintext. Not requireTls, which makes clients
      * STARTTLS.
@@ -461,6 +469,14 @@ public class SmtpServerComponentConfiguration extends ComponentConfigurationProp
 
     public void setMaxSessionTime(Duration maxSessionTime) {
         this.maxSessionTime = maxSessionTime;
+    }
+
+    public Boolean getLmtp() {
+        return lmtp;
+    }
+
+    public void setLmtp(Boolean lmtp) {
+        this.lmtp = lmtp;
     }
 
     public Boolean getAdvertiseRequireTls() {
