@@ -36,6 +36,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authOverUnverifiedTls": getOrCreateConfiguration(target).setAuthOverUnverifiedTls(property(camelContext, boolean.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
+        case "chunking": getOrCreateConfiguration(target).setChunking(property(camelContext, boolean.class, value)); return true;
         case "commandtimeout":
         case "commandTimeout": getOrCreateConfiguration(target).setCommandTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "configuration": target.setConfiguration(property(camelContext, io.camelsmtp.smtp.relay.SmtpRelayConfiguration.class, value)); return true;
@@ -117,6 +118,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authOverUnverifiedTls": return boolean.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
+        case "chunking": return boolean.class;
         case "commandtimeout":
         case "commandTimeout": return long.class;
         case "configuration": return io.camelsmtp.smtp.relay.SmtpRelayConfiguration.class;
@@ -199,6 +201,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authOverUnverifiedTls": return getOrCreateConfiguration(target).isAuthOverUnverifiedTls();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
+        case "chunking": return getOrCreateConfiguration(target).isChunking();
         case "commandtimeout":
         case "commandTimeout": return getOrCreateConfiguration(target).getCommandTimeout();
         case "configuration": return target.getConfiguration();

@@ -27,6 +27,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "allowPrivateAddresses": target.getConfiguration().setAllowPrivateAddresses(property(camelContext, boolean.class, value)); return true;
         case "authoverunverifiedtls":
         case "authOverUnverifiedTls": target.getConfiguration().setAuthOverUnverifiedTls(property(camelContext, boolean.class, value)); return true;
+        case "chunking": target.getConfiguration().setChunking(property(camelContext, boolean.class, value)); return true;
         case "commandtimeout":
         case "commandTimeout": target.getConfiguration().setCommandTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "connecttimeout":
@@ -103,6 +104,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "allowPrivateAddresses": return boolean.class;
         case "authoverunverifiedtls":
         case "authOverUnverifiedTls": return boolean.class;
+        case "chunking": return boolean.class;
         case "commandtimeout":
         case "commandTimeout": return long.class;
         case "connecttimeout":
@@ -180,6 +182,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "allowPrivateAddresses": return target.getConfiguration().isAllowPrivateAddresses();
         case "authoverunverifiedtls":
         case "authOverUnverifiedTls": return target.getConfiguration().isAuthOverUnverifiedTls();
+        case "chunking": return target.getConfiguration().isChunking();
         case "commandtimeout":
         case "commandTimeout": return target.getConfiguration().getCommandTimeout();
         case "connecttimeout":

@@ -24,9 +24,10 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(38);
+        Set<String> props = new HashSet<>(39);
         props.add("allowPrivateAddresses");
         props.add("authOverUnverifiedTls");
+        props.add("chunking");
         props.add("commandTimeout");
         props.add("connectTimeout");
         props.add("connectionReuse");

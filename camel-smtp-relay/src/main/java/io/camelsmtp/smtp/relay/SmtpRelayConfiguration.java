@@ -50,6 +50,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private long idleConnectionTime = 5000;
     @UriParam(label = "producer,advanced", defaultValue = "20")
     private int maxConnectionsPerHost = 20;
+    @UriParam(label = "producer,advanced", defaultValue = "true")
+    private boolean chunking = true;
 
     @UriParam(label = "producer,reporting", defaultValue = "false")
     private boolean tlsReporting;
@@ -262,6 +264,19 @@ public class SmtpRelayConfiguration implements Cloneable {
     /** How long an unused kept connection stays open. */
     public void setIdleConnectionTime(long idleConnectionTime) {
         this.idleConnectionTime = idleConnectionTime;
+    }
+
+    public boolean isChunking() {
+        return chunking;
+    }
+
+    /**
+     * Send the content with BDAT (RFC 3030) instead of DATA when the server offers CHUNKING: no dot-stuffing, and
+     * nothing sent when the delivery is withdrawn or every recipient refused. Turn off for a server whose BDAT is
+     * broken.
+     */
+    public void setChunking(boolean chunking) {
+        this.chunking = chunking;
     }
 
     public int getMaxConnectionsPerHost() {

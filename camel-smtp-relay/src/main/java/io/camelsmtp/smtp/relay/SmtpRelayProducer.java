@@ -118,7 +118,7 @@ public class SmtpRelayProducer extends DefaultProducer {
                 Duration.ofMillis(config.getCommandTimeout()), Duration.ofMillis(config.getDataTimeout()),
                 Duration.ofMillis(config.getMaxAttemptTime()), config.getMaxMxHosts(), config.getMaxMxAddresses(),
                 config.getMaxMxSessions(), config.isConnectionReuse(), Duration.ofMillis(config.getIdleConnectionTime()),
-                config.getMaxConnectionsPerHost(), endpoint.isLmtp(), endpoint.lmtpSocket()), timer);
+                config.getMaxConnectionsPerHost(), endpoint.isLmtp(), endpoint.lmtpSocket(), config.isChunking()), timer);
         TlsOutcomeListener outcomes = outcomes(config);
         agent.setTlsOutcomeListener(outcomes);
         agent.setMeters(meters);

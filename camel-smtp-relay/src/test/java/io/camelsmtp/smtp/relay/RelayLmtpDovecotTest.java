@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code smtp-relay:lmtp} against Dovecot's LMTP server (Debian package dovecot-lmtpd), started by the test with a
  * passwd-file of users and a per-user quota (lmtp/dovecot.conf), over TCP and over its Unix-domain socket: one
  * recipient over quota gets Dovecot's "452 4.2.2" after the data and is deferred while the other's copy is saved, an
- * unknown user gets "550 5.1.1" at RCPT and fails alone.
+ * unknown user gets "550 5.1.1" at RCPT and fails alone; with BDAT (Dovecot offers CHUNKING) and with DATA.
  */
 class RelayLmtpDovecotTest extends CamelTestSupport {
 
@@ -106,8 +108,8 @@ class RelayLmtpDovecotTest extends CamelTestSupport {
     }
 
     private Exchange send(String destination, String body, String... to) {
-        return template.send("smtp-relay:" + destination + "?heloName=relay.test&connectTimeout=2s&commandTimeout=10s"
-                             + "&dataTimeout=10s", e -> {
+        return template.send("smtp-relay:" + destination + (destination.contains("?") ? "&" : "?")
+                             + "heloName=relay.test&connectTimeout=2s&commandTimeout=10s&dataTimeout=10s", e -> {
                                  e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "carol@example.net");
                                  e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_TO, List.of(to));
                                  e.getMessage().setBody(body);
@@ -116,7 +118,7 @@ class RelayLmtpDovecotTest extends CamelTestSupport {
 
     private static String message(String subject, int bodyOctets) {
         return "From: <carol@example.net>\r\nTo: <alice@example.org>\r\nSubject: " + subject + "\r\n\r\n"
-               + "x".repeat(bodyOctets) + "\r\n";
+               + ".a line with a leading dot\r\n" + "x".repeat(bodyOctets) + "\r\n";
     }
 
     private List<String> inbox(String user) throws IOException {
@@ -139,10 +141,22 @@ class RelayLmtpDovecotTest extends CamelTestSupport {
         return e.getMessage().getHeader(SmtpRelayConstants.DELIVERY_REPORT, DeliveryReport.class).get(rcpt);
     }
 
+    /** Dovecot offers CHUNKING, so with the default {@code chunking=true} the content goes as BDAT. */
     @Test
-    void overQuotaIsDeferredUnknownFailsAndTheOtherIsSavedOverTcp() throws Exception {
-        Exchange e = send("lmtp:127.0.0.1:" + port, message("big", 3000), "alice@example.org", "bob@example.org",
-                "nobody@example.org");
+    void dovecotOffersChunking() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("LHLO probe.test\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            String replies = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(replies.contains("250-CHUNKING") || replies.contains("250 CHUNKING"), replies);
+        }
+    }
+
+    @ParameterizedTest(name = "chunking={0}")
+    @ValueSource(booleans = { true, false })
+    void overQuotaIsDeferredUnknownFailsAndTheOtherIsSavedOverTcp(boolean chunking) throws Exception {
+        Exchange e = send("lmtp:127.0.0.1:" + port + "?chunking=" + chunking, message("big", 3000),
+                "alice@example.org", "bob@example.org", "nobody@example.org");
         SmtpDeliveryException x = assertInstanceOf(SmtpDeliveryException.class, e.getException());
         assertTrue(x.isTransient(), x::getMessage);
         RecipientResult alice = result(e, "alice@example.org");
@@ -161,6 +175,7 @@ class RelayLmtpDovecotTest extends CamelTestSupport {
         assertEquals(1, aliceInbox.size(), log());
         assertTrue(aliceInbox.get(0).contains("Subject: big"), aliceInbox.get(0));
         assertTrue(aliceInbox.get(0).startsWith("Return-Path: <carol@example.net>"), aliceInbox.get(0));
+        assertTrue(aliceInbox.get(0).contains("\n.a line with a leading dot\n"), aliceInbox.get(0));
         assertEquals(List.of(), inbox("bob"));
         assertFalse(Files.exists(tmp.resolve("maildir/nobody")));
         assertTrue(log().contains("Quota exceeded"), log());

@@ -6,16 +6,40 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Message content as DATA sends it (RFC 5321 §4.5.2): bare LF and bare CR become CRLF, a line starting with a dot
- * gets a second one, a missing final CRLF is added, then the terminating dot; flushed.
+ * Message content on the wire. DATA (RFC 5321 §4.5.2): bare LF and bare CR become CRLF, a line starting with a dot
+ * gets a second one, a missing final CRLF is added, then the terminating dot. BDAT (RFC 3030) takes the same
+ * canonical CRLF lines without dot-stuffing and without the dot, its length announced first: {@link #canonical}.
  */
 final class DotStuffing {
+
+    private static final OutputStream NOWHERE = OutputStream.nullOutputStream();
 
     private DotStuffing() {
     }
 
-    /** Writes {@code content} to {@code out}; returns the octets of content written (without stuffing and the dot). */
+    /**
+     * Writes {@code content} for DATA to {@code out}, then flushes; returns the octets of content written (without
+     * stuffing and the dot).
+     */
     static long write(InputStream content, OutputStream out) throws IOException {
+        long count = lines(content, out, true);
+        out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return count;
+    }
+
+    /** Writes {@code content} as canonical CRLF lines, unstuffed, to {@code out} (not flushed); returns the octets. */
+    static long canonical(InputStream content, OutputStream out) throws IOException {
+        return lines(content, out, false);
+    }
+
+    /** The octets {@link #canonical} would write, for BDAT's length. */
+    static long canonicalSize(InputStream content) throws IOException {
+        return lines(content, NOWHERE, false);
+    }
+
+    /** Canonical lines, dot-stuffed when asked; counts what it writes, stuffing dots excepted. */
+    private static long lines(InputStream content, OutputStream out, boolean stuff) throws IOException {
         byte[] buf = new byte[8192];
         int prev = '\n';
         boolean pendingCr = false;
@@ -49,7 +73,7 @@ final class DotStuffing {
                     i++;
                     continue;
                 }
-                if (b == '.' && prev == '\n') {
+                if (stuff && b == '.' && prev == '\n') {
                     out.write('.');
                 }
                 int end = i;
@@ -65,9 +89,8 @@ final class DotStuffing {
         if (pendingCr || prev != '\n') {
             out.write('\r');
             out.write('\n');
+            count += 2;
         }
-        out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
         return count;
     }
 }

@@ -15,7 +15,8 @@ import io.camelsmtp.smtp.common.Xtext;
 /**
  * One mail transaction on an open session: what the server cannot take is refused before anything is sent
  * (REQUIRETLS, SIZE, 8BITMIME, SMTPUTF8), then MAIL, every RCPT and DATA (in one write under PIPELINING, with DSN parameters when
- * offered), the content, and one result per recipient. After a failed transaction the session is reset with RSET;
+ * offered), the content, and one result per recipient. When the server offers CHUNKING the content goes as one BDAT
+ * instead of DATA (see {@link #sendChunk}). After a failed transaction the session is reset with RSET;
  * {@link #isReusable()} says whether it may carry the next message.
  * <p>
  * A delivery withdrawn while the transaction runs ({@link DeliveryCancellation}) is noticed after the RCPTs, before
@@ -127,6 +128,7 @@ final class MailTransaction {
             rcpts.add(line.toString());
         }
         c.timeout(settings.commandTimeout());
+        boolean chunking = settings.chunking() && c.supports("CHUNKING");
         SmtpReply mailReply;
         SmtpReply[] rcptReplies = new SmtpReply[rcpts.size()];
         SmtpReply dataReply = null;
@@ -135,13 +137,17 @@ final class MailTransaction {
             for (String r : rcpts) {
                 c.write(r);
             }
-            c.write("DATA");
+            if (!chunking) {
+                c.write("DATA");
+            }
             c.flush();
             mailReply = c.read();
             for (int i = 0; i < rcptReplies.length; i++) {
                 rcptReplies[i] = c.read();
             }
-            dataReply = c.read();
+            if (!chunking) {
+                dataReply = c.read();
+            }
         } else {
             mailReply = c.command(mail.toString());
             if (mailReply.isPositive()) {
@@ -150,7 +156,7 @@ final class MailTransaction {
                     rcptReplies[i] = c.command(rcpts.get(i));
                     any |= rcptReplies[i].isPositive();
                 }
-                if (any && !withdrawn.getAsBoolean()) {
+                if (any && !chunking && !withdrawn.getAsBoolean()) {
                     dataReply = c.command("DATA");
                 }
             }
@@ -170,6 +176,10 @@ final class MailTransaction {
             } else {
                 results[i] = result(i, rcptReplies[i]);
             }
+        }
+        if (chunking) {
+            sendChunk(accepted);
+            return;
         }
         // without PIPELINING, no DATA reply for accepted recipients means the delivery was withdrawn just before
         if (!accepted.isEmpty() && (dataReply == null || dataReply.code() == 354 && withdrawn.getAsBoolean())) {
@@ -203,6 +213,40 @@ final class MailTransaction {
         }
         if (end.code() == 421) {
             reusable = false;
+        }
+    }
+
+    /**
+     * CHUNKING (RFC 3030): the content goes as one {@code BDAT n LAST} once the RCPT replies are in, so a delivery
+     * withdrawn meanwhile, or one with no recipient left, ends with RSET and sends nothing. The answer is one reply,
+     * or under LMTP one per accepted recipient (RFC 2033 §4.2 applies to BDAT LAST as to the dot).
+     */
+    private void sendChunk(List<Integer> accepted) throws IOException {
+        if (accepted.isEmpty()) {
+            endTransaction(null);
+            return;
+        }
+        if (withdrawn.getAsBoolean()) {
+            for (int i : accepted) {
+                results[i] = result(i, DeliveryCancellation.REPLY);
+            }
+            endTransaction(null);
+            return;
+        }
+        c.timeout(settings.dataTimeout());
+        c.writeChunk(content::open);
+        if (settings.lmtp()) {
+            lmtpReplies(accepted);
+            return;
+        }
+        SmtpReply end = c.read();
+        for (int i : accepted) {
+            results[i] = result(i, end);
+        }
+        if (end.code() == 421) {
+            reusable = false;
+        } else if (!end.isPositive()) {
+            endTransaction(null); // a refused chunk may leave the transaction open (RFC 3030 §4.2): RSET ends it
         }
     }
 

@@ -384,6 +384,41 @@ public final class SmtpConnection implements Closeable {
         }
     }
 
+    /**
+     * Sends the content as one {@code BDAT <size> LAST} chunk (RFC 3030): canonical CRLF lines, neither dot-stuffed
+     * nor terminated, flushed. The size is counted in a first pass over the content, so nothing is buffered whatever
+     * the message's size; a second pass that writes a different number of octets (content changed in between) fails
+     * with an IOException, and the caller closes the connection, since the server would now read the wrong octets
+     * as the message.
+     */
+    public long writeChunk(IoSupplier<InputStream> content) throws IOException {
+        try {
+            long size;
+            try (InputStream in = content.get()) {
+                size = DotStuffing.canonicalSize(in);
+            }
+            write("BDAT " + size + " LAST");
+            long written;
+            try (InputStream in = content.get()) {
+                written = DotStuffing.canonical(in, out);
+            }
+            if (written != size) {
+                throw new IOException("Message content changed while being sent: " + written + " octets after BDAT "
+                        + size);
+            }
+            out.flush();
+            return written;
+        } catch (IOException e) {
+            throw explain(e);
+        }
+    }
+
+    /** A source of the message content that may be opened more than once. */
+    @FunctionalInterface
+    public interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
     /** Sends QUIT (best effort, 2 s at most, however the peer trickles its answer) and closes. */
     public void quit() {
         try {

@@ -41,6 +41,7 @@ public final class ScriptedLmtpPeer implements Closeable {
     private final Path socketPath;
     private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> chunks = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean closed;
 
@@ -79,6 +80,11 @@ public final class ScriptedLmtpPeer implements Closeable {
 
     public List<String> lines() {
         return new ArrayList<>(lines);
+    }
+
+    /** The octets of every BDAT chunk received, as ISO-8859-1 text, in order. */
+    public List<String> chunks() {
+        return new ArrayList<>(chunks);
     }
 
     private void accept() {
@@ -185,8 +191,9 @@ public final class ScriptedLmtpPeer implements Closeable {
 
         /**
          * An LMTP server up to the final dot: greeting (on the first call), LHLO gets {@code lhlo} (reply lines with CRLF), MAIL 250, RCPT
-         * 250 unless its address contains "refuse" (550), DATA 354 and the content read to the dot. Returns the
-         * number of accepted recipients once the dot has come (the script then answers), or -1 at the end of the
+         * 250 unless its address contains "refuse" (550), DATA 354 and the content read to the dot, or BDAT chunks
+         * read (each but the last answered 250; offer CHUNKING in {@code lhlo} for that). Returns the
+         * number of accepted recipients once the dot or the last chunk has come (the script then answers), or -1 at the end of the
          * stream or at QUIT.
          */
         public int upToTheDot(String lhlo) throws IOException {
@@ -211,6 +218,15 @@ public final class ScriptedLmtpPeer implements Closeable {
                         accepted++;
                         send("250 2.1.5 Ok\r\n");
                     }
+                }
+                case "BDAT" -> {
+                    String[] args = line.split(" ");
+                    byte[] chunk = in.readNBytes(Integer.parseInt(args[1]));
+                    chunks.add(new String(chunk, StandardCharsets.ISO_8859_1));
+                    if (args.length > 2 && "LAST".equalsIgnoreCase(args[2])) {
+                        return accepted;
+                    }
+                    send("250 2.0.0 " + chunk.length + " octets received\r\n");
                 }
                 case "DATA" -> {
                     send("354 go ahead\r\n");
