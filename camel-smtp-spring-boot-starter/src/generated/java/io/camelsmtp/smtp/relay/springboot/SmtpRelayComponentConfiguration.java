@@ -61,6 +61,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private TlsPolicy tls;
     /**
+     * Send the content with BDAT (RFC 3030) instead of DATA when the server offers CHUNKING: no dot-stuffing, and
+     * nothing sent when the delivery is withdrawn or every recipient refused. Turn off for a server whose BDAT is
+     * broken.
+     */
+    private Boolean chunking;
+    /**
      * Keep connections open and send the next message to the same host over them (RSET first).
      */
     private Boolean connectionReuse;
@@ -288,6 +294,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setTls(TlsPolicy tls) {
         this.tls = tls;
+    }
+
+    public Boolean getChunking() {
+        return chunking;
+    }
+
+    public void setChunking(Boolean chunking) {
+        this.chunking = chunking;
     }
 
     public Boolean getConnectionReuse() {
