@@ -58,6 +58,7 @@ public final class MailRouter {
                 return args[i].equals("--help") ? 0 : 2;
             }
         }
+        ThreadChoice.apply(); // before Camel creates its first thread
         Main main = create(routes);
         if (!stackTrace) {
             main.addMainListener(StartupLog.begin());

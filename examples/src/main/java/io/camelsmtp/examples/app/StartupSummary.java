@@ -80,6 +80,7 @@ final class StartupSummary extends MainListenerSupport {
             routesBySource.computeIfAbsent(source, s -> new ArrayList<>()).add(route.getRouteId());
         }
         routesBySource.forEach((source, ids) -> lines.add("  routes " + source + ": " + String.join(", ", ids)));
+        lines.add("  threads " + ThreadChoice.describe());
         return lines;
     }
 
