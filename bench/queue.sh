@@ -59,7 +59,8 @@
 #   COUNT_ACCEPT messages per acceptance run (default 5000); COUNT_E2E per end-to-end run (default 10000)
 #   SESSIONS     (default 20); SIZE octets of body (default 4096); MODES "conn reuse" (default) or one of them
 #   PHASES       "accept e2e mem backlog" (default) or a part of it; "auth" (not in the default) is the auth phase
-#                described at phase_auth: acceptance with DKIM signing and with SPF + DKIM + DMARC verification
+#                described at phase_auth: acceptance with DKIM signing and with SPF + DKIM + DMARC verification;
+#                "metrics" (not in the default either): acceptance with and without Micrometer meters (phase_metrics)
 #   WARMUP       messages per server and mode before the measured runs (default 5000; the JIT needs them)
 #   BACKLOG_COUNT  messages of the backlog phase (default 100000), sent with BACKLOG_MODE (default reuse)
 #   MEM_COUNT    messages of the memory run (default 100000); MEM_MODE conn (default) or reuse; MEM_EVERY seconds
@@ -76,7 +77,7 @@
 #   OUT          raw results and logs (default /tmp/camel-smtp-queue-bench); wiped at start
 # Output: a Markdown summary on stdout, also in OUT/summary.md; every run in OUT/accept.csv and OUT/e2e.csv, the
 # memory run in OUT/mem.csv and OUT/mem-jstat.txt, the backlog phase in OUT/backlog-*.csv, the machine in OUT/machine.txt, logs under OUT/logs.
-# Run as root (private Postfix instances, cgroups). Ports 2531-2537, 127.0.0.1:2553 (auth) and 127.0.0.2:2600 must be free.
+# Run as root (private Postfix instances, cgroups). Ports 2531-2538, 127.0.0.1:2553 (auth) and 127.0.0.2:2600 must be free.
 set -uo pipefail
 export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/queue/
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -119,7 +120,7 @@ SMTP_SOURCE=${SMTP_SOURCE:-/usr/sbin/smtp-source}
 SMTP_SINK=${SMTP_SINK:-/usr/sbin/smtp-sink}
 SINK_HOST=127.0.0.2
 SINK_PORT=2600
-declare -A PORT=([ours-accept]=2531 [postfix-hold]=2532 [ours-mta]=2533 [postfix-mta]=2534 [ours-sign]=2535 [ours-verify]=2536 [ours-sign-ed]=2537)
+declare -A PORT=([ours-accept]=2531 [postfix-hold]=2532 [ours-mta]=2533 [postfix-mta]=2534 [ours-sign]=2535 [ours-verify]=2536 [ours-sign-ed]=2537 [ours-nometrics]=2538)
 DNS_PORT=2553             # the auth phase's dnsmasq (127.0.0.1)
 DRIVE_EXTRA=()            # more drive.py arguments (the auth phase: its message file and sender)
 declare -A PID=()         # name -> pid of the timeout(1) wrapping what we started
@@ -202,7 +203,7 @@ pf_stop() { pf_stop_fg "$1" "$OUT/$1"; }   # name
 cleanup() {
     trap - EXIT
     local n
-    for n in ours-accept ours-mta ours-mem ours-fill ours-drain ours-sign ours-sign-ed ours-verify; do stop_ours "$n"; done
+    for n in ours-accept ours-mta ours-mem ours-fill ours-drain ours-sign ours-sign-ed ours-verify ours-nometrics; do stop_ours "$n"; done
     stop_pid "${PID[dns]:-}" 5
     pf_stop postfix-hold
     pf_stop postfix-mta
@@ -526,6 +527,51 @@ for mode in sorted({r["mode"] for r in rows}):
 PY
 }
 
+# phase metrics (not in the default PHASES): what the Micrometer meters cost acceptance (issue 14: < 5 %). Two apps
+# with the acceptance route, started together and driven in turn (order alternating per run), after a warm-up:
+#   ours-accept     the app as shipped: a Prometheus registry bound, every meter counting                    :2531
+#   ours-nometrics  the same with -Dmetrics.enabled=false: no registry, no meter made                         :2538
+# Ratio = median msg/s with / without; CPU per message from the "ours" cgroup (both JVMs are in it, but only the
+# one being driven works).
+phase_metrics() {
+    local servers="ours-accept ours-nometrics" server mode run
+    log "phase metrics: ours-accept (meters on) vs ours-nometrics (metrics.enabled=false), $COUNT_ACCEPT messages per run"
+    start_ours ours-accept "$BENCH/routes/queue-accept.camel.yaml"
+    start_ours ours-nometrics "$BENCH/routes/queue-accept.camel.yaml" "$JAVA_OPTS -Dmetrics.enabled=false"
+    log "warm-up: $WARMUP messages per server and mode, not measured"
+    for server in $servers; do
+        for mode in $MODES; do accept_run "$server" "$mode" 0 "$WARMUP" "warmup-metrics-$server" > /dev/null; done
+    done
+    for run in $(seq 1 "$RUNS"); do
+        for mode in $MODES; do
+            # shellcheck disable=SC2086
+            for server in $(order_for "$run" $servers); do accept_run "$server" "$mode" "$run" "$COUNT_ACCEPT" "metrics-$server"; done
+        done
+    done
+    for server in $servers; do
+        log_warnings "$server" "$OUT/logs/$server.log"
+        stop_ours "$server"
+        rm -rf "$(spool_dir "$server")"
+    done
+    "$PYTHON" - "$OUT/accept.csv" <<'PY' | tee "$OUT/metrics-summary.md"
+import csv, statistics, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["label"].startswith("metrics-")]
+print("| mode | meters on msg/s | meters off msg/s | on / off | CPU ms per message, on / off | runs ok |")
+print("|---|---:|---:|---:|---:|---|")
+for mode in sorted({r["mode"] for r in rows}):
+    med, cpu, ok = {}, {}, []
+    for s in ("ours-accept", "ours-nometrics"):
+        good = [r for r in rows if r["server"] == s and r["mode"] == mode and r["ok"] == "yes"]
+        med[s] = statistics.median(float(r["msg_per_s"]) for r in good) if good else float("nan")
+        cpu[s] = statistics.median(1000 * float(r["cpu_server_s"]) / int(r["count"]) for r in good
+                                   if r["cpu_server_s"] not in ("", "NA")) if good else float("nan")
+        ok.append(f'{len(good)}/{len([r for r in rows if r["server"] == s and r["mode"] == mode])}')
+    print(f'| {mode} | {med["ours-accept"]:,.0f} | {med["ours-nometrics"]:,.0f} | '
+          f'{med["ours-accept"] / med["ours-nometrics"]:.3f}× | {cpu["ours-accept"]:.3f} / {cpu["ours-nometrics"]:.3f} | '
+          f'{" ".join(ok)} |')
+PY
+}
+
 phase_e2e() {
     log "phase e2e: smtp-source -> ours-mta / postfix-mta -> smtp-sink $SINK_HOST:$SINK_PORT, $COUNT_E2E messages per run"
     start_sink
@@ -659,6 +705,7 @@ for phase in $PHASES; do
         mem) phase_mem ;;
         backlog) phase_backlog ;;
         auth) phase_auth ;;
+        metrics) phase_metrics ;;
         *) die "unknown phase $phase" ;;
     esac
 done
