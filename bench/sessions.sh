@@ -81,7 +81,7 @@ for mode in $MODES; do
 done
 
 {
-    echo "| mode | JDK | sessions greeted / alive after hold | RSS held (MB) | OS threads | new client (s) |"
+    echo "| mode | JDK | sessions greeted / alive after hold | RSS held (MiB) | OS threads | new client (s) |"
     echo "|---|---|---|---|---|---|"
     "$PYTHON" - "$OUT/runs.tsv" <<'PY'
 import csv, statistics, sys

@@ -203,9 +203,17 @@ final class MailTransaction {
         }
         c.timeout(settings.dataTimeout());
         c.writeData(content.open());
+        contentReplies(accepted);
+    }
+
+    /**
+     * The answer to the content: under LMTP one reply per accepted recipient ({@link #lmtpReplies}), then null;
+     * otherwise one reply for all of them, returned.
+     */
+    private SmtpReply contentReplies(List<Integer> accepted) throws IOException {
         if (settings.lmtp()) {
             lmtpReplies(accepted);
-            return;
+            return null;
         }
         SmtpReply end = c.read();
         for (int i : accepted) {
@@ -214,6 +222,7 @@ final class MailTransaction {
         if (end.code() == 421) {
             reusable = false;
         }
+        return end;
     }
 
     /**
@@ -235,18 +244,9 @@ final class MailTransaction {
         }
         c.timeout(settings.dataTimeout());
         c.writeChunk(content::open);
-        if (settings.lmtp()) {
-            lmtpReplies(accepted);
-            return;
-        }
-        SmtpReply end = c.read();
-        for (int i : accepted) {
-            results[i] = result(i, end);
-        }
-        if (end.code() == 421) {
-            reusable = false;
-        } else if (!end.isPositive()) {
-            endTransaction(null); // a refused chunk may leave the transaction open (RFC 3030 §4.2): RSET ends it
+        SmtpReply end = contentReplies(accepted);
+        if (end != null && reusable && !end.isPositive()) {
+            endTransaction(null); // the state after a refused BDAT is indeterminate (RFC 1830): RSET clears it
         }
     }
 
