@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 import io.camelsmtp.smtp.queue.spool.RetryState;
 import io.camelsmtp.smtp.queue.spool.SpoolEntry;
@@ -24,10 +25,19 @@ public final class QueueQueries {
     private static final Comparator<SpoolEntry> OLDEST_FIRST =
             Comparator.comparing(SpoolEntry::arrival).thenComparing(SpoolEntry::id);
 
+    /** Up to this many (offset + limit), a page is picked with a bounded heap instead of sorting every match. */
+    static final int TOP_K = 2000;
+
     private final MailQueue queue;
+    private final int topK;
 
     public QueueQueries(MailQueue queue) {
+        this(queue, TOP_K);
+    }
+
+    QueueQueries(MailQueue queue, int topK) {
         this.queue = queue;
+        this.topK = topK;
     }
 
     /**
@@ -49,18 +59,39 @@ public final class QueueQueries {
         int from = Math.max(0, offset);
         int max = Math.max(1, Math.min(MAX_LIMIT, limit));
         String q = query == null ? "" : query.strip().toLowerCase(Locale.ROOT);
-        List<SpoolEntry> matches = new ArrayList<>();
-        for (SpoolEntry e : queue.spool().entries()) {
-            if (q.isEmpty() || matches(e, q)) {
-                matches.add(e);
+        long k = (long) from + max;
+        int total = 0;
+        List<SpoolEntry> window;
+        if (k <= topK) {
+            // the k oldest matches in a heap whose head is the newest of them: O(n log k), not a sort of everything
+            PriorityQueue<SpoolEntry> oldest = new PriorityQueue<>((int) k + 1, OLDEST_FIRST.reversed());
+            for (SpoolEntry e : queue.spool().entries()) {
+                if (q.isEmpty() || matches(e, q)) {
+                    total++;
+                    if (oldest.size() < k) {
+                        oldest.add(e);
+                    } else if (OLDEST_FIRST.compare(e, oldest.peek()) < 0) {
+                        oldest.poll();
+                        oldest.add(e);
+                    }
+                }
             }
+            window = new ArrayList<>(oldest);
+        } else {
+            window = new ArrayList<>();
+            for (SpoolEntry e : queue.spool().entries()) {
+                if (q.isEmpty() || matches(e, q)) {
+                    window.add(e);
+                }
+            }
+            total = window.size();
         }
-        matches.sort(OLDEST_FIRST);
+        window.sort(OLDEST_FIRST);
         List<QueueItem> items = new ArrayList<>();
-        for (int i = from; i < matches.size() && items.size() < max; i++) {
-            items.add(MailQueue.item(matches.get(i)));
+        for (int i = from; i < window.size() && items.size() < max; i++) {
+            items.add(MailQueue.item(window.get(i)));
         }
-        return new Page(matches.size(), from, max, items);
+        return new Page(total, from, max, items);
     }
 
     private static boolean matches(SpoolEntry e, String q) {

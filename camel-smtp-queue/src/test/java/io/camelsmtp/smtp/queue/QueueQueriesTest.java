@@ -78,6 +78,17 @@ class QueueQueriesTest extends CamelTestSupport {
         assertEquals(50, first.items().size());
         assertEquals(List.of("r0@example.net"), first.items().get(0).recipients(), "oldest first");
         assertEquals(21, queries.page(100, 50, "").items().size());
+        QueueQueries sorting = new QueueQueries(q, 0); // every page by a full sort: the same pages
+        for (int offset : new int[] { 0, 7, 50, 120 }) {
+            for (String search : new String[] { "", "r1", "example.net" }) {
+                assertEquals(sorting.page(offset, 50, search), queries.page(offset, 50, search), offset + " " + search);
+            }
+        }
+        List<QueueItem> all = queries.page(0, 500, "").items();
+        assertEquals(121, all.size());
+        for (int i = 1; i < all.size(); i++) {
+            assertTrue(!all.get(i).arrival().isBefore(all.get(i - 1).arrival()), "oldest first");
+        }
         assertEquals(0, queries.page(500, 50, "").items().size());
         assertEquals(QueueQueries.MAX_LIMIT, queries.page(0, 100_000, "").limit());
         QueueQueries.Page special = queries.page(0, 50, "SPECIAL.test");

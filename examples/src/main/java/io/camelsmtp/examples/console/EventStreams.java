@@ -147,6 +147,11 @@ public final class EventStreams {
             });
         }
 
+        /** Events waiting for the connection now. */
+        int buffered() {
+            return buffer.size();
+        }
+
         void write(String text) {
             if (!res.closed() && !res.ended()) {
                 res.write(Buffer.buffer(text.getBytes(StandardCharsets.UTF_8)));
