@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -256,10 +257,18 @@ class ConsoleBrowserTest {
         sink.awaitDump(first, 10);
         assertTrue(browser.findElement(By.id("page-info")).getText().contains("No messages"));
 
-        // Forget token: the data goes away
+        // Forget token: the data goes away, and the token with it
         browser.findElement(By.id("token-forget")).click();
         assertFalse(browser.findElement(By.id("data")).isDisplayed());
         assertTrue(browser.findElements(By.cssSelector("#events li")).isEmpty());
+        assertEquals(0L, ((JavascriptExecutor) browser).executeScript("return sessionStorage.length"));
+
+        // the labelled password field, from the keyboard
+        WebElement field = browser.findElement(By.cssSelector("label[for='token'] + input#token"));
+        assertEquals("password", field.getAttribute("type"));
+        field.sendKeys(token, Keys.ENTER);
+        waitFor(By.cssSelector("#queues tbody tr[data-queue='outbound']"), 10);
+        assertTrue(browser.findElement(By.id("data")).isDisplayed());
     }
 
     private boolean allOpen(int n) throws Exception {
