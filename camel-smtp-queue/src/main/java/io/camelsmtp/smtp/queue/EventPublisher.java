@@ -1,5 +1,9 @@
 package io.camelsmtp.smtp.queue;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -9,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends each {@link DeliveryEvent} to the queue's {@code eventsUri}, synchronously and in order per recipient. A
  * failing events route is logged and never stops delivery; put a {@code seda:} endpoint in between to decouple a slow
- * consumer such as a webhook.
+ * consumer such as a webhook. Listeners in the same JVM (the app's console) get each event too, before the events URI,
+ * on the delivering thread: they must only hand it on (to a bounded buffer), never block.
  */
 final class EventPublisher {
 
@@ -18,6 +23,7 @@ final class EventPublisher {
     private final CamelContext context;
     private volatile String uri;
     private volatile ProducerTemplate template;
+    private final List<Consumer<DeliveryEvent>> listeners = new CopyOnWriteArrayList<>();
 
     EventPublisher(CamelContext context) {
         this.context = context;
@@ -38,7 +44,23 @@ final class EventPublisher {
         }
     }
 
+    void addListener(Consumer<DeliveryEvent> listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(Consumer<DeliveryEvent> listener) {
+        listeners.remove(listener);
+    }
+
     void publish(DeliveryEvent event) {
+        for (Consumer<DeliveryEvent> l : listeners) {
+            try {
+                l.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("Delivery event {} for {} not taken by listener {}: {}", event.type(), event.queueId(), l,
+                        e.toString());
+            }
+        }
         ProducerTemplate t = template;
         String target = uri;
         if (t == null || target == null) {

@@ -84,6 +84,19 @@ public final class MailQueue {
         return events;
     }
 
+    /**
+     * Calls {@code listener} with every {@link DeliveryEvent} of this queue, next to {@code eventsUri}, on the thread
+     * that settles the attempt: it must return at once (hand the event to a bounded buffer). A listener that throws
+     * is logged and delivery goes on.
+     */
+    public void addEventListener(java.util.function.Consumer<DeliveryEvent> listener) {
+        events.addListener(listener);
+    }
+
+    public void removeEventListener(java.util.function.Consumer<DeliveryEvent> listener) {
+        events.removeListener(listener);
+    }
+
     void open() throws IOException {
         List<?> recovered = spool.open();
         unreported = spool.damage();
@@ -257,7 +270,7 @@ public final class MailQueue {
         return e == null ? null : item(e);
     }
 
-    private static QueueItem item(SpoolEntry e) {
+    static QueueItem item(SpoolEntry e) {
         RetryState.Snapshot s = e.retry().snapshot();
         String status = e.retry().inFlight() ? "active" : s.held() ? "held" : "waiting";
         List<String> pending = e.recipients().stream().filter(r -> s.status(r.index()) == RetryState.Status.PENDING)

@@ -43,6 +43,11 @@ public class SmtpQueueComponent extends DefaultComponent {
         return queues.get(name);
     }
 
+    /** The names of the queues open now, sorted. */
+    public synchronized java.util.SortedSet<String> queueNames() {
+        return new java.util.TreeSet<>(queues.keySet());
+    }
+
     synchronized MailQueue acquire(SmtpQueueEndpoint endpoint) throws Exception {
         String name = endpoint.getName();
         Path dir = (endpoint.getSpoolDirectory() != null ? Path.of(endpoint.getSpoolDirectory()) : Path.of(spoolRoot, name))

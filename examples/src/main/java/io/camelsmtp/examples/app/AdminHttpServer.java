@@ -8,6 +8,9 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 
+import io.camelsmtp.examples.console.ConsoleFiles;
+import io.camelsmtp.examples.console.EventStreams;
+import io.camelsmtp.examples.console.QueueSampler;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
@@ -46,6 +49,10 @@ final class AdminHttpServer extends MainListenerSupport {
                 String.valueOf(DEFAULT_MAX_BODY_SIZE))));
         probe(http);
         try {
+            QueueSampler sampler = new QueueSampler(context, Long.parseLong(property(context,
+                    "console.sampleInterval", "10")));
+            context.getRegistry().bind("consoleSampler", sampler);
+            context.addService(sampler);
             context.addService(new GuardedHttpServer(http));
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start the admin HTTP server on " + http.getBindHost() + ":"
@@ -121,6 +128,9 @@ final class AdminHttpServer extends MainListenerSupport {
                                                 + " without the guard");
             }
             router.route().order(Integer.MIN_VALUE).handler(guard);
+            // the queue console: its static files, and the live events (a stream, which a Camel route cannot serve)
+            new ConsoleFiles().install(router);
+            new EventStreams(context, Integer.parseInt(property(context, "console.maxStreams", "4"))).install(router);
             router.errorHandler(413, ctx -> HttpGuard.refuse(ctx, 413, "Request body larger than http.maxBodySize ("
                                                                  + configuration.getMaxBodySize() + " octets)"));
         }

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.camelsmtp.examples.console.ConsoleFiles;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,6 +27,7 @@ import io.vertx.ext.web.RoutingContext;
  * gets {@code 421 Misdirected Request};</li>
  * <li>{@code Authorization: Bearer <token>} must carry the admin token for {@code /queue...}, {@code /health} and
  * {@code /metrics} (a Prometheus scraper sends it from a credentials file),
+ * nothing for a GET of exactly the queue console's static files ({@link ConsoleFiles}: they hold no data),
  * the HTTP token for every other path ({@code /mail}, routes of your own): else {@code 401};</li>
  * <li>GET and HEAD only read; a change must be a POST or DELETE ({@code 405} otherwise) with
  * {@code Content-Type: application/json} ({@code 415} otherwise), which no cross-site form or simple request can
@@ -92,6 +94,10 @@ final class HttpGuard implements Handler<RoutingContext> {
             return;
         }
         String path = ctx.normalizedPath();
+        if (request.method().equals(HttpMethod.GET) && ConsoleFiles.isPublicFile(path)) {
+            ctx.next(); // the console's page, script and style: no data in them, every call they make needs the token
+            return;
+        }
         boolean adminPath = path == null || isAdminPath(path); // no path to tell by: the stricter token
         if (!(adminPath ? admin : http).matches(request.getHeader("Authorization"))) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"camel-smtp\"");

@@ -5,11 +5,14 @@ import java.util.List;
 import java.util.Map;
 
 import io.camelsmtp.smtp.queue.MailQueue;
+import io.camelsmtp.examples.console.QueueSampler;
 import io.camelsmtp.smtp.queue.QueueListing;
+import io.camelsmtp.smtp.queue.QueueQueries;
 import io.camelsmtp.smtp.queue.SmtpQueueComponent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 
@@ -46,10 +49,99 @@ public class QueueAdmin implements CamelContextAware {
         return Map.of("error", why);
     }
 
-    /** GET /queue/{name}: every message, oldest first. */
+    /**
+     * GET /queue/{name}: every message, oldest first. With {@code offset}, {@code limit} or {@code q} (a substring of
+     * the queue id, sender or a recipient) in the query: one page of the matches, searched and paged here, as
+     * {@code {"queue", "total", "offset", "limit", "items"}}: what the console asks for, fast with 100,000 queued.
+     */
     public Object list(Exchange exchange) {
         MailQueue q = queue(exchange);
-        return q == null ? Map.of("error", "no such queue") : q.list().stream().map(QueueListing::toMap).toList();
+        if (q == null) {
+            return Map.of("error", "no such queue");
+        }
+        Message in = exchange.getMessage();
+        String offset = in.getHeader("offset", String.class);
+        String limit = in.getHeader("limit", String.class);
+        String query = in.getHeader("q", String.class);
+        if (offset == null && limit == null && query == null) {
+            return q.list().stream().map(QueueListing::toMap).toList();
+        }
+        int o = number(offset, 0, Integer.MAX_VALUE);
+        int l = number(limit, 50, QueueQueries.MAX_LIMIT);
+        if (o < 0 || l < 1 || query != null && query.length() > MAX_QUERY) {
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
+            return Map.of("error", "offset must be a number >= 0, limit 1 to " + QueueQueries.MAX_LIMIT
+                                   + ", q at most " + MAX_QUERY + " characters");
+        }
+        QueueQueries.Page page = new QueueQueries(q).page(o, l, query);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("queue", q.name());
+        m.put("total", page.total());
+        m.put("offset", page.offset());
+        m.put("limit", page.limit());
+        m.put("items", page.items().stream().map(QueueListing::toMap).toList());
+        return m;
+    }
+
+    private static final int MAX_QUERY = 320;
+
+    /** The number in {@code text}, {@code fallback} when absent, -1 when it is not a number in 0..max. */
+    private static int number(String text, int fallback, int max) {
+        if (text == null || text.isEmpty()) {
+            return fallback;
+        }
+        if (!text.matches("\\d{1,10}")) {
+            return -1;
+        }
+        long n = Long.parseLong(text);
+        return n > max ? -1 : (int) n;
+    }
+
+    /** GET /queue: every open queue with its size, held messages, oldest age and outcome counters. */
+    public Map<String, Object> queues(Exchange exchange) {
+        SmtpQueueComponent component = context.getComponent("smtp-queue", SmtpQueueComponent.class);
+        List<Map<String, Object>> list = new java.util.ArrayList<>();
+        for (String name : component.queueNames()) {
+            MailQueue q = component.getQueue(name);
+            if (q != null) {
+                exchange.getMessage().setHeader("name", name);
+                list.add(stats(exchange));
+            }
+        }
+        return Map.of("queues", list);
+    }
+
+    /** GET /queue/{name}/destinations: the 50 recipient domains with the most pending recipients, their state. */
+    public Object destinations(Exchange exchange) {
+        MailQueue q = queue(exchange);
+        return q == null ? Map.of("error", "no such queue") : Map.of("queue", q.name(), "destinations",
+                new QueueQueries(q).destinations(50));
+    }
+
+    /** GET /queue/{name}/{id}/history: attempts, next attempt, last error, and each recipient's state and last reply. */
+    public Object history(Exchange exchange) {
+        MailQueue q = queue(exchange);
+        if (q == null) {
+            return Map.of("error", "no such queue");
+        }
+        String id = exchange.getMessage().getHeader("id", String.class);
+        QueueQueries.History h = id == null ? null : new QueueQueries(q).history(id);
+        if (h == null) {
+            return notFound(exchange, "no message " + id + " in queue " + q.name());
+        }
+        Map<String, Object> m = new LinkedHashMap<>(QueueListing.toMap(h.item()));
+        m.put("recipients", h.recipients());
+        return m;
+    }
+
+    /** GET /queue/{name}/samples: the last hour of size and outcome counters, for the console's chart. */
+    public Object samples(Exchange exchange) {
+        MailQueue q = queue(exchange);
+        if (q == null) {
+            return Map.of("error", "no such queue");
+        }
+        QueueSampler sampler = context.getRegistry().lookupByNameAndType("consoleSampler", QueueSampler.class);
+        return sampler == null ? notFound(exchange, "no sampler") : sampler.series(q.name());
     }
 
     /** GET /queue/{name}/mailq: the same as text, like mailq. */

@@ -56,6 +56,7 @@ final class StartupSummary extends MainListenerSupport {
                   + "  admin: /queue/NAME, /health, /metrics"
                   + token(http == null ? null : http.adminToken()) + httpRoutes(context)
                   + token(http == null ? null : http.httpToken()));
+        lines.add("  Console " + consoleUrl(httpHost, port) + "  (the admin token: paste it there, or add #token=...)");
         MtaStsPolicyServer.Listener sts = context.hasService(MtaStsPolicyServer.Listener.class);
         if (sts != null) {
             lines.add("  MTA-STS " + sts.summary());
@@ -115,6 +116,16 @@ final class StartupSummary extends MainListenerSupport {
     /** Where a client finds the bearer token: {@code (token in FILE)} or {@code (token from PROPERTY)}. */
     private static String token(AccessToken token) {
         return token == null || token == AccessToken.NONE ? "" : " (token " + token.source() + ")";
+    }
+
+    /** The queue console's address, without the token; a wildcard bind address is reached on loopback. */
+    static String consoleUrl(String host, String port) {
+        String h = switch (host) {
+            case "0.0.0.0" -> "127.0.0.1";
+            case "::", "[::]", "0:0:0:0:0:0:0:0" -> "[::1]";
+            default -> host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+        };
+        return "http://" + h + ":" + port + io.camelsmtp.examples.console.ConsoleFiles.PAGE;
     }
 
     private static String httpRoutes(CamelContext context) {
