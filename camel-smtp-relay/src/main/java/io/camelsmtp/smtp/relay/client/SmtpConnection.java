@@ -387,9 +387,8 @@ public final class SmtpConnection implements Closeable {
     /**
      * Sends the content as one {@code BDAT <size> LAST} chunk (RFC 3030): canonical CRLF lines, neither dot-stuffed
      * nor terminated, flushed. The size is counted in a first pass over the content, so nothing is buffered whatever
-     * the message's size; a second pass that writes a different number of octets (content changed in between) fails
-     * with an IOException, and the caller closes the connection, since the server would now read the wrong octets
-     * as the message.
+     * the message's size; a second pass of another length (content changed in between) fails with an IOException
+     * before the chunk's last octet is sent, and the caller closes the connection, so the server drops the chunk.
      */
     public long writeChunk(IoSupplier<InputStream> content) throws IOException {
         try {
@@ -398,16 +397,11 @@ public final class SmtpConnection implements Closeable {
                 size = DotStuffing.canonicalSize(in);
             }
             write("BDAT " + size + " LAST");
-            long written;
             try (InputStream in = content.get()) {
-                written = DotStuffing.canonical(in, out);
-            }
-            if (written != size) {
-                throw new IOException("Message content changed while being sent: " + written + " octets after BDAT "
-                        + size);
+                DotStuffing.canonicalExactly(in, out, size);
             }
             out.flush();
-            return written;
+            return size;
         } catch (IOException e) {
             throw explain(e);
         }
