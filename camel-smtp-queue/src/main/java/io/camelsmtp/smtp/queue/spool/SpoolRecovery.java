@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 
 import io.camelsmtp.smtp.common.Envelope;
@@ -32,48 +31,83 @@ import org.slf4j.LoggerFactory;
  * damaged envelope file in {@code deferred/} is read as far as it goes and its message queued again when its
  * sender, recipients and message file are there. Every message left out or guessed at is reported
  * ({@link SpoolDamage}), so that no recipient is dropped silently.
- * Runs once, single-threaded, before the spool takes new messages.
+ * Runs once, single-threaded: before the spool takes new messages ({@link Spool#open}), or in the background while
+ * it does ({@link Spool#openInBackground}). Then it reads only the segments numbered below the first one this run
+ * writes, and leaves alone every file whose id the {@link Backlog} says belongs to this run; each message is published
+ * once it is checked, each segment's messages once the whole segment is.
  */
 final class SpoolRecovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpoolRecovery.class);
 
-    /**
-     * What was found: the messages by id, the segments still holding some, the number for the next segment, and the
-     * damage found on the way.
-     */
-    record Recovered(Map<String, SpoolEntry> entries, Map<Long, Segment> segments, long nextSegment,
-                     List<SpoolDamage> damage) {
-    }
-
     private final SpoolFiles files;
     private final Path segments;
     private final DeferredFiles deferred;
     private final Path corrupt;
-    private final Map<String, SpoolEntry> entries = new ConcurrentHashMap<>();
-    private final Map<Long, Segment> open = new ConcurrentHashMap<>();
+    private final Backlog backlog;
+    private final Map<Long, Segment> open;
+    private final long firstLive;
     private final List<SpoolDamage> damage = new ArrayList<>();
-    private long nextSegment;
 
-    SpoolRecovery(SpoolFiles files, Path segments, DeferredFiles deferred, Path corrupt) {
+    /**
+     * @param open      the spool's open segments, where each recovered segment still holding messages goes
+     * @param firstLive the number of the first segment this run writes: only older ones are read
+     */
+    SpoolRecovery(SpoolFiles files, Path segments, DeferredFiles deferred, Path corrupt, Backlog backlog,
+                  Map<Long, Segment> open, long firstLive) {
         this.files = files;
         this.segments = segments;
         this.deferred = deferred;
         this.corrupt = corrupt;
+        this.backlog = backlog;
+        this.open = open;
+        this.firstLive = firstLive;
     }
 
-    Recovered run() throws IOException {
+    /** Reads the backlog; returns the damage found on the way. */
+    List<SpoolDamage> run() throws IOException {
         recoverDeferred();
         recoverSegments();
-        return new Recovered(entries, open, nextSegment, damage);
+        return damage;
+    }
+
+    /** The highest segment number in the directory, 0 when there is none: a listing of names, no file is read. */
+    static long lastSegment(Path segments) throws IOException {
+        return segmentFiles(segments).keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
+    private static TreeMap<Long, Path> segmentFiles(Path segments) throws IOException {
+        TreeMap<Long, Path> found = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(segments, "*.seg")) {
+            for (Path p : files) {
+                String n = p.getFileName().toString();
+                try {
+                    found.put(Long.parseLong(n.substring(0, n.length() - 4)), p);
+                } catch (NumberFormatException e) {
+                    LOG.warn("Ignoring {} in the spool: not a segment name", p);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The id a file of {@code deferred/} belongs to: its name up to the first dot. */
+    private static String idOf(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.indexOf('.');
+        return dot < 0 ? n : n.substring(0, dot);
     }
 
     private void recoverDeferred() throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(deferred.directory())) {
             for (Path p : files) {
+                backlog.checkStopping();
                 String name = p.getFileName().toString();
+                if (backlog.known(idOf(p))) {
+                    continue; // this run's: written, replaced or deleted by the queue since it opened
+                }
                 if (name.endsWith(".tmp")) {
-                    Files.delete(p);
+                    Files.deleteIfExists(p);
                 } else if (name.endsWith(".env")) {
                     recoverDeferred(p, deferred.eml(name.substring(0, name.length() - 4)));
                 }
@@ -81,10 +115,11 @@ final class SpoolRecovery {
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(deferred.directory(), "*.eml")) {
             for (Path p : files) {
-                String id = p.getFileName().toString().replace(".eml", "");
-                if (!entries.containsKey(id) && !Files.exists(deferred.env(id))) {
+                backlog.checkStopping();
+                String id = idOf(p);
+                if (!backlog.known(id) && !Files.exists(deferred.env(id))) {
                     // written just before a stop, its envelope never was: the message is still in its segment
-                    Files.delete(p);
+                    Files.deleteIfExists(p);
                 }
             }
         }
@@ -111,7 +146,7 @@ final class SpoolRecovery {
             }
         }
         if (problem == null) {
-            entries.put(e.id(), e);
+            backlog.publish(e);
             return;
         }
         // the envelope is whole but the message is not: nothing safe to deliver, but the postmaster learns for whom
@@ -158,7 +193,7 @@ final class SpoolRecovery {
         SpoolEntry e = new SpoolEntry(id, s.arrival != null ? s.arrival : Instant.ofEpochMilli(now),
                 s.kind, env2, found[0], found[1], retry);
         deferred.writeEnvelope(e); // replaces the damaged file atomically: the message file is never without one
-        entries.put(id, e);
+        backlog.publish(e);
         LOG.error("Spool file {} is damaged ({}); message {} from <{}> is queued again for {} (the damaged file is {})",
                 env, problem, id, s.sender, e.pending().stream().map(SpoolEntry.Recipient::address).toList(), copy);
         damage.add(new SpoolDamage(id, s.sender, rcpts, true, problem, List.of(copy)));
@@ -203,26 +238,21 @@ final class SpoolRecovery {
     }
 
     private void recoverSegments() throws IOException {
-        TreeMap<Long, Path> found = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(segments, "*.seg")) {
-            for (Path p : files) {
-                String n = p.getFileName().toString();
-                try {
-                    found.put(Long.parseLong(n.substring(0, n.length() - 4)), p);
-                } catch (NumberFormatException e) {
-                    LOG.warn("Ignoring {} in the spool: not a segment name", p);
-                }
-            }
-        }
-        nextSegment = found.isEmpty() ? 1 : found.lastKey() + 1;
-        for (Map.Entry<Long, Path> f : found.entrySet()) {
+        for (Map.Entry<Long, Path> f : segmentFiles(segments).headMap(firstLive).entrySet()) {
+            backlog.checkStopping();
             recoverSegment(f.getKey(), f.getValue());
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(segments, "*.state")) {
             for (Path p : files) {
                 String n = p.getFileName().toString();
-                if (!Files.exists(segments.resolve(n.replace(".state", ".seg")))) {
-                    Files.delete(p);
+                long number;
+                try {
+                    number = Long.parseLong(n.substring(0, n.length() - 6));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (number < firstLive && !Files.exists(segments.resolve(n.replace(".state", ".seg")))) {
+                    Files.deleteIfExists(p);
                 }
             }
         }
@@ -257,10 +287,8 @@ final class SpoolRecovery {
             from = next;
         }
         Segment seg = Segment.reopen(files, segments, number, ranges.isEmpty() ? valid : size);
-        open.put(number, seg);
         for (int i = 0; i < live.size(); i++) {
             seg.adopt(live.get(i), offsets.get(i));
-            entries.put(live.get(i).id(), live.get(i));
         }
         if (!ranges.isEmpty()) {
             LOG.error("Segment {} is damaged ({}); the {} intact waiting message(s) before and after the damage are "
@@ -269,8 +297,8 @@ final class SpoolRecovery {
                 deferred.moveOut(e, seg);
                 e.place(null, 0);
             }
-            open.remove(number);
             seg.close();
+            live.forEach(backlog::publish);
             List<EnvelopeCodec.Fields> lost = new ArrayList<>();
             for (long[] r : ranges) {
                 lost.add(EnvelopeCodec.salvage(readBlock(file, r[0], r[1])));
@@ -285,8 +313,10 @@ final class SpoolRecovery {
                 damage.add(new SpoolDamage(s.id, s.sender, rcpts, false, damaged.get(i), List.of(aside)));
             }
         } else if (seg.live() == 0) {
-            open.remove(number);
             seg.delete();
+        } else {
+            open.put(number, seg); // before its messages are published: their delivery writes its state log
+            live.forEach(backlog::publish);
         }
     }
 
@@ -377,8 +407,8 @@ final class SpoolRecovery {
 
     /** Applies the state log to a recovered message; false when it needs no delivery any more. */
     private boolean apply(SpoolEntry e, List<String[]> changes) {
-        if (entries.containsKey(e.id())) {
-            return false; // moved to deferred/, which holds the newer state
+        if (backlog.known(e.id())) {
+            return false; // moved to deferred/, which holds the newer state (and may be delivered by now)
         }
         if (changes == null) {
             return true;
