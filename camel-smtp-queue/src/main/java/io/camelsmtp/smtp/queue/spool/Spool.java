@@ -170,7 +170,7 @@ public final class Spool {
         backlog = new Backlog(entries);
         long firstLive;
         synchronized (appendLock) {
-            nextSegment = SpoolRecovery.lastSegment(segments) + 1;
+            nextSegment = SpoolScan.lastSegment(segments) + 1;
             firstLive = nextSegment;
             active = Segment.create(files, segments, nextSegment++);
             active.reportSyncsTo(this::synced);

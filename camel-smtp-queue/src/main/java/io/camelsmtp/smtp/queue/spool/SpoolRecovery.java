@@ -1,20 +1,16 @@
 package io.camelsmtp.smtp.queue.spool;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.zip.CRC32;
 
 import io.camelsmtp.smtp.common.Envelope;
@@ -71,26 +67,6 @@ final class SpoolRecovery {
         return damage;
     }
 
-    /** The highest segment number in the directory, 0 when there is none: a listing of names, no file is read. */
-    static long lastSegment(Path segments) throws IOException {
-        return segmentFiles(segments).keySet().stream().mapToLong(Long::longValue).max().orElse(0);
-    }
-
-    private static TreeMap<Long, Path> segmentFiles(Path segments) throws IOException {
-        TreeMap<Long, Path> found = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(segments, "*.seg")) {
-            for (Path p : files) {
-                String n = p.getFileName().toString();
-                try {
-                    found.put(Long.parseLong(n.substring(0, n.length() - 4)), p);
-                } catch (NumberFormatException e) {
-                    LOG.warn("Ignoring {} in the spool: not a segment name", p);
-                }
-            }
-        }
-        return found;
-    }
-
     /** The id a file of {@code deferred/} belongs to: its name up to the first dot. */
     private static String idOf(Path p) {
         String n = p.getFileName().toString();
@@ -139,7 +115,7 @@ final class SpoolRecovery {
         }
         String problem = !Files.exists(eml) ? "its message file " + eml.getFileName() + " is missing" : null;
         if (problem == null) {
-            long[] found = measure(eml);
+            long[] found = SpoolScan.measure(eml);
             if (found[0] != e.size() || found[1] != e.crc()) {
                 problem = "message file has " + found[0] + " octets / crc " + Long.toHexString(found[1]) + ", envelope says "
                           + e.size() + " / " + Long.toHexString(e.crc());
@@ -174,7 +150,7 @@ final class SpoolRecovery {
         }
         s.unreadable.forEach(l -> rcpts.add("unreadable: " + l));
         boolean requeue = s.sender != null && status.contains(RetryState.Status.PENDING) && Files.exists(eml);
-        long[] found = requeue ? measure(eml) : null;
+        long[] found = requeue ? SpoolScan.measure(eml) : null;
         if (requeue && (s.size >= 0 && s.size != found[0] || s.crc >= 0 && s.crc != found[1])) {
             requeue = false;
             problem += "; its message file does not match the size or CRC-32 that could be read";
@@ -212,21 +188,6 @@ final class SpoolRecovery {
         damage.add(new SpoolDamage(d.id(), d.sender(), d.recipients(), false, d.reason(), moved));
     }
 
-    /** Size and CRC-32 of a file. */
-    private static long[] measure(Path file) throws IOException {
-        CRC32 crc = new CRC32();
-        long n = 0;
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[65536];
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                crc.update(buf, 0, r);
-                n += r;
-            }
-        }
-        return new long[] { n, crc.getValue() };
-    }
-
     /** Moves a file into {@code corrupt/}; returns where it is now, or null when there was no such file. */
     private Path moveAside(Path p) throws IOException {
         if (!Files.exists(p)) {
@@ -238,7 +199,7 @@ final class SpoolRecovery {
     }
 
     private void recoverSegments() throws IOException {
-        for (Map.Entry<Long, Path> f : segmentFiles(segments).headMap(firstLive).entrySet()) {
+        for (Map.Entry<Long, Path> f : SpoolScan.segmentFiles(segments).headMap(firstLive).entrySet()) {
             backlog.checkStopping();
             recoverSegment(f.getKey(), f.getValue());
         }
@@ -259,7 +220,7 @@ final class SpoolRecovery {
     }
 
     private void recoverSegment(long number, Path file) throws IOException {
-        Map<String, List<String[]>> state = readStateLog(segments.resolve(Segment.name(number) + ".state"));
+        Map<String, List<String[]>> state = SpoolScan.readStateLog(segments.resolve(Segment.name(number) + ".state"));
         List<SpoolEntry> live = new ArrayList<>();
         List<Long> offsets = new ArrayList<>();
         long size = Files.size(file);
@@ -273,7 +234,7 @@ final class SpoolRecovery {
                 valid = parsed.end();
                 break;
             }
-            long next = findRecordStart(file, parsed.end() + 1);
+            long next = SpoolScan.findRecordStart(file, parsed.end() + 1);
             if (next < 0) {
                 // nothing readable follows: the tail the process was writing when it stopped, never acknowledged
                 LOG.warn("Segment {}: the record at offset {} is incomplete ({}); it was being written when the "
@@ -301,7 +262,7 @@ final class SpoolRecovery {
             live.forEach(backlog::publish);
             List<EnvelopeCodec.Fields> lost = new ArrayList<>();
             for (long[] r : ranges) {
-                lost.add(EnvelopeCodec.salvage(readBlock(file, r[0], r[1])));
+                lost.add(EnvelopeCodec.salvage(SpoolScan.readBlock(file, r[0], r[1])));
             }
             Path aside = moveAside(file);
             moveAside(segments.resolve(Segment.name(number) + ".state"));
@@ -365,46 +326,6 @@ final class SpoolRecovery {
         }
     }
 
-    /** The envelope block that starts at {@code from}: up to its empty line, at most up to {@code to}. */
-    private static byte[] readBlock(Path file, long from, long to) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536)) {
-            in.skipNBytes(from);
-            int previous = -1;
-            int c;
-            for (long pos = from; pos < to && (c = in.read()) >= 0; pos++) {
-                out.write(c);
-                if (c == '\n' && previous == '\n') {
-                    break;
-                }
-                previous = c;
-            }
-        }
-        return out.toByteArray();
-    }
-
-    /** Offset of the next line that starts a record at or after {@code from}, or -1. */
-    private static long findRecordStart(Path file, long from) throws IOException {
-        byte[] magic = (EnvelopeCodec.MAGIC + "\n").getBytes(StandardCharsets.US_ASCII);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536)) {
-            in.skipNBytes(Math.min(from, Files.size(file)));
-            long pos = from;
-            int matched = 0;
-            int c;
-            while ((c = in.read()) >= 0) {
-                if (c == magic[matched]) {
-                    if (++matched == magic.length) {
-                        return pos - magic.length + 1;
-                    }
-                } else {
-                    matched = c == magic[0] ? 1 : 0;
-                }
-                pos++;
-            }
-            return -1;
-        }
-    }
-
     /** Applies the state log to a recovered message; false when it needs no delivery any more. */
     private boolean apply(SpoolEntry e, List<String[]> changes) {
         if (backlog.known(e.id())) {
@@ -435,29 +356,4 @@ final class SpoolRecovery {
         return !e.pending().isEmpty();
     }
 
-    private static Map<String, List<String[]>> readStateLog(Path p) throws IOException {
-        Map<String, List<String[]>> state = new HashMap<>();
-        if (!Files.exists(p)) {
-            return state;
-        }
-        byte[] all = Files.readAllBytes(p);
-        int lastNl = lastNewline(all);
-        String text = new String(all, 0, lastNl + 1, StandardCharsets.UTF_8);
-        for (String line : text.split("\n")) {
-            String[] f = line.split(" ");
-            if (f.length >= 2) {
-                state.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f);
-            }
-        }
-        return state;
-    }
-
-    private static int lastNewline(byte[] b) {
-        for (int i = b.length - 1; i >= 0; i--) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
-    }
 }
