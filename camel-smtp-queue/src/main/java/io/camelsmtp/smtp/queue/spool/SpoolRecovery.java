@@ -113,6 +113,13 @@ final class SpoolRecovery {
             salvageDeferred(env, eml, damaged.getMessage());
             return;
         }
+        if (e.pending().isEmpty()) {
+            // every recipient decided (a failure only once its notice was stored) and saved, the files not yet
+            // removed when the process stopped: finished, not to be queued (it would wait for ever, never tried)
+            LOG.info("Spool: message {} in deferred/ was finished when the process stopped; its files are removed", e.id());
+            deferred.delete(e.id());
+            return;
+        }
         String problem = !Files.exists(eml) ? "its message file " + eml.getFileName() + " is missing" : null;
         if (problem == null) {
             long[] found = SpoolScan.measure(eml);

@@ -9,7 +9,7 @@ import org.apache.camel.impl.DefaultCamelContext;
  * The JVM that {@link BacklogRecoveryCrashTest} kills with SIGKILL while it reads a backlog: smtp-server queueing into
  * smtp-queue, whose delivery goes through smtp-relay to a real receiver (Postfix's smtp-sink). Prints {@code READY}
  * once started, then every 20 ms {@code STATUS <recovering> <recovered so far> <queue size>} (and, when at most five
- * messages are left, each as {@code id:status:attempts:last error}). Runs until it is killed
+ * messages are left, each as {@code id:status:attempts:N pending:last error}). Runs until it is killed
  * (at most five minutes).
  * <p>
  * Arguments: spool directory, smtp-server port, smtp-sink's port.
@@ -45,7 +45,7 @@ public final class BacklogQueueProcess {
             StringBuilder few = new StringBuilder();
             if (size > 0 && size <= 5) {
                 q.list().forEach(i -> few.append(' ').append(i.id()).append(':').append(i.status()).append(':')
-                        .append(i.attempts()).append(':').append(i.lastError()));
+                        .append(i.attempts()).append(':').append(i.recipients().size()).append(" pending:").append(i.lastError()));
             }
             System.out.println("STATUS " + q.recovering() + " " + q.recoveredCount() + " " + size + few);
             System.out.flush();

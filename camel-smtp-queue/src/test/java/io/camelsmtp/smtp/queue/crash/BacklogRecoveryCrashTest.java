@@ -94,7 +94,7 @@ class BacklogRecoveryCrashTest {
 
         // run 1: killed once about a quarter of the backlog is read, new mail sent meanwhile
         startChild(spool, port, sinkPort);
-        await("the queue JVM to start", 60, () -> childOut.contains("READY"));
+        await("the queue JVM to start", 60, () -> childOut.contains("READY") && status(1) >= 0);
         assertTrue(status(1) == 1, "the queue is reading its backlog right after the start: " + lastStatus);
         expected.addAll(send(port, NEW_PER_RUN, "run1"));
         await("a quarter of the backlog read", 120, () -> status(2) >= BACKLOG / 4 || status(1) == 0);

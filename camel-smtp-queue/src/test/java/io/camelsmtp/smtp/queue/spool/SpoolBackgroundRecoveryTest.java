@@ -188,6 +188,37 @@ class SpoolBackgroundRecoveryTest {
         assertEquals(old, ids(again));
     }
 
+    /**
+     * Found by the crash test: a deferred message delivered to its last recipient, its envelope file saved with that,
+     * and the process killed before the files were removed. Read back it has no recipient left, so it would sit in the
+     * queue for ever, never tried; it is finished, and its files go.
+     */
+    @Test
+    void aDeferredMessageFinishedBeforeTheStopIsRemovedNotQueued() throws Exception {
+        Spool s = new Spool(dir, 1 << 20);
+        s.open();
+        SpoolEntry e = s.enqueue(entry("DONE1"), new ByteArrayInputStream(body("DONE1")));
+        e.retry().retryAt(System.currentTimeMillis(), "451 4.4.1 later");
+        s.saveRetryState(e);
+        SpoolEntry waiting = s.enqueue(entry("WAIT1"), new ByteArrayInputStream(body("WAIT1")));
+        waiting.retry().retryAt(System.currentTimeMillis() + 60_000, "451 4.4.1 later");
+        s.saveRetryState(waiting);
+        e.retry().decide(0, RetryState.Status.DELIVERED, "250 2.0.0 Ok");
+        s.recordRecipients(e, e.recipients()); // the envelope file says delivered; complete() never ran
+        s.close();
+        assertTrue(Files.exists(dir.resolve("deferred/DONE1.env")) && Files.exists(dir.resolve("deferred/DONE1.eml")));
+
+        Spool again = new Spool(dir, 1 << 20);
+        again.openInBackground(Runnable::run, done::countDown);
+        opened.add(again);
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertEquals(Set.of("WAIT1"), ids(again));
+        assertEquals(1, again.recoveredCount());
+        assertFalse(Files.exists(dir.resolve("deferred/DONE1.env")), "its envelope file is gone");
+        assertFalse(Files.exists(dir.resolve("deferred/DONE1.eml")), "its message file is gone");
+        assertEquals(List.of(), corrupt(), "nothing set aside: it is not damage");
+    }
+
     private static Set<String> ids(Spool s) {
         return s.entries().stream().map(SpoolEntry::id).collect(Collectors.toSet());
     }
