@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.camelsmtp.smtp.common.Envelope;
@@ -51,6 +52,7 @@ public final class MailQueue {
     private final AtomicLong expired = new AtomicLong();
 
     private volatile DeliveryScheduler scheduler;
+    private ExecutorService recovery;
     private volatile String storageFailure;
     private List<SpoolDamage> unreported = List.of(); // found at start-up, for the postmaster
     private SmtpQueueHealthCheck healthCheck;
@@ -97,14 +99,22 @@ public final class MailQueue {
         events.removeListener(listener);
     }
 
+    /**
+     * Opens the spool and takes new mail at once; the messages a previous run left are read in the background and
+     * join the queue (and its scheduler) as they are read. The line {@code opened spool ... with N message(s) waiting}
+     * comes when that reading is done.
+     */
     void open() throws IOException {
-        List<?> recovered = spool.open();
-        unreported = spool.damage();
-        if (!unreported.isEmpty()) {
-            LOG.error("smtp-queue:{} found {} damaged message(s) in spool {} (see the lines above and corrupt/); the "
-                      + "postmaster option, when set on the delivering endpoint, gets a notice listing them",
-                    name, unreported.size(), spool.directory());
+        var ecm = context.getExecutorServiceManager();
+        recovery = ecm.newSingleThreadExecutor(this, "smtp-queue-" + name + "-recovery");
+        try {
+            spool.openInBackground(recovery, this::recovered);
+        } catch (IOException | RuntimeException e) {
+            ecm.shutdownNow(recovery);
+            throw e;
         }
+        LOG.info("smtp-queue:{} takes new mail; reading the messages waiting in spool {} in the background", name,
+                spool.directory());
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             healthCheck = new SmtpQueueHealthCheck(this);
@@ -113,7 +123,48 @@ public final class MailQueue {
         QueueMeters m = QueueMeters.bind(SmtpMeters.registry(context), name, meterSource);
         spool.onSync(m::synced);
         meters = m;
-        LOG.info("smtp-queue:{} opened spool {} with {} message(s) waiting", name, spool.directory(), recovered.size());
+    }
+
+    /** The background reading of the spool ended: log it, and tell the postmaster of damage. */
+    private void recovered() {
+        String failure = spool.recoveryFailure();
+        if (failure != null) {
+            if (!failure.startsWith("java.io.InterruptedIOException")) {
+                LOG.error("smtp-queue:{} could not read every message waiting in spool {} ({} read): {}; the queue is "
+                          + "not ready until it is restarted", name, spool.directory(), spool.recoveredCount(), failure);
+            }
+            return;
+        }
+        List<SpoolDamage> found = spool.damage();
+        if (!found.isEmpty()) {
+            LOG.error("smtp-queue:{} found {} damaged message(s) in spool {} (see the lines above and corrupt/); the "
+                      + "postmaster option, when set on the delivering endpoint, gets a notice listing them",
+                    name, found.size(), spool.directory());
+        }
+        synchronized (this) {
+            unreported = found;
+        }
+        LOG.info("smtp-queue:{} opened spool {} with {} message(s) waiting (read in {} ms)", name, spool.directory(),
+                spool.recoveredCount(), spool.recoveryMillis());
+        DeliveryScheduler s = scheduler;
+        if (s != null) {
+            reportDamage(s.settings());
+        }
+    }
+
+    /** True while the messages a previous run left are still being read: the queue's size grows meanwhile. */
+    public boolean recovering() {
+        return spool.recovering();
+    }
+
+    /** Messages read back from the spool since it was opened. */
+    public int recoveredCount() {
+        return spool.recoveredCount();
+    }
+
+    /** Why reading the spool's waiting messages stopped early, or null. */
+    public String recoveryFailure() {
+        return spool.recoveryFailure();
     }
 
     void close() {
@@ -128,7 +179,8 @@ public final class MailQueue {
         spool.onSync(null);
         meters.close();
         meters = QueueMeters.NONE;
-        spool.close();
+        spool.close(); // stops the background reading first
+        context.getExecutorServiceManager().shutdownNow(recovery);
     }
 
     QueueMeters meters() {
@@ -149,7 +201,7 @@ public final class MailQueue {
         Envelope envelope = prepared.envelope();
         Message in = exchange.getMessage();
         String id = envelope.queueId();
-        if (id == null || !id.matches("[0-9A-Za-z]{1,40}") || spool.contains(id)) {
+        if (id == null || !id.matches("[0-9A-Za-z]{1,40}") || spool.isTaken(id)) {
             id = QueueIds.next();
         }
         if (envelope.bodyType() == null && prepared.content().eightBit()) {
@@ -209,7 +261,7 @@ public final class MailQueue {
     void startDelivery(DeliveryScheduler s) {
         reportDamage(s.settings());
         scheduler = s;
-        s.start(spool.entries());
+        s.start(spool.listen(s::add)); // messages still being read reach it through the listener
     }
 
     /** Tells the postmaster (when one is set) what start-up found damaged; the error log has it either way. */
@@ -232,6 +284,7 @@ public final class MailQueue {
     void stopDelivery() {
         DeliveryScheduler s = scheduler;
         scheduler = null;
+        spool.listen(null);
         if (s != null) {
             s.stop();
         }
@@ -303,9 +356,24 @@ public final class MailQueue {
         return n;
     }
 
+    /**
+     * The message with this id, null when there is none; while the spool is still being read, an id not read yet
+     * is an {@link IllegalStateException} saying so (the message may be among those still to come), never a silent
+     * "no such message".
+     */
+    private SpoolEntry find(String id) {
+        SpoolEntry e = spool.get(id);
+        if (e == null && spool.recovering()) {
+            throw new IllegalStateException("smtp-queue:" + name + " is still reading the messages waiting in its spool ("
+                                            + spool.recoveredCount() + " so far) and has not come to " + id
+                                            + " yet; try again when it is done");
+        }
+        return e;
+    }
+
     /** Removes a message without notifying anyone (like {@code postsuper -d}); false when there is no such message. */
     public boolean delete(String id) throws IOException {
-        SpoolEntry e = spool.get(id);
+        SpoolEntry e = find(id);
         if (e == null) {
             return false;
         }
@@ -323,7 +391,7 @@ public final class MailQueue {
 
     /** Keeps a message from being delivered until it is released; false when there is no such message. */
     public boolean hold(String id) throws IOException {
-        SpoolEntry e = spool.get(id);
+        SpoolEntry e = find(id);
         if (e == null) {
             return false;
         }
@@ -341,7 +409,7 @@ public final class MailQueue {
 
     /** Releases a held message for delivery now; false when there is no such message or it is not held. */
     public boolean release(String id) throws IOException {
-        SpoolEntry e = spool.get(id);
+        SpoolEntry e = find(id);
         if (e == null) {
             return false;
         }

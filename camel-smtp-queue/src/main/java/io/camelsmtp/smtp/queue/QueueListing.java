@@ -42,6 +42,19 @@ public final class QueueListing {
         return sb.toString();
     }
 
+    /**
+     * The queue like mailq; while the messages a previous run left are still being read, a last line says so (the
+     * list grows until it is done).
+     */
+    public static String format(MailQueue queue) {
+        String text = format(queue.list());
+        if (queue.recovering()) {
+            text += "-- recovering: " + queue.recoveredCount() + " waiting message(s) read from the spool so far, "
+                    + "more to come.\n";
+        }
+        return text;
+    }
+
     public static Map<String, Object> toMap(QueueItem i) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", i.id());

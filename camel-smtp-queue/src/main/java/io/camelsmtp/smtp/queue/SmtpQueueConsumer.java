@@ -55,6 +55,11 @@ public class SmtpQueueConsumer extends DefaultConsumer {
         return queue == null ? 0 : queue.size();
     }
 
+    @ManagedAttribute(description = "True while the messages waiting in the spool at start are still being read")
+    public boolean isRecovering() {
+        return queue != null && queue.recovering();
+    }
+
     @ManagedAttribute(description = "Messages on hold")
     public int getHeldCount() {
         return queue == null ? 0 : queue.heldCount();
@@ -97,7 +102,7 @@ public class SmtpQueueConsumer extends DefaultConsumer {
 
     @ManagedOperation(description = "The queue like mailq: one line per message")
     public String mailq() {
-        return queue == null ? "" : QueueListing.format(queue.list());
+        return queue == null ? "" : QueueListing.format(queue);
     }
 
     @ManagedOperation(description = "The queue as a list of maps (id, sender, recipients, size, arrival, attempts, nextAttempt, lastError, status)")

@@ -14,6 +14,11 @@ import org.apache.camel.health.HealthCheckResultBuilder;
  * (e.g. a full disk: clients are getting {@code 452 4.3.1}), the spool directory is not writable, or its file system
  * has less than {@link #MIN_USABLE_SPACE} left. UP otherwise, with the queue's depth, held count, the age of its
  * oldest message and the usable space as details. Cheap enough to call often: two file system calls, no write.
+ * <p>
+ * While the messages a previous run left are still being read (in the background, after a restart) the queue is UP
+ * when it can store, since storing is what readiness gates, with the message {@code recovering N so far} and the
+ * details {@code queue.recovering} and {@code queue.recovered}. When that reading stopped on an error (the spool
+ * unreadable, not a damaged file: those are set aside and reported as ever) it is DOWN: messages may be left unread.
  */
 final class SmtpQueueHealthCheck implements HealthCheck {
 
@@ -67,6 +72,13 @@ final class SmtpQueueHealthCheck implements HealthCheck {
                 .detail("queue.held", queue.heldCount())
                 .detail("queue.oldestAgeSeconds", queue.oldestAgeSeconds())
                 .detail("queue.spoolDirectory", queue.spoolDirectory().toString());
+        boolean recovering = queue.recovering();
+        builder.detail("queue.recovering", recovering).detail("queue.recovered", queue.recoveredCount());
+        String unread = queue.recoveryFailure();
+        if (unread != null && !unread.startsWith("java.io.InterruptedIOException")) {
+            return builder.down().message("Reading the messages waiting in the spool failed after "
+                                          + queue.recoveredCount() + ": " + unread + "; restart the queue").build();
+        }
         String failure = queue.storageFailure();
         if (failure != null) {
             return builder.down().message("The spool cannot store messages: " + failure).build();
@@ -84,6 +96,9 @@ final class SmtpQueueHealthCheck implements HealthCheck {
             }
         } catch (IOException | SecurityException e) {
             return builder.down().message("The spool cannot store messages: " + e).build();
+        }
+        if (recovering) {
+            builder.message("recovering " + queue.recoveredCount() + " so far");
         }
         return builder.up().build();
     }

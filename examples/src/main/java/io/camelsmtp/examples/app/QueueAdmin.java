@@ -148,10 +148,13 @@ public class QueueAdmin implements CamelContextAware {
     public String mailq(Exchange exchange) {
         MailQueue q = queue(exchange);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
-        return q == null ? "no such queue\n" : QueueListing.format(q.list());
+        return q == null ? "no such queue\n" : QueueListing.format(q);
     }
 
-    /** GET /queue/{name}/stats: depth, held, age of the oldest message, outcome counters. */
+    /**
+     * GET /queue/{name}/stats: depth, held, age of the oldest message, outcome counters, and whether the messages
+     * waiting at start are still being read ({@code recovering}, {@code recovered} so far).
+     */
     public Map<String, Object> stats(Exchange exchange) {
         MailQueue q = queue(exchange);
         if (q == null) {
@@ -161,6 +164,9 @@ public class QueueAdmin implements CamelContextAware {
         m.put("queue", q.name());
         m.put("spoolDirectory", q.spoolDirectory().toString());
         m.put("size", q.size());
+        m.put("recovering", q.recovering());
+        m.put("recovered", q.recoveredCount());
+        m.put("recoveryFailure", q.recoveryFailure());
         m.put("held", q.heldCount());
         m.put("oldestAgeSeconds", q.oldestAgeSeconds());
         m.put("queued", q.queuedTotal());
@@ -233,7 +239,15 @@ public class QueueAdmin implements CamelContextAware {
             return Map.of("error", "no such queue");
         }
         String id = exchange.getMessage().getHeader("id", String.class);
-        if (id == null || !action.apply(q, id)) {
+        boolean found;
+        try {
+            found = id != null && action.apply(q, id);
+        } catch (IllegalStateException notYetRead) {
+            // the queue is still reading its spool and has not come to this id: it may be there, so not a 404
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 409);
+            return Map.of("error", notYetRead.getMessage());
+        }
+        if (!found) {
             return notFound(exchange, "no message " + id + " in queue " + q.name()
                                       + ("released".equals(done) ? " on hold" : ""));
         }

@@ -2,6 +2,7 @@ package io.camelsmtp.smtp.queue.spool;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -16,7 +17,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.camelsmtp.smtp.common.Xtext;
@@ -60,7 +63,8 @@ public final class Spool {
     private final LongAdder enqueued = new LongAdder();
     private volatile SyncListener syncListener;
 
-    private List<SpoolDamage> damage = List.of();
+    private volatile List<SpoolDamage> damage = List.of();
+    private volatile Backlog backlog;
     private FileChannel lockChannel;
     private FileLock lock;
     private Segment active;
@@ -90,6 +94,54 @@ public final class Spool {
      * Fails with a message naming the directory when it cannot be created, written or locked.
      */
     public List<SpoolEntry> open() throws IOException {
+        SpoolRecovery recovery = start();
+        try {
+            damage = List.copyOf(recovery.run());
+        } catch (IOException | RuntimeException e) {
+            backlog.finish(e);
+            close();
+            throw e;
+        }
+        backlog.finish(null);
+        return new ArrayList<>(entries.values());
+    }
+
+    /**
+     * Opens the spool and takes new messages at once; what a previous run left is read on {@code executor}, each
+     * message joining the index (and the {@linkplain #listen listener}) as it is read, and {@code done} runs when the
+     * reading ends ({@link #recoveryFailure} says whether it ended early). Before returning it reads no file: it
+     * creates the directories when missing, takes the lock and lists the segment names, so the start costs the same
+     * with an empty spool and with a million messages waiting. Fails like {@link #open} when the directory cannot be
+     * created, written or locked.
+     */
+    public void openInBackground(Executor executor, Runnable done) throws IOException {
+        SpoolRecovery recovery = start();
+        backlog.begin();
+        Runnable task = () -> {
+            Throwable failure = null;
+            try {
+                damage = List.copyOf(recovery.run());
+            } catch (Throwable t) {
+                failure = t;
+                if (!(t instanceof InterruptedIOException)) {
+                    LOG.error("Reading the messages waiting in spool {} failed after {} of them: {}", dir, backlog.read(),
+                            t.toString(), t);
+                }
+            }
+            backlog.finish(failure);
+            done.run();
+        };
+        try {
+            executor.execute(task);
+        } catch (RuntimeException e) {
+            backlog.finish(e);
+            close();
+            throw new IOException("Spool directory " + dir + ": cannot start reading its messages: " + e, e);
+        }
+    }
+
+    /** The lock, the directories, and a new active segment numbered after every existing one. */
+    private SpoolRecovery start() throws IOException {
         try {
             // an existing directory is made private only when it is empty or already a spool: a spoolDirectory
             // pointed at a shared one by mistake (/tmp, a home directory) must not lose its permissions
@@ -115,18 +167,62 @@ public final class Spool {
             lockChannel.close();
             throw new IOException("Spool directory " + dir + " is in use by another process (lock file " + dir.resolve("lock") + ")");
         }
-        SpoolRecovery.Recovered found = new SpoolRecovery(files, segments, deferred, corrupt).run();
-        entries.putAll(found.entries());
-        damage = List.copyOf(found.damage());
-        open.putAll(found.segments());
-        nextSegment = found.nextSegment();
+        backlog = new Backlog(entries);
+        long firstLive;
         synchronized (appendLock) {
+            nextSegment = SpoolScan.lastSegment(segments) + 1;
+            firstLive = nextSegment;
             active = Segment.create(files, segments, nextSegment++);
             active.reportSyncsTo(this::synced);
             open.put(active.number(), active);
             DeferredFiles.syncDirectory(segments);
         }
-        return new ArrayList<>(entries.values());
+        return new SpoolRecovery(files, segments, deferred, corrupt, backlog, open, firstLive);
+    }
+
+    /** True while the messages a previous run left are still being read ({@link #openInBackground}). */
+    public boolean recovering() {
+        Backlog b = backlog;
+        return b != null && b.running();
+    }
+
+    /** How many waiting messages have been read back so far (all of them once {@link #recovering} is false). */
+    public int recoveredCount() {
+        Backlog b = backlog;
+        return b == null ? 0 : b.read();
+    }
+
+    /** Why the reading of the waiting messages ended early, or null. */
+    public String recoveryFailure() {
+        Backlog b = backlog;
+        return b == null ? null : b.failure();
+    }
+
+    /** How long the reading took, in milliseconds; -1 while it runs. */
+    public long recoveryMillis() {
+        Backlog b = backlog;
+        return b == null ? -1 : b.millis();
+    }
+
+    /**
+     * Sets who is told of each message read back from now on (null: nobody) and returns the messages in the index at
+     * this moment: each waiting message reaches the caller exactly once, in the list or through the listener.
+     */
+    public List<SpoolEntry> listen(Consumer<SpoolEntry> listener) {
+        Backlog b = backlog;
+        return b == null ? new ArrayList<>(entries.values()) : b.listen(listener);
+    }
+
+    /**
+     * True when a new message must not take this id: a message in the index has it, or (while the backlog is read) a
+     * file in {@code deferred/} is named after it. (An id in an old segment not yet read is not seen; queue ids are
+     * made from the clock, so a new one never repeats an old one.)
+     */
+    public boolean isTaken(String id) {
+        if (entries.containsKey(id)) {
+            return true;
+        }
+        return recovering() && (Files.exists(deferred.env(id)) || Files.exists(deferred.eml(id)));
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
@@ -136,6 +232,16 @@ public final class Spool {
     }
 
     public void close() {
+        Backlog b = backlog;
+        if (b != null && b.running()) {
+            try {
+                if (!b.stop()) {
+                    LOG.warn("Spool {}: the reading of waiting messages did not stop in time; closing anyway", dir);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         synchronized (appendLock) {
             for (Segment s : open.values()) {
                 try {
@@ -304,9 +410,14 @@ public final class Spool {
     /** Removes a message whose recipients are all decided, or that an operator deleted. */
     public void complete(SpoolEntry e) throws IOException {
         synchronized (e) {
-            if (entries.remove(e.id()) == null) {
+            if (!entries.containsKey(e.id())) {
                 return;
             }
+            Backlog b = backlog;
+            if (b != null) {
+                b.forget(e.id()); // first: its files must never look like the backlog's while they are deleted
+            }
+            entries.remove(e.id());
             Segment seg = e.segment();
             if (seg != null) {
                 seg.appendState(e.id() + " done");

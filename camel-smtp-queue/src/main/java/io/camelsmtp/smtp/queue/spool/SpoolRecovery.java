@@ -1,21 +1,16 @@
 package io.camelsmtp.smtp.queue.spool;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 
 import io.camelsmtp.smtp.common.Envelope;
@@ -32,48 +27,63 @@ import org.slf4j.LoggerFactory;
  * damaged envelope file in {@code deferred/} is read as far as it goes and its message queued again when its
  * sender, recipients and message file are there. Every message left out or guessed at is reported
  * ({@link SpoolDamage}), so that no recipient is dropped silently.
- * Runs once, single-threaded, before the spool takes new messages.
+ * Runs once, single-threaded: before the spool takes new messages ({@link Spool#open}), or in the background while
+ * it does ({@link Spool#openInBackground}). Then it reads only the segments numbered below the first one this run
+ * writes, and leaves alone every file whose id the {@link Backlog} says belongs to this run; each message is published
+ * once it is checked, each segment's messages once the whole segment is.
  */
 final class SpoolRecovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpoolRecovery.class);
 
-    /**
-     * What was found: the messages by id, the segments still holding some, the number for the next segment, and the
-     * damage found on the way.
-     */
-    record Recovered(Map<String, SpoolEntry> entries, Map<Long, Segment> segments, long nextSegment,
-                     List<SpoolDamage> damage) {
-    }
-
     private final SpoolFiles files;
     private final Path segments;
     private final DeferredFiles deferred;
     private final Path corrupt;
-    private final Map<String, SpoolEntry> entries = new ConcurrentHashMap<>();
-    private final Map<Long, Segment> open = new ConcurrentHashMap<>();
+    private final Backlog backlog;
+    private final Map<Long, Segment> open;
+    private final long firstLive;
     private final List<SpoolDamage> damage = new ArrayList<>();
-    private long nextSegment;
 
-    SpoolRecovery(SpoolFiles files, Path segments, DeferredFiles deferred, Path corrupt) {
+    /**
+     * @param open      the spool's open segments, where each recovered segment still holding messages goes
+     * @param firstLive the number of the first segment this run writes: only older ones are read
+     */
+    SpoolRecovery(SpoolFiles files, Path segments, DeferredFiles deferred, Path corrupt, Backlog backlog,
+                  Map<Long, Segment> open, long firstLive) {
         this.files = files;
         this.segments = segments;
         this.deferred = deferred;
         this.corrupt = corrupt;
+        this.backlog = backlog;
+        this.open = open;
+        this.firstLive = firstLive;
     }
 
-    Recovered run() throws IOException {
+    /** Reads the backlog; returns the damage found on the way. */
+    List<SpoolDamage> run() throws IOException {
         recoverDeferred();
         recoverSegments();
-        return new Recovered(entries, open, nextSegment, damage);
+        return damage;
+    }
+
+    /** The id a file of {@code deferred/} belongs to: its name up to the first dot. */
+    private static String idOf(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.indexOf('.');
+        return dot < 0 ? n : n.substring(0, dot);
     }
 
     private void recoverDeferred() throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(deferred.directory())) {
             for (Path p : files) {
+                backlog.checkStopping();
                 String name = p.getFileName().toString();
+                if (backlog.known(idOf(p))) {
+                    continue; // this run's: written, replaced or deleted by the queue since it opened
+                }
                 if (name.endsWith(".tmp")) {
-                    Files.delete(p);
+                    Files.deleteIfExists(p);
                 } else if (name.endsWith(".env")) {
                     recoverDeferred(p, deferred.eml(name.substring(0, name.length() - 4)));
                 }
@@ -81,10 +91,11 @@ final class SpoolRecovery {
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(deferred.directory(), "*.eml")) {
             for (Path p : files) {
-                String id = p.getFileName().toString().replace(".eml", "");
-                if (!entries.containsKey(id) && !Files.exists(deferred.env(id))) {
+                backlog.checkStopping();
+                String id = idOf(p);
+                if (!backlog.known(id) && !Files.exists(deferred.env(id))) {
                     // written just before a stop, its envelope never was: the message is still in its segment
-                    Files.delete(p);
+                    Files.deleteIfExists(p);
                 }
             }
         }
@@ -102,16 +113,23 @@ final class SpoolRecovery {
             salvageDeferred(env, eml, damaged.getMessage());
             return;
         }
+        if (e.pending().isEmpty()) {
+            // every recipient decided (a failure only once its notice was stored) and saved, the files not yet
+            // removed when the process stopped: finished, not to be queued (it would wait for ever, never tried)
+            LOG.info("Spool: message {} in deferred/ was finished when the process stopped; its files are removed", e.id());
+            deferred.delete(e.id());
+            return;
+        }
         String problem = !Files.exists(eml) ? "its message file " + eml.getFileName() + " is missing" : null;
         if (problem == null) {
-            long[] found = measure(eml);
+            long[] found = SpoolScan.measure(eml);
             if (found[0] != e.size() || found[1] != e.crc()) {
                 problem = "message file has " + found[0] + " octets / crc " + Long.toHexString(found[1]) + ", envelope says "
                           + e.size() + " / " + Long.toHexString(e.crc());
             }
         }
         if (problem == null) {
-            entries.put(e.id(), e);
+            backlog.publish(e);
             return;
         }
         // the envelope is whole but the message is not: nothing safe to deliver, but the postmaster learns for whom
@@ -139,7 +157,7 @@ final class SpoolRecovery {
         }
         s.unreadable.forEach(l -> rcpts.add("unreadable: " + l));
         boolean requeue = s.sender != null && status.contains(RetryState.Status.PENDING) && Files.exists(eml);
-        long[] found = requeue ? measure(eml) : null;
+        long[] found = requeue ? SpoolScan.measure(eml) : null;
         if (requeue && (s.size >= 0 && s.size != found[0] || s.crc >= 0 && s.crc != found[1])) {
             requeue = false;
             problem += "; its message file does not match the size or CRC-32 that could be read";
@@ -158,7 +176,7 @@ final class SpoolRecovery {
         SpoolEntry e = new SpoolEntry(id, s.arrival != null ? s.arrival : Instant.ofEpochMilli(now),
                 s.kind, env2, found[0], found[1], retry);
         deferred.writeEnvelope(e); // replaces the damaged file atomically: the message file is never without one
-        entries.put(id, e);
+        backlog.publish(e);
         LOG.error("Spool file {} is damaged ({}); message {} from <{}> is queued again for {} (the damaged file is {})",
                 env, problem, id, s.sender, e.pending().stream().map(SpoolEntry.Recipient::address).toList(), copy);
         damage.add(new SpoolDamage(id, s.sender, rcpts, true, problem, List.of(copy)));
@@ -177,21 +195,6 @@ final class SpoolRecovery {
         damage.add(new SpoolDamage(d.id(), d.sender(), d.recipients(), false, d.reason(), moved));
     }
 
-    /** Size and CRC-32 of a file. */
-    private static long[] measure(Path file) throws IOException {
-        CRC32 crc = new CRC32();
-        long n = 0;
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[65536];
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                crc.update(buf, 0, r);
-                n += r;
-            }
-        }
-        return new long[] { n, crc.getValue() };
-    }
-
     /** Moves a file into {@code corrupt/}; returns where it is now, or null when there was no such file. */
     private Path moveAside(Path p) throws IOException {
         if (!Files.exists(p)) {
@@ -203,33 +206,28 @@ final class SpoolRecovery {
     }
 
     private void recoverSegments() throws IOException {
-        TreeMap<Long, Path> found = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(segments, "*.seg")) {
-            for (Path p : files) {
-                String n = p.getFileName().toString();
-                try {
-                    found.put(Long.parseLong(n.substring(0, n.length() - 4)), p);
-                } catch (NumberFormatException e) {
-                    LOG.warn("Ignoring {} in the spool: not a segment name", p);
-                }
-            }
-        }
-        nextSegment = found.isEmpty() ? 1 : found.lastKey() + 1;
-        for (Map.Entry<Long, Path> f : found.entrySet()) {
+        for (Map.Entry<Long, Path> f : SpoolScan.segmentFiles(segments).headMap(firstLive).entrySet()) {
+            backlog.checkStopping();
             recoverSegment(f.getKey(), f.getValue());
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(segments, "*.state")) {
             for (Path p : files) {
                 String n = p.getFileName().toString();
-                if (!Files.exists(segments.resolve(n.replace(".state", ".seg")))) {
-                    Files.delete(p);
+                long number;
+                try {
+                    number = Long.parseLong(n.substring(0, n.length() - 6));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (number < firstLive && !Files.exists(segments.resolve(n.replace(".state", ".seg")))) {
+                    Files.deleteIfExists(p);
                 }
             }
         }
     }
 
     private void recoverSegment(long number, Path file) throws IOException {
-        Map<String, List<String[]>> state = readStateLog(segments.resolve(Segment.name(number) + ".state"));
+        Map<String, List<String[]>> state = SpoolScan.readStateLog(segments.resolve(Segment.name(number) + ".state"));
         List<SpoolEntry> live = new ArrayList<>();
         List<Long> offsets = new ArrayList<>();
         long size = Files.size(file);
@@ -243,7 +241,7 @@ final class SpoolRecovery {
                 valid = parsed.end();
                 break;
             }
-            long next = findRecordStart(file, parsed.end() + 1);
+            long next = SpoolScan.findRecordStart(file, parsed.end() + 1);
             if (next < 0) {
                 // nothing readable follows: the tail the process was writing when it stopped, never acknowledged
                 LOG.warn("Segment {}: the record at offset {} is incomplete ({}); it was being written when the "
@@ -257,10 +255,8 @@ final class SpoolRecovery {
             from = next;
         }
         Segment seg = Segment.reopen(files, segments, number, ranges.isEmpty() ? valid : size);
-        open.put(number, seg);
         for (int i = 0; i < live.size(); i++) {
             seg.adopt(live.get(i), offsets.get(i));
-            entries.put(live.get(i).id(), live.get(i));
         }
         if (!ranges.isEmpty()) {
             LOG.error("Segment {} is damaged ({}); the {} intact waiting message(s) before and after the damage are "
@@ -269,11 +265,11 @@ final class SpoolRecovery {
                 deferred.moveOut(e, seg);
                 e.place(null, 0);
             }
-            open.remove(number);
             seg.close();
+            live.forEach(backlog::publish);
             List<EnvelopeCodec.Fields> lost = new ArrayList<>();
             for (long[] r : ranges) {
-                lost.add(EnvelopeCodec.salvage(readBlock(file, r[0], r[1])));
+                lost.add(EnvelopeCodec.salvage(SpoolScan.readBlock(file, r[0], r[1])));
             }
             Path aside = moveAside(file);
             moveAside(segments.resolve(Segment.name(number) + ".state"));
@@ -285,8 +281,10 @@ final class SpoolRecovery {
                 damage.add(new SpoolDamage(s.id, s.sender, rcpts, false, damaged.get(i), List.of(aside)));
             }
         } else if (seg.live() == 0) {
-            open.remove(number);
             seg.delete();
+        } else {
+            open.put(number, seg); // before its messages are published: their delivery writes its state log
+            live.forEach(backlog::publish);
         }
     }
 
@@ -335,50 +333,10 @@ final class SpoolRecovery {
         }
     }
 
-    /** The envelope block that starts at {@code from}: up to its empty line, at most up to {@code to}. */
-    private static byte[] readBlock(Path file, long from, long to) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536)) {
-            in.skipNBytes(from);
-            int previous = -1;
-            int c;
-            for (long pos = from; pos < to && (c = in.read()) >= 0; pos++) {
-                out.write(c);
-                if (c == '\n' && previous == '\n') {
-                    break;
-                }
-                previous = c;
-            }
-        }
-        return out.toByteArray();
-    }
-
-    /** Offset of the next line that starts a record at or after {@code from}, or -1. */
-    private static long findRecordStart(Path file, long from) throws IOException {
-        byte[] magic = (EnvelopeCodec.MAGIC + "\n").getBytes(StandardCharsets.US_ASCII);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536)) {
-            in.skipNBytes(Math.min(from, Files.size(file)));
-            long pos = from;
-            int matched = 0;
-            int c;
-            while ((c = in.read()) >= 0) {
-                if (c == magic[matched]) {
-                    if (++matched == magic.length) {
-                        return pos - magic.length + 1;
-                    }
-                } else {
-                    matched = c == magic[0] ? 1 : 0;
-                }
-                pos++;
-            }
-            return -1;
-        }
-    }
-
     /** Applies the state log to a recovered message; false when it needs no delivery any more. */
     private boolean apply(SpoolEntry e, List<String[]> changes) {
-        if (entries.containsKey(e.id())) {
-            return false; // moved to deferred/, which holds the newer state
+        if (backlog.known(e.id())) {
+            return false; // moved to deferred/, which holds the newer state (and may be delivered by now)
         }
         if (changes == null) {
             return true;
@@ -405,29 +363,4 @@ final class SpoolRecovery {
         return !e.pending().isEmpty();
     }
 
-    private static Map<String, List<String[]>> readStateLog(Path p) throws IOException {
-        Map<String, List<String[]>> state = new HashMap<>();
-        if (!Files.exists(p)) {
-            return state;
-        }
-        byte[] all = Files.readAllBytes(p);
-        int lastNl = lastNewline(all);
-        String text = new String(all, 0, lastNl + 1, StandardCharsets.UTF_8);
-        for (String line : text.split("\n")) {
-            String[] f = line.split(" ");
-            if (f.length >= 2) {
-                state.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f);
-            }
-        }
-        return state;
-    }
-
-    private static int lastNewline(byte[] b) {
-        for (int i = b.length - 1; i >= 0; i--) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
-    }
 }
