@@ -63,6 +63,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "idleConnectionTime": getOrCreateConfiguration(target).setIdleConnectionTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "localaddress":
+        case "localAddress": getOrCreateConfiguration(target).setLocalAddress(property(camelContext, java.lang.String.class, value)); return true;
         case "maxattempttime":
         case "maxAttemptTime": getOrCreateConfiguration(target).setMaxAttemptTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxconnectionsperhost":
@@ -145,6 +147,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "idleConnectionTime": return long.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "localaddress":
+        case "localAddress": return java.lang.String.class;
         case "maxattempttime":
         case "maxAttemptTime": return long.class;
         case "maxconnectionsperhost":
@@ -228,6 +232,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "idleConnectionTime": return getOrCreateConfiguration(target).getIdleConnectionTime();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "localaddress":
+        case "localAddress": return getOrCreateConfiguration(target).getLocalAddress();
         case "maxattempttime":
         case "maxAttemptTime": return getOrCreateConfiguration(target).getMaxAttemptTime();
         case "maxconnectionsperhost":

@@ -53,6 +53,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "idleConnectionTime": target.getConfiguration().setIdleConnectionTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "localaddress":
+        case "localAddress": target.getConfiguration().setLocalAddress(property(camelContext, java.lang.String.class, value)); return true;
         case "maxattempttime":
         case "maxAttemptTime": target.getConfiguration().setMaxAttemptTime(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxconnectionsperhost":
@@ -130,6 +132,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "idleConnectionTime": return long.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "localaddress":
+        case "localAddress": return java.lang.String.class;
         case "maxattempttime":
         case "maxAttemptTime": return long.class;
         case "maxconnectionsperhost":
@@ -208,6 +212,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "idleConnectionTime": return target.getConfiguration().getIdleConnectionTime();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "localaddress":
+        case "localAddress": return target.getConfiguration().getLocalAddress();
         case "maxattempttime":
         case "maxAttemptTime": return target.getConfiguration().getMaxAttemptTime();
         case "maxconnectionsperhost":

@@ -24,7 +24,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(39);
+        Set<String> props = new HashSet<>(40);
         props.add("allowPrivateAddresses");
         props.add("authOverUnverifiedTls");
         props.add("chunking");
@@ -42,6 +42,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("heloName");
         props.add("idleConnectionTime");
         props.add("lazyStartProducer");
+        props.add("localAddress");
         props.add("maxAttemptTime");
         props.add("maxConnectionsPerHost");
         props.add("maxMxAddresses");

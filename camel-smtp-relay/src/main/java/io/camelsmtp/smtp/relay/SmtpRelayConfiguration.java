@@ -52,6 +52,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private int maxConnectionsPerHost = 20;
     @UriParam(label = "producer,advanced", defaultValue = "true")
     private boolean chunking = true;
+    @UriParam(label = "producer,advanced")
+    private String localAddress;
 
     @UriParam(label = "producer,reporting", defaultValue = "false")
     private boolean tlsReporting;
@@ -264,6 +266,20 @@ public class SmtpRelayConfiguration implements Cloneable {
     /** How long an unused kept connection stays open. */
     public void setIdleConnectionTime(long idleConnectionTime) {
         this.idleConnectionTime = idleConnectionTime;
+    }
+
+    public String getLocalAddress() {
+        return localAddress;
+    }
+
+    /**
+     * The source address of outgoing connections: an IPv4 and/or an IPv6 address literal of this machine,
+     * comma-separated, each used for destinations of its family (Postfix's smtp_bind_address and
+     * smtp_bind_address6); a family without one is left to the system. Set heloName to the name whose DNS points to
+     * it. Checked at start: a name, two of one family, or an address this machine cannot bind fails the route.
+     */
+    public void setLocalAddress(String localAddress) {
+        this.localAddress = localAddress;
     }
 
     public boolean isChunking() {

@@ -37,6 +37,7 @@ import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.metrics.SmtpMeters;
 import io.camelsmtp.smtp.relay.client.ClientSettings;
 import io.camelsmtp.smtp.relay.client.DeliveryAgent;
+import io.camelsmtp.smtp.relay.client.SourceAddresses;
 import io.camelsmtp.smtp.relay.client.TlsPolicy;
 import io.camelsmtp.smtp.relay.dane.DaneDestinations;
 import io.camelsmtp.smtp.relay.dane.DaneLookup;
@@ -118,7 +119,8 @@ public class SmtpRelayProducer extends DefaultProducer {
                 Duration.ofMillis(config.getCommandTimeout()), Duration.ofMillis(config.getDataTimeout()),
                 Duration.ofMillis(config.getMaxAttemptTime()), config.getMaxMxHosts(), config.getMaxMxAddresses(),
                 config.getMaxMxSessions(), config.isConnectionReuse(), Duration.ofMillis(config.getIdleConnectionTime()),
-                config.getMaxConnectionsPerHost(), endpoint.isLmtp(), endpoint.lmtpSocket(), config.isChunking()), timer);
+                config.getMaxConnectionsPerHost(), endpoint.isLmtp(), endpoint.lmtpSocket(), config.isChunking(),
+                SourceAddresses.parse(config.getLocalAddress())), timer);
         TlsOutcomeListener outcomes = outcomes(config);
         agent.setTlsOutcomeListener(outcomes);
         agent.setMeters(meters);

@@ -30,10 +30,12 @@ import javax.net.ssl.X509TrustManager;
  * @param lmtp                   speak LMTP (RFC 2033): LHLO, and one reply per accepted recipient after the data
  * @param unixSocket             path of the Unix-domain socket to connect to instead of TCP, or null
  * @param chunking               send the content with BDAT (RFC 3030) when the server offers CHUNKING
+ * @param source                 the addresses connections are sent from ({@code localAddress})
  */
 public record ClientSettings(String heloName, int port, TlsPolicy tls, SSLContext verifyingTls,
         X509TrustManager serverTrust, String username, String password, boolean authOverUnverifiedTls,
         Duration connectTimeout, Duration commandTimeout, Duration dataTimeout, Duration maxAttemptTime, int maxMxHosts,
         int maxMxAddresses, int maxMxSessions, boolean connectionReuse, Duration idleConnectionTime,
-        int maxConnectionsPerHost, boolean lmtp, String unixSocket, boolean chunking) {
+        int maxConnectionsPerHost, boolean lmtp, String unixSocket, boolean chunking,
+        SourceAddresses source) {
 }

@@ -55,7 +55,8 @@ final class SessionSetup {
         }
         SmtpConnection c;
         try {
-            c = SmtpConnection.open(host, address, settings.connectTimeout(), timer);
+            c = SmtpConnection.open(host, address, settings.connectTimeout(), timer,
+                    settings.source().forDestination(address));
         } catch (SocketTimeoutException e) {
             throw new HostFailure(SmtpReply.of(451, "4.4.1", "Connection to " + where + " timed out"));
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -90,21 +91,30 @@ public final class SmtpConnection implements Closeable {
     /** Connects over TCP or, for a {@link UnixDomainSocketAddress}, over a Unix-domain socket. */
     public static SmtpConnection open(String host, SocketAddress address, Duration connectTimeout,
             ScheduledExecutorService timer) throws IOException {
+        return open(host, address, connectTimeout, timer, null);
+    }
+
+    /** {@link #open(String, SocketAddress, Duration, ScheduledExecutorService)} from {@code source} (null: any). */
+    public static SmtpConnection open(String host, SocketAddress address, Duration connectTimeout,
+            ScheduledExecutorService timer, InetAddress source) throws IOException {
         if (address instanceof UnixDomainSocketAddress path) {
             return new SmtpConnection(host, path, UnixSocketLink.open(path, timer), timer);
         }
-        return open(host, (InetSocketAddress) address, connectTimeout, timer);
+        return open(host, (InetSocketAddress) address, connectTimeout, timer, source);
     }
 
     /**
-     * Connects; the caller reads the greeting. {@code timer} enforces write time-outs (see
-     * {@link DeadlineOutputStream}).
+     * Connects from {@code source} (null: the system chooses); the caller reads the greeting. {@code timer} enforces
+     * write time-outs (see {@link DeadlineOutputStream}).
      */
     public static SmtpConnection open(String host, InetSocketAddress address, Duration connectTimeout,
-            ScheduledExecutorService timer) throws IOException {
+            ScheduledExecutorService timer, InetAddress source) throws IOException {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
+            if (source != null) {
+                s.bind(new InetSocketAddress(source, 0));
+            }
             s.connect(address, (int) connectTimeout.toMillis());
         } catch (IOException e) {
             s.close();

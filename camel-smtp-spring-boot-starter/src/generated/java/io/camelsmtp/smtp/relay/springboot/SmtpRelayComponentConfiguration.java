@@ -75,6 +75,13 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Duration idleConnectionTime;
     /**
+     * The source address of outgoing connections: an IPv4 and/or an IPv6 address literal of this machine,
+     * comma-separated, each used for destinations of its family (Postfix's smtp_bind_address and smtp_bind_address6); a
+     * family without one is left to the system. Set heloName to the name whose DNS points to it. Checked at start: a
+     * name, two of one family, or an address this machine cannot bind fails the route.
+     */
+    private String localAddress;
+    /**
      * Concurrent connections to one host address; more senders wait up to connectTimeout, then defer.
      */
     private Integer maxConnectionsPerHost;
@@ -318,6 +325,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setIdleConnectionTime(Duration idleConnectionTime) {
         this.idleConnectionTime = idleConnectionTime;
+    }
+
+    public String getLocalAddress() {
+        return localAddress;
+    }
+
+    public void setLocalAddress(String localAddress) {
+        this.localAddress = localAddress;
     }
 
     public Integer getMaxConnectionsPerHost() {
