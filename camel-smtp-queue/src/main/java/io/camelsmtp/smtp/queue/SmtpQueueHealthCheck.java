@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.apache.camel.health.HealthCheck;
+import io.camelsmtp.smtp.common.health.ReadinessCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
@@ -20,46 +20,21 @@ import org.apache.camel.health.HealthCheckResultBuilder;
  * details {@code queue.recovering} and {@code queue.recovered}. When that reading stopped on an error (the spool
  * unreadable, not a damaged file: those are set aside and reported as ever) it is DOWN: messages may be left unread.
  */
-final class SmtpQueueHealthCheck implements HealthCheck {
+final class SmtpQueueHealthCheck extends ReadinessCheck {
 
     /** Less usable space than this on the spool's file system is DOWN: hardly a message fits (64 KiB). */
     static final long MIN_USABLE_SPACE = 64 * 1024;
 
     private final MailQueue queue;
     private volatile boolean open = true;
-    private boolean enabled = true;
 
     SmtpQueueHealthCheck(MailQueue queue) {
+        super("smtp-queue-" + queue.name());
         this.queue = queue;
     }
 
     void closed() {
         open = false;
-    }
-
-    @Override
-    public String getGroup() {
-        return "camel";
-    }
-
-    @Override
-    public String getId() {
-        return "smtp-queue-" + queue.name();
-    }
-
-    @Override
-    public boolean isEnabled() {
-        return enabled;
-    }
-
-    @Override
-    public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.camelsmtp.smtp.common.DnsServers;
+import io.camelsmtp.smtp.common.health.ReadinessCheck;
 import io.camelsmtp.smtp.relay.dns.MxResolver;
 import org.apache.camel.CamelContext;
-import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.xbill.DNS.DClass;
@@ -28,20 +28,18 @@ import org.xbill.DNS.Type;
  * is reused for {@link #REUSE} so that frequent probes do not become a DNS load; a probe waits at most
  * {@code dnsTimeout}.
  */
-final class RelayDnsHealthCheck implements HealthCheck {
+final class RelayDnsHealthCheck extends ReadinessCheck {
 
     /** How long one probe's answer is reused. */
     static final Duration REUSE = Duration.ofSeconds(10);
 
-    private final String id;
     private final String servers;
     private final Resolver resolver;
-    private boolean enabled = true;
     private Result last;
     private long lastNanos;
 
     private RelayDnsHealthCheck(String id, String servers, Duration timeout) {
-        this.id = id;
+        super(id);
         this.servers = servers;
         this.resolver = MxResolver.resolver(DnsServers.parse(servers), timeout);
     }
@@ -71,31 +69,6 @@ final class RelayDnsHealthCheck implements HealthCheck {
                 registry.unregister(check);
             }
         }
-    }
-
-    @Override
-    public String getGroup() {
-        return "camel";
-    }
-
-    @Override
-    public String getId() {
-        return id;
-    }
-
-    @Override
-    public boolean isEnabled() {
-        return enabled;
-    }
-
-    @Override
-    public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

@@ -2,8 +2,8 @@ package io.camelsmtp.smtp.server;
 
 import java.util.Map;
 
+import io.camelsmtp.smtp.common.health.ReadinessCheck;
 import org.apache.camel.CamelContext;
-import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
 
@@ -13,15 +13,15 @@ import org.apache.camel.health.HealthCheckResultBuilder;
  * bound, DOWN while it is not (the route suspended, or stopping), with the port and the open sessions as details.
  * Reads two fields: cheap enough for any probe.
  */
-final class SmtpListenerHealthCheck implements HealthCheck {
+final class SmtpListenerHealthCheck extends ReadinessCheck {
 
     private final SmtpServerConsumer consumer;
-    private final String id;
-    private boolean enabled = true;
+    private final String listener;
 
     private SmtpListenerHealthCheck(SmtpServerConsumer consumer, String listener) {
+        super("smtp-server-" + listener);
         this.consumer = consumer;
-        this.id = "smtp-server-" + listener;
+        this.listener = listener;
     }
 
     /** Registers a check for {@code consumer}; null when the context has no health check registry. */
@@ -43,36 +43,11 @@ final class SmtpListenerHealthCheck implements HealthCheck {
     }
 
     @Override
-    public String getGroup() {
-        return "camel";
-    }
-
-    @Override
-    public String getId() {
-        return id;
-    }
-
-    @Override
-    public boolean isEnabled() {
-        return enabled;
-    }
-
-    @Override
-    public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
     public Result call(Map<String, Object> options) {
         HealthCheckResultBuilder builder = HealthCheckResultBuilder.on(this);
         int port = consumer.getListeningPort();
         if (port < 0) {
-            return builder.down().message("smtp-server " + id.substring("smtp-server-".length()) + " is not listening")
+            return builder.down().message("smtp-server " + listener + " is not listening")
                     .build();
         }
         return builder.detail("smtp.port", port).detail("smtp.sessions", consumer.getSessionCount()).up().build();
