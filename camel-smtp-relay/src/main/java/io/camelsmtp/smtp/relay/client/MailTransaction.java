@@ -243,7 +243,7 @@ final class MailTransaction {
             return;
         }
         c.timeout(settings.dataTimeout());
-        c.writeChunk(content::open);
+        c.writeChunk(content);
         SmtpReply end = contentReplies(accepted);
         if (end != null && reusable && !end.isPositive()) {
             endTransaction(null); // the state after a refused BDAT is indeterminate (RFC 1830): RSET clears it

@@ -27,6 +27,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
+import io.camelsmtp.smtp.common.MailContent;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.relay.tls.TlsResultType;
 
@@ -88,13 +89,10 @@ public final class SmtpConnection implements Closeable {
         this.out = new BufferedOutputStream(link.output(), 16384);
     }
 
-    /** Connects over TCP or, for a {@link UnixDomainSocketAddress}, over a Unix-domain socket. */
-    public static SmtpConnection open(String host, SocketAddress address, Duration connectTimeout,
-            ScheduledExecutorService timer) throws IOException {
-        return open(host, address, connectTimeout, timer, null);
-    }
-
-    /** {@link #open(String, SocketAddress, Duration, ScheduledExecutorService)} from {@code source} (null: any). */
+    /**
+     * Connects over TCP from {@code source} (null: the system chooses) or, for a {@link UnixDomainSocketAddress}, over a
+     * Unix-domain socket.
+     */
     public static SmtpConnection open(String host, SocketAddress address, Duration connectTimeout,
             ScheduledExecutorService timer, InetAddress source) throws IOException {
         if (address instanceof UnixDomainSocketAddress path) {
@@ -107,7 +105,7 @@ public final class SmtpConnection implements Closeable {
      * Connects from {@code source} (null: the system chooses); the caller reads the greeting. {@code timer} enforces
      * write time-outs (see {@link DeadlineOutputStream}).
      */
-    public static SmtpConnection open(String host, InetSocketAddress address, Duration connectTimeout,
+    private static SmtpConnection open(String host, InetSocketAddress address, Duration connectTimeout,
             ScheduledExecutorService timer, InetAddress source) throws IOException {
         Socket s = new Socket();
         try {
@@ -400,14 +398,14 @@ public final class SmtpConnection implements Closeable {
      * the message's size; a second pass of another length (content changed in between) fails with an IOException
      * before the chunk's last octet is sent, and the caller closes the connection, so the server drops the chunk.
      */
-    public long writeChunk(IoSupplier<InputStream> content) throws IOException {
+    public long writeChunk(MailContent content) throws IOException {
         try {
             long size;
-            try (InputStream in = content.get()) {
+            try (InputStream in = content.open()) {
                 size = DotStuffing.canonicalSize(in);
             }
             write("BDAT " + size + " LAST");
-            try (InputStream in = content.get()) {
+            try (InputStream in = content.open()) {
                 DotStuffing.canonicalExactly(in, out, size);
             }
             out.flush();
@@ -415,12 +413,6 @@ public final class SmtpConnection implements Closeable {
         } catch (IOException e) {
             throw explain(e);
         }
-    }
-
-    /** A source of the message content that may be opened more than once. */
-    @FunctionalInterface
-    public interface IoSupplier<T> {
-        T get() throws IOException;
     }
 
     /** Sends QUIT (best effort, 2 s at most, however the peer trickles its answer) and closes. */

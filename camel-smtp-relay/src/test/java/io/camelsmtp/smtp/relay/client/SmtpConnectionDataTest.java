@@ -29,8 +29,8 @@ class SmtpConnectionDataTest {
     private static String wire(String content) throws Exception {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            SmtpConnection c = SmtpConnection.open("peer", new InetSocketAddress(server.getInetAddress(), server.getLocalPort()),
-                    Duration.ofSeconds(2), timer);
+            SmtpConnection c = SmtpConnection.open("peer", (java.net.SocketAddress) new InetSocketAddress(server.getInetAddress(), server.getLocalPort()),
+                    Duration.ofSeconds(2), timer, null);
             try (Socket accepted = server.accept()) {
                 c.timeout(Duration.ofSeconds(2));
                 c.writeData(new ByteArrayInputStream(content.getBytes(StandardCharsets.US_ASCII)));
