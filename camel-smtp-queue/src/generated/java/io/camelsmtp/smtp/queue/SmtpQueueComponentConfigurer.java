@@ -59,6 +59,12 @@ public class SmtpQueueComponentConfigurer extends PropertyConfigurerSupport impl
         case "returnSizeLimit": getOrCreateConfiguration(target).setReturnSizeLimit(property(camelContext, int.class, value)); return true;
         case "segmentsize":
         case "segmentSize": getOrCreateConfiguration(target).setSegmentSize(property(camelContext, long.class, value)); return true;
+        case "shapingreload":
+        case "shapingReload": getOrCreateConfiguration(target).setShapingReload(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "shapingrules":
+        case "shapingRules": getOrCreateConfiguration(target).setShapingRules(property(camelContext, java.lang.String.class, value)); return true;
+        case "siteresolver":
+        case "siteResolver": getOrCreateConfiguration(target).setSiteResolver(property(camelContext, io.camelsmtp.smtp.common.shaping.SiteResolver.class, value)); return true;
         case "spoolroot":
         case "spoolRoot": target.setSpoolRoot(property(camelContext, java.lang.String.class, value)); return true;
         case "stoptimeout":
@@ -99,6 +105,12 @@ public class SmtpQueueComponentConfigurer extends PropertyConfigurerSupport impl
         case "returnSizeLimit": return int.class;
         case "segmentsize":
         case "segmentSize": return long.class;
+        case "shapingreload":
+        case "shapingReload": return long.class;
+        case "shapingrules":
+        case "shapingRules": return java.lang.String.class;
+        case "siteresolver":
+        case "siteResolver": return io.camelsmtp.smtp.common.shaping.SiteResolver.class;
         case "spoolroot":
         case "spoolRoot": return java.lang.String.class;
         case "stoptimeout":
@@ -140,6 +152,12 @@ public class SmtpQueueComponentConfigurer extends PropertyConfigurerSupport impl
         case "returnSizeLimit": return getOrCreateConfiguration(target).getReturnSizeLimit();
         case "segmentsize":
         case "segmentSize": return getOrCreateConfiguration(target).getSegmentSize();
+        case "shapingreload":
+        case "shapingReload": return getOrCreateConfiguration(target).getShapingReload();
+        case "shapingrules":
+        case "shapingRules": return getOrCreateConfiguration(target).getShapingRules();
+        case "siteresolver":
+        case "siteResolver": return getOrCreateConfiguration(target).getSiteResolver();
         case "spoolroot":
         case "spoolRoot": return target.getSpoolRoot();
         case "stoptimeout":

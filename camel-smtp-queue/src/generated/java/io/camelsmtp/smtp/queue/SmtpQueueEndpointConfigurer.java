@@ -53,6 +53,12 @@ public class SmtpQueueEndpointConfigurer extends PropertyConfigurerSupport imple
         case "returnSizeLimit": target.getConfiguration().setReturnSizeLimit(property(camelContext, int.class, value)); return true;
         case "segmentsize":
         case "segmentSize": target.getConfiguration().setSegmentSize(property(camelContext, long.class, value)); return true;
+        case "shapingreload":
+        case "shapingReload": target.getConfiguration().setShapingReload(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "shapingrules":
+        case "shapingRules": target.getConfiguration().setShapingRules(property(camelContext, java.lang.String.class, value)); return true;
+        case "siteresolver":
+        case "siteResolver": target.getConfiguration().setSiteResolver(property(camelContext, io.camelsmtp.smtp.common.shaping.SiteResolver.class, value)); return true;
         case "spooldirectory":
         case "spoolDirectory": target.setSpoolDirectory(property(camelContext, java.lang.String.class, value)); return true;
         case "stoptimeout":
@@ -94,6 +100,12 @@ public class SmtpQueueEndpointConfigurer extends PropertyConfigurerSupport imple
         case "returnSizeLimit": return int.class;
         case "segmentsize":
         case "segmentSize": return long.class;
+        case "shapingreload":
+        case "shapingReload": return long.class;
+        case "shapingrules":
+        case "shapingRules": return java.lang.String.class;
+        case "siteresolver":
+        case "siteResolver": return io.camelsmtp.smtp.common.shaping.SiteResolver.class;
         case "spooldirectory":
         case "spoolDirectory": return java.lang.String.class;
         case "stoptimeout":
@@ -136,6 +148,12 @@ public class SmtpQueueEndpointConfigurer extends PropertyConfigurerSupport imple
         case "returnSizeLimit": return target.getConfiguration().getReturnSizeLimit();
         case "segmentsize":
         case "segmentSize": return target.getConfiguration().getSegmentSize();
+        case "shapingreload":
+        case "shapingReload": return target.getConfiguration().getShapingReload();
+        case "shapingrules":
+        case "shapingRules": return target.getConfiguration().getShapingRules();
+        case "siteresolver":
+        case "siteResolver": return target.getConfiguration().getSiteResolver();
         case "spooldirectory":
         case "spoolDirectory": return target.getSpoolDirectory();
         case "stoptimeout":

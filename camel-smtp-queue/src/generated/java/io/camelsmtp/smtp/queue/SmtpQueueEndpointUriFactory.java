@@ -24,7 +24,7 @@ public class SmtpQueueEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(19);
+        Set<String> props = new HashSet<>(22);
         props.add("bounceQueueLifetime");
         props.add("bridgeErrorHandler");
         props.add("concurrency");
@@ -42,6 +42,9 @@ public class SmtpQueueEndpointUriFactory extends org.apache.camel.support.compon
         props.add("reportingMta");
         props.add("returnSizeLimit");
         props.add("segmentSize");
+        props.add("shapingReload");
+        props.add("shapingRules");
+        props.add("siteResolver");
         props.add("spoolDirectory");
         props.add("stopTimeout");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);

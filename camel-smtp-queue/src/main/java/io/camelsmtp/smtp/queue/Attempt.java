@@ -13,7 +13,8 @@ import io.camelsmtp.smtp.queue.spool.SpoolEntry;
  * <p>
  * An operator may hold or delete the message while the attempt runs: {@link #cancelled()} is the check each job's
  * Exchange carries ({@link DeliveryCancellation}); once it has said yes, the recipients a delivery step reports
- * deferred with {@link DeliveryCancellation#REPLY} were withdrawn, not tried.
+ * deferred with {@link DeliveryCancellation#REPLY} were withdrawn, not tried. A job the scheduler postpones (its
+ * site is suspended) reports no outcome at all: its recipients were not tried either.
  */
 final class Attempt {
 
@@ -24,6 +25,7 @@ final class Attempt {
     private final SpoolEntry entry;
     private final List<Outcome> outcomes = new ArrayList<>();
     private int jobsLeft;
+    private long postponedUntil;
     private volatile boolean withdrawn;
 
     Attempt(SpoolEntry entry, int jobs) {
@@ -47,6 +49,19 @@ final class Attempt {
     /** This outcome is a recipient the delivery step did not try because the attempt was withdrawn. */
     boolean withdrawn(Outcome o) {
         return withdrawn && o.status() == RecipientResult.Status.DEFERRED && DeliveryCancellation.REPLY.equals(o.reply());
+    }
+
+    /**
+     * A job of this attempt was not started because its site is suspended (or has too much mail ready): its
+     * recipients were not tried, and the message is not tried again before {@code until} (epoch ms).
+     */
+    synchronized void postpone(long until) {
+        postponedUntil = Math.max(postponedUntil, until);
+    }
+
+    /** When the message may be tried again at the earliest because of postponed jobs; 0 when none was. */
+    synchronized long postponedUntil() {
+        return postponedUntil;
     }
 
     /** Adds a job's outcomes; true when it was the last job, so the attempt can be settled. */

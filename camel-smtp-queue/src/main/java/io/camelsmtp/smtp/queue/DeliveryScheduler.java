@@ -5,18 +5,26 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
+import io.camelsmtp.smtp.common.DeliveryCancellation;
+import io.camelsmtp.smtp.common.SmtpReply;
+import io.camelsmtp.smtp.common.shaping.ShapingRule;
+import io.camelsmtp.smtp.queue.shaping.Shaper;
+import io.camelsmtp.smtp.queue.shaping.ShapingRulesFile;
+import io.camelsmtp.smtp.queue.shaping.SiteState;
 import io.camelsmtp.smtp.queue.spool.Spool;
 import io.camelsmtp.smtp.queue.spool.SpoolEntry;
 import org.apache.camel.Exchange;
@@ -25,9 +33,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Schedules the delivery attempts of one queue. A message whose time has come is split into one job per recipient
- * domain (its pending recipients there); jobs run on {@code concurrency} worker threads with at most
- * {@code maxPerDomain} at once per domain, taken from the domains in turn so one slow destination cannot starve the
- * others. A job sends one Exchange into the consumer's route ({@link SmtpQueueBinding} maps it both ways) and hands
+ * domain (its pending recipients there); each job waits in the line of its site (its domain, or with shaping rules
+ * the site its domain belongs to: see {@link Shaper}). Jobs run on {@code concurrency} worker threads, taken from the
+ * sites in turn, and a site's job starts only within its limits: deliveries at once ({@code maxPerDomain}, or the
+ * site's {@code maxConnections}) and its message rate. So one slow, throttled or suspended destination cannot starve
+ * the others: a site at its limit holds no worker, and the jobs of a suspended site are postponed at once (not tried,
+ * no attempt counted) until its suspension ends. A job sends one Exchange into the consumer's route ({@link SmtpQueueBinding} maps it both ways) and hands
  * the outcomes to the {@link Settlement}, which records them and settles the attempt when its last job is done.
  */
 final class DeliveryScheduler {
@@ -49,21 +60,93 @@ final class DeliveryScheduler {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final PriorityQueue<SpoolEntry> waiting = new PriorityQueue<>(Comparator.comparingLong(e -> e.retry().nextAttempt()));
+    /**
+     * With shaping, at most this many jobs wait in one site's line; more are postponed by the time the site's rate
+     * needs to take them (at least a second), so that a slow site's mail cannot fill {@link #ACTIVE_LIMIT}.
+     */
+    static final int SITE_READY_LIMIT = ACTIVE_LIMIT / 10;
+    /** The smallest postponement for a site whose line is full. */
+    private static final long FULL_LINE_MS = 1000;
+
     private final Map<String, ArrayDeque<Attempt.Job>> ready = new LinkedHashMap<>();
-    private final Map<String, Integer> activePerDomain = new HashMap<>();
+    /** Jobs whose domain's site is being looked up, by domain. */
+    private final Map<String, List<Attempt.Job>> parked = new HashMap<>();
+    private final Shaper shaper;
+    private final ShapingRulesFile rules;
+    private final long reloadMs;
+    private final List<Postponed> postponed = new ArrayList<>();
+    private final List<Shaper.SiteChange> changes = new ArrayList<>();
+    private long paceWake = Long.MAX_VALUE; // nanoTime when a paced site may take its next job
     private int running;
     private int readyJobs;
     private boolean stopping;
 
     private ExecutorService timer;
     private ExecutorService workers;
+    private ExecutorService shaping; // MX look-ups for sites, postponements, site events: never on the scheduler's thread
+
+    private record Postponed(Attempt.Job job, long until) {
+    }
 
     DeliveryScheduler(MailQueue queue, SmtpQueueConsumer consumer, DeliverySettings settings) {
+        this(queue, consumer, settings, null, 0);
+    }
+
+    /** @param rules the shaping rules, or null for none (every domain its own site, {@code maxPerDomain} at once) */
+    DeliveryScheduler(MailQueue queue, SmtpQueueConsumer consumer, DeliverySettings settings, ShapingRulesFile rules,
+            long reloadMs) {
         this.queue = queue;
         this.spool = queue.spool();
         this.consumer = consumer;
         this.settings = settings;
         this.settlement = new Settlement(queue, settings, this::add);
+        this.rules = rules;
+        this.reloadMs = reloadMs;
+        this.shaper = new Shaper(queue.name(), rules == null ? null : rules.current(), settings.maxPerDomain(),
+                consumer.siteResolver(), r -> shaping.execute(r), this::resolved);
+    }
+
+    Shaper shaper() {
+        return shaper;
+    }
+
+    ShapingRulesFile rules() {
+        return rules;
+    }
+
+    /** Lifts a site's reactions by hand and makes the mail that waited for it due now; false when it has no state. */
+    boolean resumeSite(String site) {
+        Shaper.SiteChange c;
+        lock.lock();
+        try {
+            c = shaper.resume(site, System.currentTimeMillis());
+            if (c != null) {
+                changes.add(c);
+                flush(e -> {
+                    for (SpoolEntry.Recipient r : e.pending()) {
+                        if (shaper.domainIn(domain(r.address()), site)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+            }
+        } finally {
+            lock.unlock();
+        }
+        drain();
+        return c != null;
+    }
+
+    /** Runs {@code action} on the shaper under the scheduler's lock, then emits the site changes it made. */
+    <T> T withShaper(java.util.function.Function<Shaper, T> action) {
+        lock.lock();
+        try {
+            return action.apply(shaper);
+        } finally {
+            lock.unlock();
+            drain();
+        }
     }
 
     DeliverySettings settings() {
@@ -84,6 +167,7 @@ final class DeliveryScheduler {
         }
         var ecm = queue.context().getExecutorServiceManager();
         workers = ecm.newFixedThreadPool(consumer, "smtp-queue-" + queue.name(), settings.concurrency());
+        shaping = ecm.newFixedThreadPool(consumer, "smtp-queue-" + queue.name() + "-shaping", 2);
         timer = ecm.newSingleThreadExecutor(consumer, "smtp-queue-" + queue.name() + "-scheduler");
         timer.execute(this::schedule);
     }
@@ -93,6 +177,7 @@ final class DeliveryScheduler {
         try {
             stopping = true;
             ready.clear();
+            parked.clear();
             readyJobs = 0;
             changed.signalAll();
         } finally {
@@ -101,6 +186,7 @@ final class DeliveryScheduler {
         var ecm = queue.context().getExecutorServiceManager();
         ecm.shutdownGraceful(workers, settings.stopTimeout());
         ecm.shutdownGraceful(timer, 2 * STATE_FLUSH_MS); // it sees stopping within STATE_FLUSH_MS: no interrupt needed
+        ecm.shutdownGraceful(shaping, settings.stopTimeout());
         spool.flushState();
     }
 
@@ -177,6 +263,7 @@ final class DeliveryScheduler {
     /** The scheduler thread: moves messages that are due into jobs, and starts jobs while there is room. */
     private void schedule() {
         long lastFlush = System.currentTimeMillis();
+        long lastReload = lastFlush;
         while (true) {
             lock.lock();
             try {
@@ -187,13 +274,16 @@ final class DeliveryScheduler {
                 SpoolEntry head;
                 while ((head = waiting.peek()) != null && head.retry().nextAttempt() <= now && readyJobs < ACTIVE_LIMIT) {
                     waiting.poll();
-                    begin(head);
+                    begin(head, now);
                 }
                 dispatch();
-                long wait = head == null || readyJobs >= ACTIVE_LIMIT ? STATE_FLUSH_MS
-                        : Math.min(STATE_FLUSH_MS, head.retry().nextAttempt() - now);
-                if (wait > 0) {
-                    changed.await(wait, TimeUnit.MILLISECONDS);
+                long waitNanos = TimeUnit.MILLISECONDS.toNanos(head == null || readyJobs >= ACTIVE_LIMIT ? STATE_FLUSH_MS
+                        : Math.min(STATE_FLUSH_MS, head.retry().nextAttempt() - now));
+                if (paceWake != Long.MAX_VALUE) {
+                    waitNanos = Math.min(waitNanos, paceWake - System.nanoTime());
+                }
+                if (waitNanos > 0) {
+                    changed.awaitNanos(waitNanos);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -201,16 +291,105 @@ final class DeliveryScheduler {
             } finally {
                 lock.unlock();
             }
+            drain();
             long now = System.currentTimeMillis();
             if (now - lastFlush >= STATE_FLUSH_MS) {
                 spool.flushState();
                 lastFlush = now;
+                sweep(now);
+            }
+            if (rules != null && reloadMs > 0 && now - lastReload >= reloadMs) {
+                lastReload = now;
+                var c = rules.reloadIfChanged(); // file I/O and parsing outside the lock
+                if (c != null) {
+                    withShaper(sh -> {
+                        sh.reconfigure(c);
+                        return null;
+                    });
+                }
             }
         }
     }
 
+    /** Ends expired reactions, releases jobs whose MX look-up is stuck, forgets idle sites. */
+    private void sweep(long now) {
+        lock.lock();
+        try {
+            List<String> unparked = new ArrayList<>(0);
+            changes.addAll(shaper.sweep(now, System.nanoTime(), unparked));
+            for (String d : unparked) {
+                unpark(d, now);
+            }
+            if (!unparked.isEmpty()) {
+                dispatch();
+            }
+        } finally {
+            lock.unlock();
+        }
+        drain();
+    }
+
+    /** A domain's site is known now: its parked jobs join the site's line. */
+    private void resolved(String domain) {
+        lock.lock();
+        try {
+            if (!stopping) {
+                unpark(domain, System.currentTimeMillis());
+                dispatch();
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        drain();
+    }
+
+    private void unpark(String domain, long now) {
+        List<Attempt.Job> jobs = parked.remove(domain);
+        if (jobs != null) {
+            readyJobs -= jobs.size();
+            for (Attempt.Job j : jobs) {
+                place(j, now);
+            }
+        }
+    }
+
+    /**
+     * Settles postponed jobs and emits site changes, on the shaping thread (a postponement saves the message's
+     * retry state: file I/O). Called without the lock.
+     */
+    private void drain() {
+        List<Postponed> p;
+        List<Shaper.SiteChange> c;
+        lock.lock();
+        try {
+            if (postponed.isEmpty() && changes.isEmpty()) {
+                return;
+            }
+            p = new ArrayList<>(postponed);
+            c = new ArrayList<>(changes);
+            postponed.clear();
+            changes.clear();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            shaping.execute(() -> {
+                for (Shaper.SiteChange ch : c) {
+                    queue.events().publish(DeliveryEvent.site(ch.type(), ch.site(), ch.reason(), ch.reply(), ch.until(), ch.at()));
+                }
+                for (Postponed x : p) {
+                    x.job.attempt().postpone(x.until);
+                    settlement.jobDone(x.job, List.of());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // stopping: the attempts are made again by the next consumer, as any attempt cut short
+        }
+    }
+
     /** Splits a due message into jobs, one per domain of its pending recipients. Called with the lock held. */
-    private void begin(SpoolEntry e) {
+    private void begin(SpoolEntry e, long now) {
         Map<String, List<SpoolEntry.Recipient>> byDomain = new LinkedHashMap<>();
         for (SpoolEntry.Recipient r : e.pending()) {
             byDomain.computeIfAbsent(domain(r.address()), d -> new ArrayList<>()).add(r);
@@ -220,35 +399,81 @@ final class DeliveryScheduler {
         }
         Attempt attempt = new Attempt(e, byDomain.size());
         for (Map.Entry<String, List<SpoolEntry.Recipient>> d : byDomain.entrySet()) {
-            ready.computeIfAbsent(d.getKey(), k -> new ArrayDeque<>()).add(new Attempt.Job(attempt, d.getKey(), d.getValue()));
-            readyJobs++;
+            place(new Attempt.Job(attempt, d.getKey(), d.getValue()), now);
         }
     }
 
-    /** Starts jobs while workers are free, taking domains in turn. Called with the lock held. */
+    /** Puts a job in its site's line, or parks it while its site is looked up. Called with the lock held. */
+    private void place(Attempt.Job job, long now) {
+        readyJobs++;
+        String site = shaper.siteOf(job.domain(), now);
+        if (site == null) {
+            parked.computeIfAbsent(job.domain(), k -> new ArrayList<>(1)).add(job);
+            return;
+        }
+        ArrayDeque<Attempt.Job> line = ready.computeIfAbsent(site, k -> new ArrayDeque<>());
+        if (shaper.enabled() && line.size() >= SITE_READY_LIMIT) {
+            SiteState st = shaper.state(site);
+            long per = st.pacerIntervalMillis();
+            readyJobs--;
+            postponed.add(new Postponed(job, now + Math.max(FULL_LINE_MS, line.size() * per)));
+            return;
+        }
+        line.add(job);
+    }
+
+    /** Starts jobs while workers are free, taking sites in turn, each within its limits. Called with the lock held. */
     private void dispatch() {
+        long now = System.currentTimeMillis();
+        long nanoNow = System.nanoTime();
+        paceWake = Long.MAX_VALUE;
         while (running < settings.concurrency() && !ready.isEmpty()) {
             Attempt.Job job = null;
+            SiteState site = null;
             Iterator<Map.Entry<String, ArrayDeque<Attempt.Job>>> it = ready.entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, ArrayDeque<Attempt.Job>> d = it.next();
-                if (activePerDomain.getOrDefault(d.getKey(), 0) < settings.maxPerDomain()) {
-                    job = d.getValue().poll();
-                    readyJobs--;
-                    it.remove();
-                    if (!d.getValue().isEmpty()) {
-                        ready.put(d.getKey(), d.getValue()); // to the back of the line
-                    }
-                    break;
+                SiteState st = shaper.state(d.getKey());
+                Shaper.SiteChange ended = shaper.expireDue(st, now);
+                if (ended != null) {
+                    changes.add(ended);
                 }
+                if (st.suspended(now)) {
+                    for (Attempt.Job j : d.getValue()) {
+                        postponed.add(new Postponed(j, st.suspendedUntil()));
+                    }
+                    readyJobs -= d.getValue().size();
+                    it.remove();
+                    continue;
+                }
+                if (st.active() >= st.maxConnections()) {
+                    continue;
+                }
+                if (st.pacer() != null && !st.pacer().tryTake(nanoNow)) {
+                    paceWake = Math.min(paceWake, nanoNow + st.pacer().waitNanos(nanoNow));
+                    continue;
+                }
+                job = d.getValue().poll();
+                readyJobs--;
+                it.remove();
+                if (!d.getValue().isEmpty()) {
+                    ready.put(d.getKey(), d.getValue()); // to the back of the line
+                }
+                site = st;
+                break;
             }
             if (job == null) {
-                return;
+                break;
             }
             running++;
-            activePerDomain.merge(job.domain(), 1, Integer::sum);
+            site.started();
             Attempt.Job j = job;
-            workers.execute(() -> run(j));
+            SiteState s = site;
+            ShapingRule rule = shaper.enabled() ? site.effective() : null;
+            workers.execute(() -> run(j, s, rule));
+        }
+        if (paceWake != Long.MAX_VALUE) {
+            changed.signalAll(); // the scheduler's thread wakes for the next permit (dispatch may run on a worker)
         }
     }
 
@@ -256,11 +481,11 @@ final class DeliveryScheduler {
      * One job on a worker. Whatever the route throws, an {@link Error} included, the job is settled (deferred), so no
      * message is left in flight for ever and the worker lives on.
      */
-    private void run(Attempt.Job job) {
+    private void run(Attempt.Job job, SiteState site, ShapingRule rule) {
+        List<Outcome> outcomes = List.of();
         try {
-            List<Outcome> outcomes;
             try {
-                outcomes = deliver(job);
+                outcomes = deliver(job, site, rule);
             } catch (Throwable t) {
                 LOG.error("smtp-queue:{} {}: delivery attempt failed unexpectedly; it is tried again later", queue.name(),
                         job.attempt().entry().id(), t);
@@ -271,16 +496,31 @@ final class DeliveryScheduler {
             lock.lock();
             try {
                 running--;
-                activePerDomain.merge(job.domain(), -1, Integer::sum);
-                if (activePerDomain.get(job.domain()) <= 0) {
-                    activePerDomain.remove(job.domain());
-                }
+                site.ended();
+                observe(site, outcomes);
+                shaper.release(site, System.nanoTime());
                 dispatch();
                 if (readyJobs < ACTIVE_LIMIT && !waiting.isEmpty()) {
                     changed.signalAll(); // room for more due messages
                 }
             } finally {
                 lock.unlock();
+            }
+            drain();
+        }
+    }
+
+    /** Shows the site's reactions each distinct reply of a job once (one refused connection is one reply). */
+    private void observe(SiteState site, List<Outcome> outcomes) {
+        if (!shaper.enabled() || outcomes.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        Set<String> seen = new HashSet<>();
+        for (Outcome o : outcomes) {
+            SmtpReply r = o.reply();
+            if (r != null && !r.isPositive() && !DeliveryCancellation.REPLY.equals(r) && seen.add(r.toString())) {
+                changes.addAll(shaper.observe(site, r, now));
             }
         }
     }
@@ -289,7 +529,7 @@ final class DeliveryScheduler {
      * Sends one job through the consumer's route and reads the outcome of each of its recipients; a job whose message
      * was held or deleted since its attempt began is not sent at all.
      */
-    private List<Outcome> deliver(Attempt.Job job) {
+    private List<Outcome> deliver(Attempt.Job job, SiteState site, ShapingRule rule) {
         Attempt attempt = job.attempt();
         if (attempt.cancelled()) {
             return SmtpQueueBinding.withdrawn(job.recipients());
@@ -300,6 +540,10 @@ final class DeliveryScheduler {
         try {
             exchange.getMessage().setBody(body);
             SmtpQueueBinding.bind(exchange, e, job.recipients(), attempt::cancelled);
+            exchange.getMessage().setHeader(SmtpQueueConstants.SITE, site.key());
+            if (rule != null) {
+                exchange.setProperty(ShapingRule.PROPERTY, rule);
+            }
             try {
                 consumer.getProcessor().process(exchange);
             } catch (Exception ex) {

@@ -72,6 +72,7 @@ final class EventPublisher {
                 ex.getMessage().setHeader(SmtpQueueConstants.EVENT_TYPE, event.type());
                 ex.getMessage().setHeader(SmtpQueueConstants.QUEUE_ID, event.queueId());
                 ex.getMessage().setHeader(SmtpQueueConstants.EVENT_RECIPIENT, event.recipient());
+                ex.getMessage().setHeader(SmtpQueueConstants.EVENT_SITE, event.site());
             });
             if (result.getException() != null) {
                 LOG.warn("Delivery event {} for {} not taken by {}: {}", event.type(), event.queueId(), target,

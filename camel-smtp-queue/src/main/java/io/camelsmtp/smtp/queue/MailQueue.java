@@ -250,7 +250,7 @@ public final class MailQueue {
         meters.queued(recipients.size());
         for (SpoolEntry.Recipient r : recipients) {
             events.publish(new DeliveryEvent(DeliveryEvent.QUEUED, entry.id(), entry.sender(), r.address(), 0, 0, null,
-                    null, null, null, null, entry.arrival(), entry.arrival(), null));
+                    null, null, null, null, entry.arrival(), entry.arrival(), null, null));
         }
         DeliveryScheduler s = scheduler;
         if (s != null) {
@@ -331,6 +331,11 @@ public final class MailQueue {
         return new QueueItem(e.id(), e.sender(), pending, e.size(), e.arrival(), s.attempts(),
                 "waiting".equals(status) ? Instant.ofEpochMilli(Math.max(s.nextAttempt(), e.arrival().toEpochMilli())) : null,
                 s.lastError(), status);
+    }
+
+    /** The destination sites and their shaping state; empty while no consumer delivers. */
+    public QueueSites sites() {
+        return new QueueSites(scheduler);
     }
 
     /** Retries every waiting message now (not held ones); returns how many. */

@@ -48,6 +48,6 @@ record Outcome(SpoolEntry.Recipient recipient, RecipientResult result) {
         SmtpReply reply = reply();
         return new DeliveryEvent(type, e.id(), e.sender(), recipient.address(), attempt, reply.code(),
                 reply.enhancedStatus(), reply.text(), host(), result.getAddress(), result.getTlsProtocol(), e.arrival(),
-                time(), next);
+                time(), next, null);
     }
 }

@@ -47,7 +47,7 @@ public final class QueueListing {
      * list grows until it is done).
      */
     public static String format(MailQueue queue) {
-        String text = format(queue.list());
+        String text = format(queue.list()) + queue.sites().mailqLines();
         if (queue.recovering()) {
             text += "-- recovering: " + queue.recoveredCount() + " waiting message(s) read from the spool so far, "
                     + "more to come.\n";

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * cannot be stored (a full disk) leaves them pending and the attempt is made again later; success and delay
  * notifications are queued as asked for, the retry state is saved, and the message waits for its next attempt or
  * leaves the spool. Recipients withdrawn because an operator held or deleted the message were not tried: no attempt
- * is counted for them and nothing is reported. Every outcome is logged and published as a {@link DeliveryEvent}.
+ * is counted for them and nothing is reported; so were those of a job postponed because its site is suspended, and
+ * the message then waits at least until the site's suspension ends. Every outcome is logged and published as a {@link DeliveryEvent}.
  */
 final class Settlement {
 
@@ -98,6 +99,7 @@ final class Settlement {
         // withdrawn before anything was tried (held or deleted): not an attempt, and afterAttempt applies the hold or delete
         List<Outcome> tried = a.outcomes();
         try {
+            long postponed = a.postponedUntil();
             if (!tried.isEmpty()) {
                 int attempts = retry.countAttempt();
                 queue.meters().attempt();
@@ -105,7 +107,11 @@ final class Settlement {
                     spool.complete(e);
                     return;
                 }
-                settleTried(e, tried, attempts, now);
+                settleTried(e, tried, attempts, now, postponed);
+            } else if (postponed > 0 && !retry.deleted() && !retry.held()) {
+                // nothing was tried (every job's site suspended): no attempt, no event; it waits for the site
+                retry.nextAttempt(postponed);
+                spool.saveRetryState(e);
             }
         } catch (Throwable ex) {
             LOG.error("smtp-queue:{} {}: could not save the outcome of an attempt ({}); it is tried again", queue.name(),
@@ -120,7 +126,7 @@ final class Settlement {
         afterAttempt(e);
     }
 
-    private void settleTried(SpoolEntry e, List<Outcome> tried, int attempts, long now) throws IOException {
+    private void settleTried(SpoolEntry e, List<Outcome> tried, int attempts, long now, long notBefore) throws IOException {
         RetryState retry = e.retry();
         List<Outcome> failed = new ArrayList<>();
         List<Outcome> deferred = new ArrayList<>();
@@ -161,7 +167,7 @@ final class Settlement {
             spool.complete(e);
             return;
         }
-        long next = now + settings.backoff(attempts);
+        long next = Math.max(now + settings.backoff(attempts), notBefore); // a postponed site's mail waits for it
         retry.retryAt(next, deferred.isEmpty() ? null : deferred.get(deferred.size() - 1).reply().toString());
         if (settings.delayWarningTime() > 0 && !retry.delayWarned() && !deferred.isEmpty()
             && now - e.arrival().toEpochMilli() >= settings.delayWarningTime()) {

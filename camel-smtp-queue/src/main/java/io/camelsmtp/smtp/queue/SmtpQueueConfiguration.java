@@ -42,6 +42,12 @@ public class SmtpQueueConfiguration implements Cloneable {
     private int returnSizeLimit = 50_000;
     @UriParam(label = "consumer,advanced", defaultValue = "30s", javaType = "java.time.Duration")
     private long stopTimeout = 30_000;
+    @UriParam(label = "consumer,shaping")
+    private String shapingRules;
+    @UriParam(label = "consumer,shaping", defaultValue = "5s", javaType = "java.time.Duration")
+    private long shapingReload = 5_000;
+    @UriParam(label = "consumer,shaping,advanced")
+    private io.camelsmtp.smtp.common.shaping.SiteResolver siteResolver;
 
     /** A copy for one endpoint, whose URI options then change only the copy. */
     public SmtpQueueConfiguration copy() {
@@ -199,5 +205,42 @@ public class SmtpQueueConfiguration implements Cloneable {
      */
     public void setStopTimeout(long stopTimeout) {
         this.stopTimeout = stopTimeout;
+    }
+
+    public String getShapingRules() {
+        return shapingRules;
+    }
+
+    /**
+     * Traffic shaping rules: the path of a YAML ({@code .yaml}, {@code .yml}) or properties ({@code .properties})
+     * file with per-site limits (connections, messages per connection, message and connection rates, TLS) and
+     * automatic reactions to replies (suspend a site, lower its rate, send its mail to a smart host). Read at start
+     * (an invalid file stops the consumer from starting) and again when it changes. Without it every recipient
+     * domain is its own site with maxPerDomain deliveries at once.
+     */
+    public void setShapingRules(String shapingRules) {
+        this.shapingRules = shapingRules;
+    }
+
+    public long getShapingReload() {
+        return shapingReload;
+    }
+
+    /** How often the shaping rules file is checked for changes; 0 reads it only at start. */
+    public void setShapingReload(long shapingReload) {
+        this.shapingReload = shapingReload;
+    }
+
+    public io.camelsmtp.smtp.common.shaping.SiteResolver getSiteResolver() {
+        return siteResolver;
+    }
+
+    /**
+     * How the MX hosts of a recipient domain are found, so that domains with the same MX hosts share one site (with
+     * shaping rules only). By default the one bean of this type in the registry, which smtp-relay binds when it
+     * delivers by MX; with none, every domain is its own site unless a rule names it.
+     */
+    public void setSiteResolver(io.camelsmtp.smtp.common.shaping.SiteResolver siteResolver) {
+        this.siteResolver = siteResolver;
     }
 }

@@ -45,10 +45,16 @@ public final class SmtpQueueConstants {
     @Metadata(label = "consumer", description = "What the message is: mail, dsn (a notification the queue made) or "
                                                 + "postmaster (a notice about a notification that failed).", javaType = "String")
     public static final String KIND = "CamelSmtpQueueKind";
-    @Metadata(description = "On events: queued, delivered, deferred, delayed, bounced or expired.", javaType = "String")
+    @Metadata(label = "consumer", description = "The destination site of this delivery: its domain, or with shaping "
+                                                + "rules the site rule's name or mx: and its MX host set.", javaType = "String")
+    public static final String SITE = "CamelSmtpQueueSite";
+    @Metadata(description = "On events: queued, delivered, deferred, delayed, bounced or expired; for a site's "
+                            + "state: site-suspended, site-rate-lowered, site-rerouted or site-resumed.", javaType = "String")
     public static final String EVENT_TYPE = "CamelSmtpEventType";
     @Metadata(description = "On events: the recipient the event is about.", javaType = "String")
     public static final String EVENT_RECIPIENT = "CamelSmtpEventRecipient";
+    @Metadata(description = "On site events: the site the event is about.", javaType = "String")
+    public static final String EVENT_SITE = "CamelSmtpEventSite";
 
     private SmtpQueueConstants() {
     }

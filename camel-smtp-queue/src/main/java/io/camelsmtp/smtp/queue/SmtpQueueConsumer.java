@@ -1,5 +1,13 @@
 package io.camelsmtp.smtp.queue;
 
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+import io.camelsmtp.smtp.common.shaping.SiteResolver;
+import io.camelsmtp.smtp.queue.shaping.ShapingRulesFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.List;
 
 import org.apache.camel.Processor;
@@ -15,7 +23,12 @@ import org.apache.camel.support.DefaultConsumer;
 @ManagedResource(description = "SMTP mail queue")
 public class SmtpQueueConsumer extends DefaultConsumer {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpQueueConsumer.class);
+
     private MailQueue queue;
+    private DeliveryScheduler scheduler;
+    private volatile SiteResolver resolver;
+    private volatile long resolverMissedAt = System.nanoTime() - 20_000_000_000L;
 
     public SmtpQueueConsumer(SmtpQueueEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -32,17 +45,51 @@ public class SmtpQueueConsumer extends DefaultConsumer {
         super.doStart();
         DeliverySettings settings = getEndpoint().getConfiguration().deliverySettings();
         queue = getEndpoint().getComponent().acquire(getEndpoint());
-        queue.startDelivery(new DeliveryScheduler(queue, this, settings));
+        ShapingRulesFile rules = null;
+        String path = getEndpoint().getConfiguration().getShapingRules();
+        if (path != null && !path.isBlank()) {
+            rules = ShapingRulesFile.open(Path.of(path.startsWith("file:") ? path.substring(5) : path));
+            LOG.info("smtp-queue:{} shapes its deliveries by {}: {} site rule(s), {} reaction(s)", queue.name(), rules.path(),
+                    rules.current().sites().size(), rules.current().reactions().size());
+        }
+        scheduler = new DeliveryScheduler(queue, this, settings, rules, getEndpoint().getConfiguration().getShapingReload());
+        queue.startDelivery(scheduler);
     }
 
     @Override
     protected void doStop() throws Exception {
         if (queue != null) {
             queue.stopDelivery();
+            scheduler = null;
             getEndpoint().getComponent().release(getEndpoint());
             queue = null;
         }
         super.doStop();
+    }
+
+    /**
+     * The MX look-up for sites: the siteResolver option, else the one SiteResolver in the registry (looked up until
+     * found: smtp-relay binds one when its endpoint starts, which may be after this consumer).
+     */
+    Supplier<SiteResolver> siteResolver() {
+        return () -> {
+            SiteResolver r = resolver;
+            long now = System.nanoTime();
+            if (r == null && now - resolverMissedAt > 10_000_000_000L) { // a miss is asked again after 10 s, not per domain
+                r = getEndpoint().getConfiguration().getSiteResolver();
+                if (r == null) {
+                    r = getEndpoint().getCamelContext().getRegistry().findSingleByType(SiteResolver.class);
+                }
+                resolver = r;
+                resolverMissedAt = r == null ? now : resolverMissedAt;
+            }
+            return r;
+        };
+    }
+
+    /** The scheduler while delivering, else null. */
+    DeliveryScheduler scheduler() {
+        return scheduler;
     }
 
     /** The queue this consumer delivers, or null when stopped. */
@@ -113,6 +160,16 @@ public class SmtpQueueConsumer extends DefaultConsumer {
     @ManagedOperation(description = "Retry every waiting message now; returns how many")
     public int flush() {
         return queue == null ? 0 : queue.flush();
+    }
+
+    @ManagedOperation(description = "The destination sites with deliveries, waiting mail or a reaction in force (suspended, rate lowered, rerouted)")
+    public List<java.util.Map<String, Object>> sites() {
+        return queue == null ? List.of() : queue.sites().list();
+    }
+
+    @ManagedOperation(description = "Lift a site's suspension (or lowered rate, or smart host) now; its waiting mail is retried")
+    public boolean resumeSite(String site) {
+        return queue != null && queue.sites().resume(site);
     }
 
     @ManagedOperation(description = "Delete a message without notification (like postsuper -d)")

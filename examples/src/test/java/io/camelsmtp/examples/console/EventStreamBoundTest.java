@@ -55,7 +55,7 @@ class EventStreamBoundTest {
                 for (int i = 0; i < EVENTS; i++) {
                     stream.accept(new DeliveryEvent(DeliveryEvent.DEFERRED, "ID" + i, "a@example.org", "b@example.net",
                             1, 451, "4.4.1", "No answer from host " + "x".repeat(200), null, null, null,
-                            Instant.EPOCH, Instant.EPOCH, null));
+                            Instant.EPOCH, Instant.EPOCH, null, null));
                     assertTrue(stream.buffered() <= EventStreams.BUFFERED);
                 }
                 assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "offering never waits");
