@@ -132,7 +132,8 @@ class TryItBlocksTest {
         }
         Set<String> tested = Set.of("submission.camel.yaml", "mx-relay.camel.yaml", "mailbox.camel.yaml",
                 "content-filter.camel.yaml", "mail-to-webhook.camel.yaml", "http-to-mail.camel.yaml",
-                "outbound-dkim.camel.yaml", "inbound-auth.camel.yaml", "greylisting.camel.yaml");
+                "outbound-dkim.camel.yaml", "inbound-auth.camel.yaml", "greylisting.camel.yaml",
+                "outbound-routing.camel.yaml");
         for (String f : files) {
             assertTrue(tested.contains(f) || WITHOUT_BLOCK.containsKey(f), f + ": add it to the runs below");
         }
@@ -161,7 +162,7 @@ class TryItBlocksTest {
     @ValueSource(strings = {"submission.camel.yaml", "mx-relay.camel.yaml", "mailbox.camel.yaml",
             "content-filter.camel.yaml", "mail-to-webhook.camel.yaml", "http-to-mail.camel.yaml",
             "outbound-dkim.camel.yaml", "inbound-auth.camel.yaml", "multi-node/node.camel.yaml",
-            "greylisting.camel.yaml"})
+            "greylisting.camel.yaml", "outbound-routing.camel.yaml"})
     void theBlockRunsAsWritten(String file) throws Exception {
         List<Command> commands = block(Files.readAllLines(ROUTES.resolve(file), StandardCharsets.UTF_8));
         assumeTools(commands);
