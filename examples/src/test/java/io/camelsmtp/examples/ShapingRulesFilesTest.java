@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import io.camelsmtp.smtp.common.shaping.Rate;
@@ -165,5 +166,32 @@ class ShapingRulesFilesTest {
         if (rule.containsKey("tls")) {
             assertTrue(Set.of("none", "opportunistic", "required").contains(rule.get("tls")), where + ": tls");
         }
+    }
+
+    /** The queue's own parser (what shapingRules reads) takes both files and finds the same rules in them. */
+    @Test
+    void theQueueReadsBothFormsAsTheSameRules() throws Exception {
+        var fromYaml = io.camelsmtp.smtp.queue.shaping.ShapingParser.parse("providers.yaml",
+                Files.readAllBytes(DIR.resolve("providers.yaml")));
+        var fromProperties = io.camelsmtp.smtp.queue.shaping.ShapingParser.parse("providers.properties",
+                Files.readAllBytes(DIR.resolve("providers.properties")));
+        assertEquals(fromYaml.defaults(), fromProperties.defaults());
+        assertEquals(new TreeMap<>(sites(fromYaml)), new TreeMap<>(sites(fromProperties)));
+        assertEquals(reactions(fromYaml), reactions(fromProperties));
+        assertTrue(fromYaml.sites().size() >= 10 && fromYaml.reactions().size() >= 10);
+    }
+
+    private static Map<String, String> sites(io.camelsmtp.smtp.queue.shaping.ShapingConfig c) {
+        Map<String, String> m = new HashMap<>();
+        c.sites().forEach(s -> m.put(s.name(), new TreeMap<>(Map.of("d", new TreeSet<>(s.domains()).toString(),
+                "mx", new TreeSet<>(s.mxSuffixes()).toString(), "l", s.limits().toString())).toString()));
+        return m;
+    }
+
+    private static Map<String, String> reactions(io.camelsmtp.smtp.queue.shaping.ShapingConfig c) {
+        Map<String, String> m = new TreeMap<>();
+        c.reactions().forEach(r -> m.put(r.name(), r.toString().replace(String.valueOf(r.text()), "/" + r.text() + "/")
+                .replace(r.sites().toString(), new TreeSet<>(r.sites()).toString())));
+        return m;
     }
 }
