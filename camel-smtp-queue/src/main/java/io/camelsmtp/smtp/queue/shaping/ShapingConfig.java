@@ -104,7 +104,7 @@ public record ShapingConfig(Limits defaults, List<SiteRule> sites, List<Reaction
                            Rate threshold, Action action, Rate rate, String smartHost, Duration duration) {
 
         boolean appliesTo(String siteRule) {
-            return sites.isEmpty() || sites.contains(siteRule);
+            return sites.isEmpty() || siteRule != null && sites.contains(siteRule);
         }
 
         boolean matches(SmtpReply reply) {
