@@ -1,12 +1,9 @@
 package io.camelsmtp.smtp.queue;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,33 +57,16 @@ final class DeliveryScheduler {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final PriorityQueue<SpoolEntry> waiting = new PriorityQueue<>(Comparator.comparingLong(e -> e.retry().nextAttempt()));
-    /**
-     * With shaping, at most this many jobs wait in one site's line; more are postponed by the time the site's rate
-     * needs to take them (at least a second), so that a slow site's mail cannot fill {@link #ACTIVE_LIMIT}.
-     */
-    static final int SITE_READY_LIMIT = ACTIVE_LIMIT / 10;
-    /** The smallest postponement for a site whose line is full. */
-    private static final long FULL_LINE_MS = 1000;
-
-    private final Map<String, ArrayDeque<Attempt.Job>> ready = new LinkedHashMap<>();
-    /** Jobs whose domain's site is being looked up, by domain. */
-    private final Map<String, List<Attempt.Job>> parked = new HashMap<>();
     private final Shaper shaper;
+    private final SiteLines lines;
     private final ShapingRulesFile rules;
     private final long reloadMs;
-    private final List<Postponed> postponed = new ArrayList<>();
-    private final List<Shaper.SiteChange> changes = new ArrayList<>();
-    private long paceWake = Long.MAX_VALUE; // nanoTime when a paced site may take its next job
     private int running;
-    private int readyJobs;
     private boolean stopping;
 
     private ExecutorService timer;
     private ExecutorService workers;
     private ExecutorService shaping; // MX look-ups for sites, postponements, site events: never on the scheduler's thread
-
-    private record Postponed(Attempt.Job job, long until) {
-    }
 
     DeliveryScheduler(MailQueue queue, SmtpQueueConsumer consumer, DeliverySettings settings) {
         this(queue, consumer, settings, null, 0);
@@ -104,10 +84,7 @@ final class DeliveryScheduler {
         this.reloadMs = reloadMs;
         this.shaper = new Shaper(queue.name(), rules == null ? null : rules.current(), settings.maxPerDomain(),
                 consumer.siteResolver(), r -> shaping.execute(r), this::resolved);
-    }
-
-    Shaper shaper() {
-        return shaper;
+        this.lines = new SiteLines(shaper);
     }
 
     ShapingRulesFile rules() {
@@ -121,7 +98,7 @@ final class DeliveryScheduler {
         try {
             c = shaper.resume(site, System.currentTimeMillis());
             if (c != null) {
-                changes.add(c);
+                lines.change(c);
                 flush(e -> {
                     for (SpoolEntry.Recipient r : e.pending()) {
                         if (shaper.domainIn(domain(r.address()), site)) {
@@ -176,9 +153,7 @@ final class DeliveryScheduler {
         lock.lock();
         try {
             stopping = true;
-            ready.clear();
-            parked.clear();
-            readyJobs = 0;
+            lines.clear();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -272,15 +247,15 @@ final class DeliveryScheduler {
                 }
                 long now = System.currentTimeMillis();
                 SpoolEntry head;
-                while ((head = waiting.peek()) != null && head.retry().nextAttempt() <= now && readyJobs < ACTIVE_LIMIT) {
+                while ((head = waiting.peek()) != null && head.retry().nextAttempt() <= now && lines.size() < ACTIVE_LIMIT) {
                     waiting.poll();
                     begin(head, now);
                 }
                 dispatch();
-                long waitNanos = TimeUnit.MILLISECONDS.toNanos(head == null || readyJobs >= ACTIVE_LIMIT ? STATE_FLUSH_MS
+                long waitNanos = TimeUnit.MILLISECONDS.toNanos(head == null || lines.size() >= ACTIVE_LIMIT ? STATE_FLUSH_MS
                         : Math.min(STATE_FLUSH_MS, head.retry().nextAttempt() - now));
-                if (paceWake != Long.MAX_VALUE) {
-                    waitNanos = Math.min(waitNanos, paceWake - System.nanoTime());
+                if (lines.paceWake() != Long.MAX_VALUE) {
+                    waitNanos = Math.min(waitNanos, lines.paceWake() - System.nanoTime());
                 }
                 if (waitNanos > 0) {
                     changed.awaitNanos(waitNanos);
@@ -316,9 +291,9 @@ final class DeliveryScheduler {
         lock.lock();
         try {
             List<String> unparked = new ArrayList<>(0);
-            changes.addAll(shaper.sweep(now, System.nanoTime(), unparked));
+            lines.changes(shaper.sweep(now, System.nanoTime(), unparked));
             for (String d : unparked) {
-                unpark(d, now);
+                lines.unpark(d, now);
             }
             if (!unparked.isEmpty()) {
                 dispatch();
@@ -334,7 +309,7 @@ final class DeliveryScheduler {
         lock.lock();
         try {
             if (!stopping) {
-                unpark(domain, System.currentTimeMillis());
+                lines.unpark(domain, System.currentTimeMillis());
                 dispatch();
                 changed.signalAll();
             }
@@ -344,32 +319,20 @@ final class DeliveryScheduler {
         drain();
     }
 
-    private void unpark(String domain, long now) {
-        List<Attempt.Job> jobs = parked.remove(domain);
-        if (jobs != null) {
-            readyJobs -= jobs.size();
-            for (Attempt.Job j : jobs) {
-                place(j, now);
-            }
-        }
-    }
-
     /**
      * Settles postponed jobs and emits site changes, on the shaping thread (a postponement saves the message's
      * retry state: file I/O). Called without the lock.
      */
     private void drain() {
-        List<Postponed> p;
+        List<SiteLines.Postponed> p;
         List<Shaper.SiteChange> c;
         lock.lock();
         try {
-            if (postponed.isEmpty() && changes.isEmpty()) {
+            if (!lines.hasSettling()) {
                 return;
             }
-            p = new ArrayList<>(postponed);
-            c = new ArrayList<>(changes);
-            postponed.clear();
-            changes.clear();
+            p = lines.takePostponed();
+            c = lines.takeChanges();
         } finally {
             lock.unlock();
         }
@@ -378,9 +341,9 @@ final class DeliveryScheduler {
                 for (Shaper.SiteChange ch : c) {
                     queue.events().publish(DeliveryEvent.site(ch.type(), ch.site(), ch.reason(), ch.reply(), ch.until(), ch.at()));
                 }
-                for (Postponed x : p) {
-                    x.job.attempt().postpone(x.until);
-                    settlement.jobDone(x.job, List.of());
+                for (SiteLines.Postponed x : p) {
+                    x.job().attempt().postpone(x.until());
+                    settlement.jobDone(x.job(), List.of());
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
@@ -399,80 +362,25 @@ final class DeliveryScheduler {
         }
         Attempt attempt = new Attempt(e, byDomain.size());
         for (Map.Entry<String, List<SpoolEntry.Recipient>> d : byDomain.entrySet()) {
-            place(new Attempt.Job(attempt, d.getKey(), d.getValue()), now);
+            lines.place(new Attempt.Job(attempt, d.getKey(), d.getValue()), now);
         }
-    }
-
-    /** Puts a job in its site's line, or parks it while its site is looked up. Called with the lock held. */
-    private void place(Attempt.Job job, long now) {
-        readyJobs++;
-        String site = shaper.siteOf(job.domain(), now);
-        if (site == null) {
-            parked.computeIfAbsent(job.domain(), k -> new ArrayList<>(1)).add(job);
-            return;
-        }
-        ArrayDeque<Attempt.Job> line = ready.computeIfAbsent(site, k -> new ArrayDeque<>());
-        if (shaper.enabled() && line.size() >= SITE_READY_LIMIT) {
-            SiteState st = shaper.state(site);
-            long per = st.pacerIntervalMillis();
-            readyJobs--;
-            postponed.add(new Postponed(job, now + Math.max(FULL_LINE_MS, line.size() * per)));
-            return;
-        }
-        line.add(job);
     }
 
     /** Starts jobs while workers are free, taking sites in turn, each within its limits. Called with the lock held. */
     private void dispatch() {
         long now = System.currentTimeMillis();
         long nanoNow = System.nanoTime();
-        paceWake = Long.MAX_VALUE;
-        while (running < settings.concurrency() && !ready.isEmpty()) {
-            Attempt.Job job = null;
-            SiteState site = null;
-            Iterator<Map.Entry<String, ArrayDeque<Attempt.Job>>> it = ready.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<String, ArrayDeque<Attempt.Job>> d = it.next();
-                SiteState st = shaper.state(d.getKey());
-                Shaper.SiteChange ended = shaper.expireDue(st, now);
-                if (ended != null) {
-                    changes.add(ended);
-                }
-                if (st.suspended(now)) {
-                    for (Attempt.Job j : d.getValue()) {
-                        postponed.add(new Postponed(j, st.suspendedUntil()));
-                    }
-                    readyJobs -= d.getValue().size();
-                    it.remove();
-                    continue;
-                }
-                if (st.active() >= st.maxConnections()) {
-                    continue;
-                }
-                if (st.pacer() != null && !st.pacer().tryTake(nanoNow)) {
-                    paceWake = Math.min(paceWake, nanoNow + st.pacer().waitNanos(nanoNow));
-                    continue;
-                }
-                job = d.getValue().poll();
-                readyJobs--;
-                it.remove();
-                if (!d.getValue().isEmpty()) {
-                    ready.put(d.getKey(), d.getValue()); // to the back of the line
-                }
-                site = st;
-                break;
-            }
-            if (job == null) {
-                break;
-            }
+        lines.beginPass();
+        SiteLines.Next next;
+        while (running < settings.concurrency() && (next = lines.next(now, nanoNow)) != null) {
             running++;
+            SiteState site = next.site();
             site.started();
-            Attempt.Job j = job;
-            SiteState s = site;
+            Attempt.Job job = next.job();
             ShapingRule rule = shaper.enabled() ? site.effective() : null;
-            workers.execute(() -> run(j, s, rule));
+            workers.execute(() -> run(job, site, rule));
         }
-        if (paceWake != Long.MAX_VALUE) {
+        if (lines.paceWake() != Long.MAX_VALUE) {
             changed.signalAll(); // the scheduler's thread wakes for the next permit (dispatch may run on a worker)
         }
     }
@@ -500,7 +408,7 @@ final class DeliveryScheduler {
                 observe(site, outcomes);
                 shaper.release(site, System.nanoTime());
                 dispatch();
-                if (readyJobs < ACTIVE_LIMIT && !waiting.isEmpty()) {
+                if (lines.size() < ACTIVE_LIMIT && !waiting.isEmpty()) {
                     changed.signalAll(); // room for more due messages
                 }
             } finally {
@@ -520,7 +428,7 @@ final class DeliveryScheduler {
         for (Outcome o : outcomes) {
             SmtpReply r = o.reply();
             if (r != null && !r.isPositive() && !DeliveryCancellation.REPLY.equals(r) && seen.add(r.toString())) {
-                changes.addAll(shaper.observe(site, r, now));
+                lines.changes(shaper.observe(site, r, now));
             }
         }
     }
