@@ -216,6 +216,7 @@ class OutboundRoutingTest {
         main.addInitialProperty("relay.allowPrivateAddresses", "true");
         // deferred mail (later.test) stays in its queue for the whole test
         main.addInitialProperty("retry.min", "10m");
+        main.addInitialProperty("shaping.rules", "routes/shaping/providers.yaml");
         main.start();
     }
 
@@ -276,6 +277,28 @@ class OutboundRoutingTest {
         assertTrue(message.contains("X-Peer: ('" + source + "', "), "sent from " + source + ":\n" + message);
         assertTrue(message.contains("X-Helo: " + helo), "EHLO " + helo + ":\n" + message);
         assertTrue(message.contains("X-RcptTo: " + rcpt), "for " + rcpt + ":\n" + message);
+    }
+
+    private HttpResponse<String> admin(String method, String path) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                .header("Authorization", "Bearer " + Curl.token(tmp.resolve("data/admin.token")));
+        if (method.equals("POST")) {
+            b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Each tenant's queue shapes its deliveries by the providers' rules; its sites are visible and liftable over HTTP. */
+    @Test
+    void theTenantsQueuesShapeByTheProvidersRulesAndShowTheirSitesOverHttp() throws Exception {
+        assertFrom(await(mxMail, send("alice@a.test", "dave@remote.test")), SOURCE_A, "mta-a.test", "dave@remote.test");
+        HttpResponse<String> sites = admin("GET", "/queue/tenant-a/sites");
+        assertEquals(200, sites.statusCode(), sites.body());
+        assertTrue(sites.body().contains("providers.yaml") && sites.body().contains("\"reactions\""), sites.body());
+        HttpResponse<String> stats = admin("GET", "/queue/tenant-b/stats");
+        assertTrue(stats.body().contains("\"shaping\":{\"file\""), stats.body());
+        HttpResponse<String> none = admin("POST", "/queue/tenant-a/sites/nosuch.example/resume");
+        assertEquals(404, none.statusCode(), none.body());
     }
 
     private String mailq(String queue) throws Exception {

@@ -176,7 +176,37 @@ public class QueueAdmin implements CamelContextAware {
         m.put("bounced", q.bouncedTotal());
         m.put("expired", q.expiredTotal());
         m.put("storageFailure", q.storageFailure());
+        m.put("shaping", q.sites().rules());
         return m;
+    }
+
+    /**
+     * GET /queue/{name}/sites: the destination sites with deliveries running, mail in line or a reaction in force
+     * (suspended, rate lowered, rerouted: until when and why), and the shaping rules file in force.
+     */
+    public Map<String, Object> sites(Exchange exchange) {
+        MailQueue q = queue(exchange);
+        if (q == null) {
+            return Map.of("error", "no such queue");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("queue", q.name());
+        m.put("shaping", q.sites().rules());
+        m.put("sites", q.sites().list());
+        return m;
+    }
+
+    /** POST /queue/{name}/sites/{site}/resume: lift a site's suspension (or lowered rate, or smart host) now. */
+    public Map<String, Object> resumeSite(Exchange exchange) {
+        MailQueue q = queue(exchange);
+        if (q == null) {
+            return Map.of("error", "no such queue");
+        }
+        String site = exchange.getMessage().getHeader("site", String.class);
+        if (site == null || !q.sites().resume(site)) {
+            return notFound(exchange, "no site " + site + " with a state in queue " + q.name());
+        }
+        return Map.of("resumed", List.of(site));
     }
 
     /** POST /queue/{name}/flush: retry every waiting message now. */

@@ -1,5 +1,6 @@
 package io.camelsmtp.smtp.queue.springboot;
 
+import io.camelsmtp.smtp.common.shaping.SiteResolver;
 import io.camelsmtp.smtp.queue.SmtpQueueConfiguration;
 import java.time.Duration;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
@@ -112,6 +113,25 @@ public class SmtpQueueComponentConfiguration extends ComponentConfigurationPrope
      * Wait before the first retry of a deferred message; it doubles after every attempt up to maxBackoff.
      */
     private Duration minBackoff;
+    /**
+     * How often the shaping rules file is checked for changes; 0 reads it only at start.
+     */
+    private Duration shapingReload;
+    /**
+     * Traffic shaping rules: the path of a YAML (.yaml, .yml) or properties (.properties) file with per-site limits
+     * (connections, messages per connection, message and connection rates, TLS) and automatic reactions to replies
+     * (suspend a site, lower its rate, send its mail to a smart host). Read at start (an invalid file stops the
+     * consumer from starting) and again when it changes. Without it every recipient domain is its own site with
+     * maxPerDomain deliveries at once.
+     */
+    private String shapingRules;
+    /**
+     * How the MX hosts of a recipient domain are found, so that domains with the same MX hosts share one site (with
+     * shaping rules only). By default the one bean of this type in the registry, which smtp-relay binds when it
+     * delivers by MX; with none, every domain is its own site unless a rule names it. The option is a
+     * io.camelsmtp.smtp.common.shaping.SiteResolver type.
+     */
+    private SiteResolver siteResolver;
 
     public String getEventsUri() {
         return eventsUri;
@@ -255,5 +275,29 @@ public class SmtpQueueComponentConfiguration extends ComponentConfigurationPrope
 
     public void setMinBackoff(Duration minBackoff) {
         this.minBackoff = minBackoff;
+    }
+
+    public Duration getShapingReload() {
+        return shapingReload;
+    }
+
+    public void setShapingReload(Duration shapingReload) {
+        this.shapingReload = shapingReload;
+    }
+
+    public String getShapingRules() {
+        return shapingRules;
+    }
+
+    public void setShapingRules(String shapingRules) {
+        this.shapingRules = shapingRules;
+    }
+
+    public SiteResolver getSiteResolver() {
+        return siteResolver;
+    }
+
+    public void setSiteResolver(SiteResolver siteResolver) {
+        this.siteResolver = siteResolver;
     }
 }

@@ -1,5 +1,6 @@
 package io.camelsmtp.smtp.queue.springboot;
 
+import io.camelsmtp.smtp.common.shaping.SiteResolver;
 import io.camelsmtp.smtp.queue.SmtpQueueConfiguration;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -29,6 +30,7 @@ public class SmtpQueueComponentConverter implements GenericConverter {
     public Set<ConvertiblePair> getConvertibleTypes() {
         Set<ConvertiblePair> answer = new LinkedHashSet<>();
         answer.add(new ConvertiblePair(String.class, SmtpQueueConfiguration.class));
+        answer.add(new ConvertiblePair(String.class, SiteResolver.class));
         return answer;
     }
 
@@ -44,6 +46,9 @@ public class SmtpQueueComponentConverter implements GenericConverter {
         ref = ref.startsWith("#bean:") ? ref.substring(6) : ref.substring(1);
         if (targetType.getType() == SmtpQueueConfiguration.class) {
             return applicationContext.getBean(ref, SmtpQueueConfiguration.class);
+        }
+        if (targetType.getType() == SiteResolver.class) {
+            return applicationContext.getBean(ref, SiteResolver.class);
         }
         return null;
     }
