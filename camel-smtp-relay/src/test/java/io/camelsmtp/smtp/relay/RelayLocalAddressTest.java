@@ -121,7 +121,7 @@ class RelayLocalAddressTest extends CamelTestSupport {
 
     @Test
     void whatIsNoLocalAddressLiteralIsRefused() {
-        for (String bad : List.of("mx.example.com", "192.0.2.1", "127.0.0.2,127.0.0.3", "0.0.0.0", "::", "224.0.0.1",
+        for (String bad : List.of("mx.example.com", "192.0.2.1", "127.0.0.2, 127.0.0.2", "127.0.0.2,", "0.0.0.0", "::", "224.0.0.1",
                 "127.0.0.1, fe80::zz")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceAddresses.parse(bad),
                     bad);
