@@ -16,8 +16,8 @@ import io.camelsmtp.smtp.relay.dns.NonPublicAddresses;
 import io.camelsmtp.smtp.relay.dns.ResolutionException;
 
 /**
- * The smart host a shaping rule moved a site's mail to ({@link io.camelsmtp.smtp.common.shaping.ShapingRule#smartHost()},
- * the queue's "move this site to a smart host" reaction): {@code host[:port]}, port 25 by default, an IPv6 literal in
+ * The smart host a shaping rule moved a site's mail to
+ * ({@link io.camelsmtp.smtp.common.shaping.ShapingRule#smartHost()}, the queue's "move this site to a smart host" reaction): {@code host[:port]}, port 25 by default, an IPv6 literal in
  * brackets. Parsed strictly, since the value comes from a rules file: anything else defers the recipients with
  * {@code 451 4.3.5} naming it (never an exception). What it resolves to passes the same {@code allowPrivateAddresses}
  * check as a mail exchanger's addresses; a configured host that cannot be used defers rather than bounces.
@@ -30,7 +30,8 @@ record RuleSmartHost(String host, int port) {
     static final int DEFAULT_PORT = 25;
 
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}");
+    private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+    private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]{2,45}");
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
 
@@ -137,7 +138,7 @@ record RuleSmartHost(String host, int port) {
             try {
                 found = Arrays.asList(InetAddress.getAllByName(host));
             } catch (UnknownHostException e) {
-                throw new ResolutionException(SmtpReply.of(451, "4.4.3", "Smart host " + host + " cannot be resolved"));
+                throw new ResolutionException(SmtpReply.of(451, "4.4.3", "Smart host " + host + " does not resolve"));
             }
         }
         List<InetAddress> usable = new ArrayList<>(found.size());
