@@ -71,18 +71,28 @@ class MxSitesTest {
         assertThrows(ResolutionException.class, () -> sites.mxHosts("servfail.test"));
     }
 
+    /** A started context with one route per {@code to} URI, {@code mine} bound first as a SiteResolver if not null. */
+    private static CamelContext started(SiteResolver mine, String... to) throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        if (mine != null) {
+            context.getRegistry().bind("mySites", SiteResolver.class, mine);
+        }
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                for (int i = 0; i < to.length; i++) {
+                    from("direct:" + i).to(to[i]);
+                }
+            }
+        });
+        context.start();
+        return context;
+    }
+
     @Test
     void anMxEndpointBindsOneForTheQueueUnlessOneIsBound() throws Exception {
-        try (CamelContext context = new DefaultCamelContext()) {
-            context.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("direct:a").to("smtp-relay:mx?dnsServers=" + Testbed.DNS_SERVER);
-                    from("direct:b").to("smtp-relay:mx?dnsServers=" + Testbed.DNS_SERVER + "&port=2525");
-                    from("direct:c").to("smtp-relay:127.0.0.1:2525");
-                }
-            });
-            context.start();
+        String mx = "smtp-relay:mx?dnsServers=" + Testbed.DNS_SERVER;
+        try (CamelContext context = started(null, mx, mx + "&port=2525", "smtp-relay:127.0.0.1:2525")) {
             Set<SiteResolver> bound = context.getRegistry().findByType(SiteResolver.class);
             assertEquals(1, bound.size(), bound::toString);
             SiteResolver r = context.getRegistry().lookupByNameAndType(MxSites.BEAN_NAME, SiteResolver.class);
@@ -90,15 +100,7 @@ class MxSitesTest {
             assertEquals(List.of("implicit.test"), r.mxHosts("implicit.test"));
         }
         SiteResolver mine = domain -> List.of("mine");
-        try (CamelContext context = new DefaultCamelContext()) {
-            context.getRegistry().bind("mySites", SiteResolver.class, mine);
-            context.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("direct:a").to("smtp-relay:mx?dnsServers=" + Testbed.DNS_SERVER);
-                }
-            });
-            context.start();
+        try (CamelContext context = started(mine, mx)) {
             assertEquals(Set.of(mine), context.getRegistry().findByType(SiteResolver.class));
             assertSame(mine, context.getRegistry().lookupByNameAndType("mySites", SiteResolver.class));
         }
@@ -106,14 +108,7 @@ class MxSitesTest {
 
     @Test
     void aSmartHostEndpointBindsNone() throws Exception {
-        try (CamelContext context = new DefaultCamelContext()) {
-            context.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("direct:c").to("smtp-relay:127.0.0.1:2525");
-                }
-            });
-            context.start();
+        try (CamelContext context = started(null, "smtp-relay:127.0.0.1:2525")) {
             assertEquals(Set.of(), context.getRegistry().findByType(SiteResolver.class));
         }
     }
