@@ -316,8 +316,8 @@ public class SmtpRelayProducer extends DefaultProducer {
 
     /**
      * One destination's delivery. With a rule that moved the site to a smart host, to that host alone, under the
-     * endpoint's (or the rule's) TLS and AUTH settings: the recipient domain's MTA-STS and DANE policies name its own
-     * mail exchangers, not a host the operator chose. Otherwise to the MX hosts (or the endpoint's smart host), the
+     * endpoint's (or the rule's) TLS and AUTH settings, and DANE for the host's own TLSA records (daneRequired holds);
+     * the recipient domain's MTA-STS policy names its own mail exchangers, not a host the operator chose. Otherwise to the MX hosts (or the endpoint's smart host), the
      * rule's {@code tls} in place of the endpoint's option, MTA-STS and DANE on top as always.
      */
     private List<RecipientResult> deliver(String domain, Envelope envelope, MessageFactory.Prepared prepared,
@@ -326,8 +326,17 @@ public class SmtpRelayProducer extends DefaultProducer {
             RuleSmartHost target = RuleSmartHost.parse(rule.smartHost(), rule.site());
             SiteShaping shaping = new SiteShaping(rule, target.port());
             MxHost host = target.resolve(resolver, endpoint.getConfiguration().isAllowPrivateAddresses());
-            return agent.deliver(envelope, prepared.content(), List.of(host),
-                    agent.configuredTls(domain.isEmpty() ? target.host() : domain, shaping), withdrawn, shaping);
+            DestinationTls tls = agent.configuredTls(domain.isEmpty() ? target.host() : domain, shaping);
+            if (dane != null) { // TLSA records are the host's own, so DANE still applies (on port 25, where they are)
+                if (target.port() == RuleSmartHost.DEFAULT_PORT && !target.isLiteral()) {
+                    tls = dane.decide(target.host(), List.of(target.host()), tls);
+                } else if (endpoint.getConfiguration().isDaneRequired()) {
+                    throw new ResolutionException(SmtpReply.of(451, "4.7.5", "daneRequired: smart host "
+                            + target.host() + ":" + target.port() + " of the shaping rule has no DANE policy (TLSA"
+                            + " records are looked up for host names on port 25 only)"));
+                }
+            }
+            return agent.deliver(envelope, prepared.content(), List.of(host), tls, withdrawn, shaping);
         }
         SiteShaping shaping = rule == null ? SiteShaping.NONE : new SiteShaping(rule, 0);
         // the policy's TXT record is looked up while the MX records are

@@ -11,6 +11,7 @@ import io.camelsmtp.smtp.common.shaping.Rate;
 import io.camelsmtp.smtp.common.shaping.ShapingRule;
 import io.camelsmtp.smtp.relay.testbed.LoggingPeer;
 import io.camelsmtp.smtp.relay.testbed.PeerTestSupport;
+import io.camelsmtp.smtp.relay.testbed.Testbed;
 import org.apache.camel.Exchange;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -163,6 +165,23 @@ class RelayShapingTest extends PeerTestSupport {
         RecipientResult r = assertResult(report(e), to, Status.DEFERRED, 451, "4.4.4");
         assertTrue(r.getReply().text().contains("allowPrivateAddresses=false"), r::toString);
         assertNoHost(r);
+    }
+
+    @Test
+    void daneRequiredHoldsForTheRulesSmartHost() {
+        // dnsmasq signs nothing: no host has usable DANE, so daneRequired refuses every one, the rule's smart host too
+        String uri = MX + "&daneRequired=true&daneTrustedResolvers=" + Testbed.DNS_SERVER;
+        String literal = rcpt("multi.test");
+        Exchange e = sendRuled(uri, rule("multi", 0, null, null, "127.0.0.33:2525"), literal);
+        failure(e, true);
+        assertNoHost(assertResult(report(e), literal, Status.DEFERRED, 451, "4.7.5"));
+        String named = rcpt("multi.test");
+        e = sendRuled(uri, rule("multi", 0, null, null, "mx1.multi.test"), named);
+        failure(e, true);
+        RecipientResult r = report(e).get(named);
+        assertEquals(Status.DEFERRED, r.getStatus(), r::toString);
+        assertTrue(r.getEnhancedStatus().startsWith("4.7."), r::toString);
+        assertNull(r.getAddress(), r::toString); // refused before any connection
     }
 
     @Test
