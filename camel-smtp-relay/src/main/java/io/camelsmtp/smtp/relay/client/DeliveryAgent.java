@@ -365,7 +365,7 @@ public final class DeliveryAgent implements Closeable {
             }
             case WITHDRAWN -> throw HostFailure.siteWide(DeliveryCancellation.REPLY);
             case TOO_LATE -> throw HostFailure.siteWide(SmtpReply.of(451, "4.4.5", "Connection rate limit of site "
-                    + shaping.site().replaceAll("[^\\x21-\\x7e]", "?") + " reached, try again later"));
+                    + shaping.siteForReply() + " reached, try again later"));
         }
     }
 

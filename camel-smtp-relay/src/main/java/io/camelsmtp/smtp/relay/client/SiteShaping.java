@@ -37,6 +37,12 @@ public record SiteShaping(ShapingRule rule, int port) {
         return rule == null || rule.site() == null ? "" : rule.site();
     }
 
+    /** The site as a reply may name it: printable ASCII without spaces, at most 100 characters. */
+    String siteForReply() {
+        String s = site().replaceAll("[^\\x21-\\x7e]", "?");
+        return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    }
+
     /** True when a connection that has carried {@code transactions} may carry no more. */
     boolean spent(int transactions) {
         int max = maxMessagesPerConnection();
