@@ -273,10 +273,12 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * The source address of outgoing connections: an IPv4 and/or an IPv6 address literal of this machine,
-     * comma-separated, each used for destinations of its family (Postfix's smtp_bind_address and
-     * smtp_bind_address6); a family without one is left to the system. Set heloName to the name whose DNS points to
-     * it. Checked at start: a name, two of one family, or an address this machine cannot bind fails the route.
+     * The source addresses of outgoing connections: IPv4 and/or IPv6 address literals of this machine,
+     * comma-separated, each used for destinations of its family (Postfix's smtp_bind_address and smtp_bind_address6);
+     * several of one family form a pool that new connections take in turn (round robin), kept connections are reused
+     * whatever their source; a family without one is left to the system. Set heloName to a name whose DNS points to
+     * them. Checked at start: a name, an address given twice, or one this machine cannot bind fails the route. For
+     * named pools, use one endpoint per pool.
      */
     public void setLocalAddress(String localAddress) {
         this.localAddress = localAddress;

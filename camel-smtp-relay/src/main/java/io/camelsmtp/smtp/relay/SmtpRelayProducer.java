@@ -35,8 +35,10 @@ import io.camelsmtp.smtp.common.MessageFactory;
 import io.camelsmtp.smtp.common.RecipientResult;
 import io.camelsmtp.smtp.common.SmtpReply;
 import io.camelsmtp.smtp.common.metrics.SmtpMeters;
+import io.camelsmtp.smtp.common.shaping.ShapingRule;
 import io.camelsmtp.smtp.relay.client.ClientSettings;
 import io.camelsmtp.smtp.relay.client.DeliveryAgent;
+import io.camelsmtp.smtp.relay.client.SiteShaping;
 import io.camelsmtp.smtp.relay.client.SourceAddresses;
 import io.camelsmtp.smtp.relay.client.TlsPolicy;
 import io.camelsmtp.smtp.relay.dane.DaneDestinations;
@@ -44,6 +46,7 @@ import io.camelsmtp.smtp.relay.dane.DaneLookup;
 import io.camelsmtp.smtp.relay.dane.DaneSetup;
 import io.camelsmtp.smtp.relay.dns.MxHost;
 import io.camelsmtp.smtp.relay.dns.MxResolver;
+import io.camelsmtp.smtp.relay.dns.MxSites;
 import io.camelsmtp.smtp.relay.metrics.RelayMeters;
 import io.camelsmtp.smtp.relay.dns.ResolutionException;
 import io.camelsmtp.smtp.relay.mtasts.MtaSts;
@@ -101,6 +104,10 @@ public class SmtpRelayProducer extends DefaultProducer {
             resolver = new MxResolver(DnsServers.parse(config.getDnsServers()), Duration.ofMillis(config.getDnsTimeout()),
                     config.isAllowPrivateAddresses(), dns);
             dnsHealth = RelayDnsHealthCheck.register(getEndpoint().getCamelContext(), config.getDnsServers(),
+                    Duration.ofMillis(config.getDnsTimeout()));
+        }
+        if (endpoint.isMx()) { // for smtp-queue's traffic shaping: sites by the relay's own MX answers
+            MxSites.bindIfAbsent(getEndpoint().getCamelContext(), config.getDnsServers(),
                     Duration.ofMillis(config.getDnsTimeout()));
         }
         // looked up once: without a MeterRegistry in the Camel registry no meter is made and nothing is counted
@@ -250,24 +257,17 @@ public class SmtpRelayProducer extends DefaultProducer {
                     SmtpReply.of(553, "5.1.3", "Bad recipient address syntax"), null, null, null, Instant.now()));
         }
         BooleanSupplier withdrawn = () -> DeliveryCancellation.isCancelled(exchange);
+        // the queue's limits for the site (an LMTP hop is the last one: no site to spare it)
+        ShapingRule rule = endpoint.isLmtp() ? null
+                : exchange.getProperty(ShapingRule.PROPERTY) instanceof ShapingRule r ? r : null;
         for (Map.Entry<String, List<Envelope.Recipient>> group : groups(sendable).entrySet()) {
             List<Envelope.Recipient> recipients = group.getValue();
             List<RecipientResult> outcome;
-            MtaSts.Pending sts = null;
             try {
                 if (withdrawn.getAsBoolean()) {
                     outcome = decideAll(recipients, DeliveryCancellation.REPLY);
                 } else {
-                    // the policy's TXT record is looked up while the MX records are
-                    sts = mtaSts != null && !group.getKey().isEmpty() ? mtaSts.begin(group.getKey()) : null;
-                    List<MxHost> hosts = hosts(group.getKey());
-                    DestinationTls base = agent.configuredTls(group.getKey());
-                    DestinationTls tls = sts != null ? mtaSts.decide(sts, base) : base;
-                    sts = null;
-                    if (dane != null && !group.getKey().isEmpty()) { // DANE's verdict per host, over MTA-STS's
-                        tls = dane.decide(group.getKey(), names(hosts), tls);
-                    }
-                    outcome = agent.deliver(sendable.withRecipients(recipients), prepared.content(), hosts, tls, withdrawn);
+                    outcome = deliver(group.getKey(), sendable.withRecipients(recipients), prepared, rule, withdrawn);
                 }
             } catch (ResolutionException e) {
                 outcome = decideAll(recipients, e.reply());
@@ -275,10 +275,6 @@ public class SmtpRelayProducer extends DefaultProducer {
                 // a resolver bug or an answer it cannot take must not fail the other destinations
                 LOG.warn("Looking up where {} goes failed unexpectedly; deferring", group.getKey(), e);
                 outcome = decideAll(recipients, SmtpReply.of(451, "4.4.3", "Look-up of " + group.getKey() + " failed: " + e));
-            } finally {
-                if (sts != null) {
-                    sts.cancel();
-                }
             }
             for (RecipientResult r : outcome) {
                 results.put(r.getRecipient(), r);
@@ -316,6 +312,49 @@ public class SmtpRelayProducer extends DefaultProducer {
         // after a partial delivery the envelope shrinks to the deferred recipients, so a redelivery sends to those alone
         EnvelopeBinding.write(envelope.withRecipients(pending), exchange.getMessage());
         throw new SmtpDeliveryException(report);
+    }
+
+    /**
+     * One destination's delivery. With a rule that moved the site to a smart host, to that host alone, under the
+     * endpoint's (or the rule's) TLS and AUTH settings, and DANE for the host's own TLSA records (daneRequired holds);
+     * the recipient domain's MTA-STS policy names its own mail exchangers, not a host the operator chose. Otherwise to the MX hosts (or the endpoint's smart host), the
+     * rule's {@code tls} in place of the endpoint's option, MTA-STS and DANE on top as always.
+     */
+    private List<RecipientResult> deliver(String domain, Envelope envelope, MessageFactory.Prepared prepared,
+            ShapingRule rule, BooleanSupplier withdrawn) throws ResolutionException, InterruptedException {
+        if (rule != null && rule.smartHost() != null) {
+            RuleSmartHost target = RuleSmartHost.parse(rule.smartHost(), rule.site());
+            SiteShaping shaping = new SiteShaping(rule, target.port());
+            MxHost host = target.resolve(resolver, endpoint.getConfiguration().isAllowPrivateAddresses());
+            DestinationTls tls = agent.configuredTls(domain.isEmpty() ? target.host() : domain, shaping);
+            if (dane != null) { // TLSA records are the host's own, so DANE still applies (on port 25, where they are)
+                if (target.port() == RuleSmartHost.DEFAULT_PORT && !target.isLiteral()) {
+                    tls = dane.decide(target.host(), List.of(target.host()), tls);
+                } else if (endpoint.getConfiguration().isDaneRequired()) {
+                    throw new ResolutionException(SmtpReply.of(451, "4.7.5", "daneRequired: smart host "
+                            + target.host() + ":" + target.port() + " of the shaping rule has no DANE policy (TLSA"
+                            + " records are looked up for host names on port 25 only)"));
+                }
+            }
+            return agent.deliver(envelope, prepared.content(), List.of(host), tls, withdrawn, shaping);
+        }
+        SiteShaping shaping = rule == null ? SiteShaping.NONE : new SiteShaping(rule, 0);
+        // the policy's TXT record is looked up while the MX records are
+        MtaSts.Pending sts = mtaSts != null && !domain.isEmpty() ? mtaSts.begin(domain) : null;
+        try {
+            List<MxHost> hosts = hosts(domain);
+            DestinationTls base = agent.configuredTls(domain, shaping);
+            DestinationTls tls = sts != null ? mtaSts.decide(sts, base) : base;
+            sts = null;
+            if (dane != null && !domain.isEmpty()) { // DANE's verdict per host, over MTA-STS's
+                tls = dane.decide(domain, names(hosts), tls);
+            }
+            return agent.deliver(envelope, prepared.content(), hosts, tls, withdrawn, shaping);
+        } finally {
+            if (sts != null) {
+                sts.cancel();
+            }
+        }
     }
 
     private static List<RecipientResult> decideAll(List<Envelope.Recipient> recipients, SmtpReply reply) {

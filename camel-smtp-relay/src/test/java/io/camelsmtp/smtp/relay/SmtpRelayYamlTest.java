@@ -5,18 +5,25 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 
 import io.camelsmtp.smtp.relay.support.InJvmDns;
+import io.camelsmtp.smtp.relay.testbed.LoggingPeer;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.main.Main;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** from smtp-server to smtp-relay in the YAML DSL: the envelope headers flow through without mapping. */
+/**
+ * from smtp-server to smtp-relay in the YAML DSL: the envelope headers flow through without mapping; named source
+ * address pools as one endpoint per pool.
+ */
 class SmtpRelayYamlTest {
 
     @Test
@@ -45,6 +52,32 @@ class SmtpRelayYamlTest {
             } finally {
                 main.stop();
             }
+        }
+    }
+
+    @Test
+    void namedPoolsAreEndpointsChosenByTheSenderDomain(@TempDir Path tmp) throws Exception {
+        int peerPort = AvailablePortFinder.getNextAvailable();
+        try (LoggingPeer peer = LoggingPeer.start("127.0.0.31", peerPort, tmp)) {
+            Main main = new Main();
+            main.configure().withRoutesIncludePattern("classpath:yaml/relay-pools.camel.yaml");
+            main.addInitialProperty("peer", "127.0.0.31:" + peerPort);
+            main.start();
+            try {
+                ProducerTemplate template = main.getCamelContext().createProducerTemplate();
+                for (String from : List.of("a@news.example.org", "b@example.org", "c@news.example.org", "d@news.example.org")) {
+                    template.send("direct:outbound", e -> {
+                        e.getMessage().setHeader("CamelSmtpEnvelopeFrom", from);
+                        e.getMessage().setHeader("CamelSmtpEnvelopeTo", List.of("to@dest.test"));
+                        e.getMessage().setBody("Subject: pools\r\n\r\nhi\r\n");
+                    });
+                }
+            } finally {
+                main.stop(); // closes the kept connections: each pool's next message would reuse its connection
+            }
+            List<String> sources = peer.awaitLines(4).stream().map(LoggingPeer.Line::address).toList();
+            assertEquals(List.of("127.0.0.43", "127.0.0.42", "127.0.0.43", "127.0.0.43"), sources,
+                    "bulk from its pool, the rest from its own; kept connections are reused whatever their source");
         }
     }
 

@@ -54,6 +54,7 @@ public final class DeliveryAgent implements Closeable {
     private final ClientSettings settings;
     private final ConnectionPool pool;
     private final SessionSetup sessions;
+    private final SitePacers pacers = new SitePacers();
     private volatile TlsOutcomeListener tlsOutcomes = TlsOutcomeListener.NONE;
     private volatile RelayMeters meters = RelayMeters.NONE;
 
@@ -80,11 +81,16 @@ public final class DeliveryAgent implements Closeable {
 
     /** The endpoint's {@code tls} option as a requirement for every host of {@code domain}. */
     public DestinationTls configuredTls(String domain) {
-        return DestinationTls.of(domain, configuredTls());
+        return configuredTls(domain, SiteShaping.NONE);
     }
 
-    private HostTls configuredTls() {
-        return switch (settings.tls()) {
+    /** The TLS policy of {@code shaping}'s rule, else the endpoint's {@code tls} option, for every host of {@code domain}. */
+    public DestinationTls configuredTls(String domain, SiteShaping shaping) {
+        return DestinationTls.of(domain, configuredTls(shaping.tls(settings.tls())));
+    }
+
+    private static HostTls configuredTls(TlsPolicy policy) {
+        return switch (policy) {
             case none -> HostTls.NONE;
             case opportunistic -> HostTls.OPPORTUNISTIC;
             case required -> HostTls.CONFIG_REQUIRED;
@@ -120,8 +126,20 @@ public final class DeliveryAgent implements Closeable {
      */
     public List<RecipientResult> deliver(Envelope envelope, MailContent content, List<MxHost> hosts, DestinationTls tls,
             BooleanSupplier withdrawn) throws InterruptedException {
+        return deliver(envelope, content, hosts, tls, withdrawn, SiteShaping.NONE);
+    }
+
+    /**
+     * {@link #deliver(Envelope, MailContent, List, DestinationTls, BooleanSupplier)} under the queue's shaping rule:
+     * a connection carries at most its {@code maxMessagesPerConnection} transactions, a new one waits for the site's
+     * {@code connectionRate} (when no permit can come before the attempt's deadline, every recipient is deferred with
+     * 4.4.5 and no connection is made), and the rule's {@code tls} stands in for the endpoint's option.
+     */
+    public List<RecipientResult> deliver(Envelope envelope, MailContent content, List<MxHost> hosts, DestinationTls tls,
+            BooleanSupplier withdrawn, SiteShaping shaping) throws InterruptedException {
         List<Envelope.Recipient> recipients = envelope.recipients();
-        tls = MessageTls.of(tls, envelope, content, configuredTls());
+        HostTls configured = configuredTls(shaping.tls(settings.tls()));
+        tls = MessageTls.of(tls, envelope, content, configured);
         boolean requireTls = envelope.requireTlsOption();
         SmtpReply requireTlsRefusal = null; // the last host's reason for not carrying a REQUIRETLS message
         boolean qualified = false; // some session could carry it
@@ -160,7 +178,7 @@ public final class DeliveryAgent implements Closeable {
                     deferAll(pending, decided, SmtpReply.of(451, "4.7.5", why), host, null);
                     continue;
                 }
-                hostTls = configuredTls(); // MTA-STS testing: deliver as if there were no policy
+                hostTls = configured; // MTA-STS testing: deliver as if there were no policy
             }
             List<InetAddress> addresses;
             try {
@@ -180,7 +198,7 @@ public final class DeliveryAgent implements Closeable {
                 triedAddresses++;
                 try {
                     List<RecipientResult> results = attempt(host, ip, hostTls, tls, envelope.withRecipients(pending),
-                            content, withdrawn);
+                            content, withdrawn, shaping);
                     sessionCount++;
                     qualified = true;
                     List<Envelope.Recipient> deferred = new ArrayList<>();
@@ -197,6 +215,10 @@ public final class DeliveryAgent implements Closeable {
                     continue hosts;
                 } catch (HostFailure f) {
                     LOG.debug("{} [{}]: {}", host.name(), ip.getHostAddress(), f.reply);
+                    if (f.siteWide) { // the site's connection rate: any other host of the site would wait the same
+                        deferAll(pending, decided, f.reply, host, null);
+                        break hosts;
+                    }
                     if (f.tlsFailure != null) {
                         report(tls, host.name(), ip, hostTls, false, false, f.tlsFailure, f.reply.text());
                     }
@@ -275,9 +297,10 @@ public final class DeliveryAgent implements Closeable {
     }
 
     private List<RecipientResult> attempt(MxHost host, InetAddress ip, HostTls hostTls, DestinationTls tls,
-            Envelope envelope, MailContent content, BooleanSupplier withdrawn) throws HostFailure, InterruptedException {
+            Envelope envelope, MailContent content, BooleanSupplier withdrawn, SiteShaping shaping)
+            throws HostFailure, InterruptedException {
         SocketAddress address = settings.unixSocket() != null ? UnixDomainSocketAddress.of(settings.unixSocket())
-                : new InetSocketAddress(ip, settings.port());
+                : new InetSocketAddress(ip, shaping.port() > 0 ? shaping.port() : settings.port());
         if (!pool.acquire(address, settings.connectTimeout())) {
             throw new HostFailure(SmtpReply.of(451, "4.4.5", "Too many connections to " + describe(host, ip)));
         }
@@ -289,10 +312,11 @@ public final class DeliveryAgent implements Closeable {
         boolean declined = false;
         long started = System.nanoTime();
         try {
-            c = settings.connectionReuse() ? reuse(key, deadline) : null;
+            c = settings.connectionReuse() ? reuse(key, deadline, shaping) : null;
             if (c != null) {
                 meters.connection(true);
             } else {
+                paced(shaping, deadline, withdrawn);
                 c = sessions.connect(host.name(), address, hostTls, deadline);
                 meters.connection(false);
                 boolean verified = c.tlsVerified() && (hostTls.mode() == HostTls.Mode.VERIFIED || hostTls.testing());
@@ -306,13 +330,15 @@ public final class DeliveryAgent implements Closeable {
             }
             tx = new MailTransaction(settings, c, host.name(), envelope, content, withdrawn);
             List<RecipientResult> results = tx.run();
+            c.countTransaction();
             completed = true;
             return results;
         } finally {
             if (c != null) {
                 if (!completed && !declined) {
                     c.close(); // in an unknown state, perhaps in the middle of DATA: nothing more to say
-                } else if ((declined || tx.isReusable()) && settings.connectionReuse()) {
+                } else if ((declined || tx.isReusable()) && settings.connectionReuse()
+                           && !shaping.spent(c.transactions())) {
                     c.clearDeadline();
                     pool.keep(key, c);
                 } else {
@@ -324,10 +350,36 @@ public final class DeliveryAgent implements Closeable {
         }
     }
 
-    /** A kept connection for {@code key} that still answers RSET with 250, or null. */
-    private SmtpConnection reuse(ConnectionPool.Key key, AttemptDeadline deadline) {
+    /**
+     * Waits for a permit of the site's connection rate, if the rule has one: until the attempt's deadline (else the
+     * command time-out) at most. No permit in time, or a withdrawal, is a site-wide failure: nothing is connected.
+     */
+    private void paced(SiteShaping shaping, AttemptDeadline deadline, BooleanSupplier withdrawn)
+            throws HostFailure, InterruptedException {
+        if (shaping.connectionRate() == null) {
+            return;
+        }
+        long until = System.nanoTime() + (deadline.isSet() ? deadline.left() : settings.commandTimeout()).toNanos();
+        switch (pacers.await(shaping.site(), shaping.connectionRate(), until, withdrawn)) {
+            case GRANTED -> {
+            }
+            case WITHDRAWN -> throw HostFailure.siteWide(DeliveryCancellation.REPLY);
+            case TOO_LATE -> throw HostFailure.siteWide(SmtpReply.of(451, "4.4.5", "Connection rate limit of site "
+                    + shaping.siteForReply() + " reached, try again later"));
+        }
+    }
+
+    /**
+     * A kept connection for {@code key} that still answers RSET with 250, or null; one that has carried the rule's
+     * {@code maxMessagesPerConnection} already (the rule was lowered since) is closed instead.
+     */
+    private SmtpConnection reuse(ConnectionPool.Key key, AttemptDeadline deadline, SiteShaping shaping) {
         SmtpConnection c;
         while ((c = pool.take(key)) != null) {
+            if (shaping.spent(c.transactions())) {
+                c.quit();
+                continue;
+            }
             try {
                 deadline.arm(c, SmtpConnection.where(c.host(), key.address()));
                 c.timeout(settings.commandTimeout());

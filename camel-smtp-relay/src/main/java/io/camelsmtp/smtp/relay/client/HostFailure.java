@@ -18,6 +18,8 @@ final class HostFailure extends Exception {
     final TlsResultType tlsFailure;
     /** The session was fine but cannot carry a REQUIRETLS message ({@link RequireTlsCheck}); the reply is permanent. */
     final boolean requireTls;
+    /** The whole site is out of reach for now (its connection rate): no other host of it is tried. */
+    final boolean siteWide;
 
     HostFailure(SmtpReply reply) {
         this(reply, null);
@@ -28,10 +30,20 @@ final class HostFailure extends Exception {
     }
 
     HostFailure(SmtpReply reply, TlsResultType tlsFailure, boolean requireTls) {
+        this(reply, tlsFailure, requireTls, false);
+    }
+
+    private HostFailure(SmtpReply reply, TlsResultType tlsFailure, boolean requireTls, boolean siteWide) {
         super(reply.toString(), null, false, false);
         this.reply = reply;
         this.tlsFailure = tlsFailure;
         this.requireTls = requireTls;
+        this.siteWide = siteWide;
+    }
+
+    /** The site cannot be tried now at any of its hosts; {@code reply} defers all its recipients. */
+    static HostFailure siteWide(SmtpReply reply) {
+        return new HostFailure(reply, null, false, true);
     }
 
     /** A host-level failure never decides for good: the recipients are deferred, the server's words kept. */

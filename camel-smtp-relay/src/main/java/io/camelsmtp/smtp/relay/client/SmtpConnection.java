@@ -63,6 +63,7 @@ public final class SmtpConnection implements Closeable {
     private TlsResultType reportedFailure;
     private String reportedDetail;
     private long lastUsedNanos = System.nanoTime();
+    private int transactions; // completed on this connection, for maxMessagesPerConnection
     private ScheduledFuture<?> deadline;
     private long deadlineAtNanos;
     private String deadlineText;
@@ -257,6 +258,15 @@ public final class SmtpConnection implements Closeable {
 
     void touch() {
         lastUsedNanos = System.nanoTime();
+    }
+
+    /** Counts a completed transaction; returns how many this connection has carried. */
+    int countTransaction() {
+        return ++transactions;
+    }
+
+    int transactions() {
+        return transactions;
     }
 
     /** EHLO, falling back to HELO when the server refuses EHLO; records the extensions offered. */

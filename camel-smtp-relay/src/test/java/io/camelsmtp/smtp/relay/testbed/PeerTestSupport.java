@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.camelsmtp.smtp.common.DeliveryReport;
 import io.camelsmtp.smtp.common.RecipientResult;
@@ -83,10 +84,16 @@ public abstract class PeerTestSupport extends CamelTestSupport {
 
     /** Like {@link #send}, with {@code padding} appended to the body. */
     protected Exchange sendPadded(String route, String padding, String from, String... to) {
+        return sendWith(route, e -> { }, padding, from, to);
+    }
+
+    /** Like {@link #sendPadded}, {@code more} setting what else the Exchange carries (properties, headers). */
+    protected Exchange sendWith(String route, Consumer<Exchange> more, String padding, String from, String... to) {
         return template.send(route, e -> {
             e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, from);
             e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_TO, new ArrayList<>(List.of(to)));
             e.getMessage().setBody(message(from, to[0], padding));
+            more.accept(e);
         });
     }
 

@@ -71,7 +71,7 @@ public final class Testbed implements AutoCloseable {
             "v6", "::1");
 
     private static final List<String> RESOURCE_FILES = List.of("dnsmasq.conf", "rcode_responder.py", "tls.crt",
-            "tls.key", "tls.p12", "trust.p12");
+            "tls.key", "tls.p12", "trust.p12", "peer_log.py");
 
     private final Path resources;
     private final Path work;
@@ -147,7 +147,7 @@ public final class Testbed implements AutoCloseable {
         return null;
     }
 
-    private static boolean python3Has(String module) {
+    static boolean python3Has(String module) {
         try {
             Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import " + module)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -293,7 +293,7 @@ public final class Testbed implements AutoCloseable {
                                         + "run, or another run at the same time?)");
     }
 
-    private void waitListening(String address, int port, Process p) throws Exception {
+    static void waitListening(String address, int port, Process p) throws Exception {
         long end = System.nanoTime() + READY.toNanos();
         while (true) {
             try (Socket s = new Socket()) {
