@@ -203,7 +203,7 @@
       th.textContent = d.domain || '(no domain)';
       tr.appendChild(th);
       cell(tr, d.recipients, 'num');
-      cell(tr, d.state, 'state state-' + d.state);
+      cell(tr, d.state === 'suspended' ? 'suspended until ' + d.suspendedUntil : d.state, 'state state-' + d.state);
       cell(tr, d.lastReply, 'reply');
       tbody.appendChild(tr);
     }

@@ -111,11 +111,15 @@ public final class QueueQueries {
      *
      * @param domain     lower case
      * @param recipients pending recipients there
-     * @param state      active (an attempt is in progress), deferred (an attempt failed, waiting for the next),
-     *                   queued (not tried yet) or held (every one of them on hold)
+     * @param state      active (an attempt is in progress), suspended (its site is suspended by a shaping reaction),
+     *                   deferred (an attempt failed, waiting for the next), queued (not tried yet) or held (every one
+     *                   of them on hold)
      * @param lastReply  the newest reply a recipient there got (by the message's next attempt), or null
+     * @param site       the destination site it belongs to (the domain itself without shaping rules)
+     * @param suspendedUntil when its site's suspension ends, or null
      */
-    public record Destination(String domain, int recipients, String state, String lastReply) {
+    public record Destination(String domain, int recipients, String state, String lastReply, String site,
+                              String suspendedUntil) {
     }
 
     /** The {@code max} destinations with the most pending recipients, most first. */
@@ -147,8 +151,12 @@ public final class QueueQueries {
             }
         }
         List<Destination> out = new ArrayList<>();
-        counts.forEach((d, c) -> out.add(new Destination(d, (int) c[0],
-                c[1] > 0 ? "active" : c[3] == c[0] ? "held" : c[2] > 0 ? "deferred" : "queued", replies.get(d))));
+        Map<String, String[]> sites = queue.sites().siteStates(counts.keySet());
+        counts.forEach((d, c) -> {
+            String[] site = sites.getOrDefault(d, new String[] {d, null});
+            out.add(new Destination(d, (int) c[0], c[1] > 0 ? "active" : c[3] == c[0] ? "held"
+                    : site[1] != null ? "suspended" : c[2] > 0 ? "deferred" : "queued", replies.get(d), site[0], site[1]));
+        });
         out.sort(Comparator.comparingInt(Destination::recipients).reversed().thenComparing(Destination::domain));
         return out.size() > max ? List.copyOf(out.subList(0, max)) : out;
     }

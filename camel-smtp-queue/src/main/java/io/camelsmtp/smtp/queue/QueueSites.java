@@ -76,6 +76,26 @@ public final class QueueSites {
         return scheduler != null && scheduler.resumeSite(site);
     }
 
+    /**
+     * For each of {@code domains}: its site and, when that site is suspended, until when; for the console's
+     * destinations. One pass under the scheduler's lock.
+     */
+    public Map<String, String[]> siteStates(java.util.Collection<String> domains) {
+        if (scheduler == null) {
+            return Map.of();
+        }
+        long now = System.currentTimeMillis();
+        return scheduler.withShaper(sh -> {
+            Map<String, String[]> out = new java.util.HashMap<>();
+            for (String d : domains) {
+                String key = sh.knownSite(d);
+                SiteState st = sh.existing(key);
+                out.put(d, new String[] {key, st != null && st.suspended(now) ? Instant.ofEpochMilli(st.suspendedUntil()).toString() : null});
+            }
+            return out;
+        });
+    }
+
     /** The lines mailq adds for sites not in their normal state; empty when there are none. */
     public String mailqLines() {
         StringBuilder sb = new StringBuilder();

@@ -64,7 +64,7 @@ class QueueShapingTest extends CamelTestSupport {
                         .errorHandler(noErrorHandler()).choice();
                 for (PressuredMx mx : mxs) {
                     choice = choice.when(simple("${header.CamelSmtpEnvelopeTo[0]} ends with '@" + name(mx) + ".example'"))
-                            .to("smtp-relay:127.0.0.1:" + mx.port + "?tls=none");
+                            .to("smtp-relay:127.0.0.1:" + mx.port + "?tls=none&allowPrivateAddresses=true"); // a rule's smart host on loopback
                 }
                 choice.end();
             }
@@ -154,6 +154,10 @@ class QueueShapingTest extends CamelTestSupport {
         assertTrue(QueueListing.format(queue()).contains("site throttled suspended until"), QueueListing.format(queue()));
         assertTrue(queue().sites().list().stream().anyMatch(m -> m.get("site").equals("throttled")
                                                                   && m.get("state").equals("suspended")));
+        // the console's destinations say so too, until when
+        await("the destination shows its site suspended", 5, () -> new QueueQueries(queue()).destinations(10).stream()
+                .anyMatch(d -> d.domain().equals("throttled.example") && d.state().equals("suspended")
+                               && d.site().equals("throttled") && d.suspendedUntil() != null));
         // another site flows at full speed meanwhile
         long before = System.nanoTime();
         send("fast.example", 50);
@@ -233,6 +237,35 @@ class QueueShapingTest extends CamelTestSupport {
             assertTrue(gap >= 400_000_000L, "2/s means 500 ms between messages, not " + gap / 1e6 + " ms");
         }
         assertTrue(queue().sites().list().stream().anyMatch(m -> "rate-lowered".equals(m.get("state"))));
+    }
+
+    @Test
+    void aBlockedSitesMailIsSentThroughASmartHostWhileTheReactionLasts() throws Exception {
+        PressuredMx blocked = named("blocked", "reply-after", "0", "451", "4.7.1", "600");
+        PressuredMx partner = receiver("partner", "accept");
+        queue("""
+                sites:
+                  blocked:
+                    domains: [blocked.example]
+                reactions:
+                  - name: via-partner
+                    sites: [blocked]
+                    code: 451
+                    enhancedCode: "4.7.1"
+                    threshold: 2/1h
+                    action: smartHost
+                    smartHost: "127.0.0.1:%d"
+                    duration: 1h
+                """.formatted(partner.port), "", blocked);
+        send("blocked.example", 6);
+        await("every message delivered through the smart host", 30, () -> count(partner) == 6);
+        assertEquals(0, count(blocked), "the blocked MX accepted nothing");
+        DeliveryEvent rerouted = first(DeliveryEvent.SITE_REROUTED);
+        assertNotNull(rerouted, "rerouted: " + events);
+        assertEquals("blocked", rerouted.site());
+        assertTrue(rerouted.text().contains("127.0.0.1:" + partner.port), rerouted.text());
+        assertTrue(queue().sites().list().stream().anyMatch(m -> "rerouted".equals(m.get("state"))));
+        assertEquals(6, new HashSet<>(partner.accepted()).size(), "each once");
     }
 
     @Test

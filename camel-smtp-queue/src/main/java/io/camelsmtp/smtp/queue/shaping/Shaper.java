@@ -325,6 +325,28 @@ public final class Shaper {
                 null, c.at());
     }
 
+    /**
+     * The site {@code domain} is known to belong to, without looking anything up: its remembered site, the site rule
+     * naming it, else the domain itself.
+     */
+    public String knownSite(String domain) {
+        String k = config == null ? domain : siteOfDomain.get(domain);
+        if (k != null) {
+            return k;
+        }
+        for (SiteRule r : config.sites()) {
+            if (r.matchesDomain(domain)) {
+                return r.name();
+            }
+        }
+        return domain;
+    }
+
+    /** The state of {@code key}, or null when the site has none (nothing running, waiting or in force). */
+    public SiteState existing(String key) {
+        return states.get(key);
+    }
+
     /** The domains whose site is {@code key}, as matched so far (for releasing mail that waited for it). */
     public boolean domainIn(String domain, String key) {
         String k = siteOfDomain.get(domain);
