@@ -688,8 +688,8 @@ PY
 # so the site always has mail waiting); once the receiver has them all (bounded wait), bench/queue/rate_check.py
 # reads its log: achieved rate, the most messages in a sliding window of one second, inter-arrival times. Rows in
 # OUT/rate.csv.
-rate_received() {   # log domain: messages the receiver took for DOMAIN so far
-    grep -c " accept [^ ]* [^ ]*@$2 " "$1" 2>/dev/null
+rate_received() {   # log domain [offset]: messages the receiver took for DOMAIN so far (since octet OFFSET of LOG)
+    tail -c +$((${3:-0} + 1)) "$1" 2>/dev/null | grep -c " accept [^ ]* [^ ]*@$2 "
 }
 
 phase_shaping_rate() {
@@ -718,7 +718,9 @@ phase_shaping_rate() {
     for run in $(seq 1 "$RATE_RUNS"); do
         for n in $RATES; do
             local count=$((n * RATE_SECONDS)) domain="rate$n.bench.test" err="$OUT/logs/src-rate-$n-$run.err" log0 line t0 t1 got=0
+            local off runlog="$OUT/logs/rate-mx-$n-$run.log"   # this run's part of the receiver's log
             log0=$(applog_lines ours-rate)
+            off=$(stat -c %s "$mxlog")
             wait_quiet > /dev/null
             local mx0
             mx0=$(stat_ticks "/proc/$mxpid/stat")
@@ -726,20 +728,21 @@ phase_shaping_rate() {
             line=$(drive "${PORT[ours-rate]}" "$count" reuse "$err" --domain "$domain")
             # bounded: twice the paced time, plus 30 s
             for i in $(seq 1 $(((2 * RATE_SECONDS + 30) * 10))); do
-                got=$(rate_received "$mxlog" "$domain")
+                got=$(rate_received "$mxlog" "$domain" "$off")
                 [ "$got" -ge "$count" ] && break
                 sleep 0.1
             done
             sleep 1   # a duplicate would come late
             t1=$(date +%s.%N)
-            got=$(rate_received "$mxlog" "$domain")
+            tail -c +$((off + 1)) "$mxlog" > "$runlog"
+            got=$(rate_received "$runlog" "$domain")
             local mxcpu new delivered deferred warn check errlines ok=yes
             mxcpu=$(awk -v a="$mx0" -v b="$(stat_ticks "/proc/$mxpid/stat")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
             new=$(applog_since ours-rate "$log0")
             delivered=$(grep -c '> delivered: ' <<< "$new"); deferred=$(grep -c '> deferred (attempt' <<< "$new")
             warn=$(grep -cE 'WARN|ERROR|Exception' <<< "$new")
             errlines=$(grep -vc '^$' "$err")
-            check=$("$PYTHON" "$HELP/rate_check.py" "$mxlog" "$domain" "$n" 1)
+            check=$("$PYTHON" "$HELP/rate_check.py" "$runlog" "$domain" "$n" 1)
             [ "$(kv rc "$line")" = 0 ] && [ "$errlines" = 0 ] && [ "$got" = "$count" ] && [ "$(kv dups "$check")" = 0 ] || ok=no
             [ "$delivered" = "$count" ] && [ "$deferred" = 0 ] && [ "$warn" = 0 ] || ok=no
             echo "$n,$run,$count,$(kv t_src "$line"),$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a - 1 }'),$(kv rc "$line"),$errlines,$got,$delivered,$deferred,$warn,$(kv n "$check"),$(kv dups "$check"),$(kv rate "$check"),$(kv max_win "$check"),$(kv max_win_closed "$check"),$(kv over "$check"),$(kv gap_ideal "$check"),$(kv gap_p50 "$check"),$(kv gap_p99 "$check"),$(kv gap_min "$check"),$(kv gap_max "$check"),$(kv span_s "$check"),$mxcpu,$ok" >> "$OUT/rate.csv"
