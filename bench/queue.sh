@@ -60,7 +60,13 @@
 #   SESSIONS     (default 20); SIZE octets of body (default 4096); MODES "conn reuse" (default) or one of them
 #   PHASES       "accept e2e mem backlog" (default) or a part of it; "auth" (not in the default) is the auth phase
 #                described at phase_auth: acceptance with DKIM signing and with SPF + DKIM + DMARC verification;
-#                "metrics" (not in the default either): acceptance with and without Micrometer meters (phase_metrics)
+#                "metrics" (not in the default either): acceptance with and without Micrometer meters (phase_metrics);
+#                "shaping" and "shaping-rate" (neither in the default): end to end with and without traffic shaping
+#                rules, and how closely a site's message rate is kept (phase_shaping, phase_shaping_rate)
+#   SHAPING_SPREAD=0  the shaping phase measures only traffic to the unthrottled domain (default 1: also spread
+#                over the 100 configured sites)
+#   RATES        message rates of the shaping-rate phase (default "1 10 100", per second), each for RATE_SECONDS
+#                (default 20) worth of messages; RATE_RUNS runs of each (default 1); RATE_WARMUP (default 1000)
 #   WARMUP       messages per server and mode before the measured runs (default 5000; the JIT needs them)
 #   BACKLOG_COUNT  messages of the backlog phase (default 100000), sent with BACKLOG_MODE (default reuse)
 #   MEM_COUNT    messages of the memory run (default 100000); MEM_MODE conn (default) or reuse; MEM_EVERY seconds
@@ -77,7 +83,8 @@
 #   OUT          raw results and logs (default /tmp/camel-smtp-queue-bench); wiped at start
 # Output: a Markdown summary on stdout, also in OUT/summary.md; every run in OUT/accept.csv and OUT/e2e.csv, the
 # memory run in OUT/mem.csv and OUT/mem-jstat.txt, the backlog phase in OUT/backlog-*.csv, the machine in OUT/machine.txt, logs under OUT/logs.
-# Run as root (private Postfix instances, cgroups). Ports 2531-2538, 127.0.0.1:2553 (auth) and 127.0.0.2:2600 must be free.
+# Run as root (private Postfix instances, cgroups). Ports 2531-2540, 127.0.0.1:2553 (auth),
+# 127.0.0.2:2600 and 127.0.0.1:2601 (shaping-rate) must be free.
 set -uo pipefail
 export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/queue/
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -114,13 +121,19 @@ MEM_OPTS=${MEM_OPTS:--Xmx1g}
 BACKLOG_COUNT=${BACKLOG_COUNT:-100000}
 BACKLOG_MODE=${BACKLOG_MODE:-reuse}
 KEEP_SPOOL=${KEEP_SPOOL:-0}
+SHAPING_SPREAD=${SHAPING_SPREAD:-1}
+RATES=${RATES:-"1 10 100"}
+RATE_SECONDS=${RATE_SECONDS:-20}
+RATE_RUNS=${RATE_RUNS:-1}
+RATE_WARMUP=${RATE_WARMUP:-1000}
 OUT=${OUT:-/tmp/camel-smtp-queue-bench}
 PYTHON=${PYTHON:-/usr/bin/python3}
 SMTP_SOURCE=${SMTP_SOURCE:-/usr/sbin/smtp-source}
 SMTP_SINK=${SMTP_SINK:-/usr/sbin/smtp-sink}
 SINK_HOST=127.0.0.2
 SINK_PORT=2600
-declare -A PORT=([ours-accept]=2531 [postfix-hold]=2532 [ours-mta]=2533 [postfix-mta]=2534 [ours-sign]=2535 [ours-verify]=2536 [ours-sign-ed]=2537 [ours-nometrics]=2538)
+declare -A PORT=([ours-accept]=2531 [postfix-hold]=2532 [ours-mta]=2533 [postfix-mta]=2534 [ours-sign]=2535 [ours-verify]=2536 [ours-sign-ed]=2537 [ours-nometrics]=2538 [ours-shaped]=2539 [ours-rate]=2540)
+declare -A RELAY_AT=([ours-rate]=127.0.0.1:2601)   # ours-* -> its next hop, host:port (default SINK_HOST:SINK_PORT)
 DNS_PORT=2553             # the auth phase's dnsmasq (127.0.0.1)
 DRIVE_EXTRA=()            # more drive.py arguments (the auth phase: its message file and sender)
 declare -A PID=()         # name -> pid of the timeout(1) wrapping what we started
@@ -154,8 +167,9 @@ start_ours() {   # name yaml [jvm options] [spool dir]: the app in a JVM, in cgr
     mkdir -p "$spool"
     # shellcheck disable=SC2086
     # admin.port: the auth phase runs three apps at once, each needs its own admin HTTP port
+    local relay=${RELAY_AT[$name]:-$SINK_HOST:$SINK_PORT}
     start_jvm "$name" ours "${PORT[$name]}" "$OUT/logs/$name.log" $opts -Dsmtp.port="${PORT[$name]}" \
-        -Dadmin.port=$((PORT[$name] + 10000)) -Dspool.dir="$spool" -Drelay.host=$SINK_HOST -Drelay.port=$SINK_PORT \
+        -Dadmin.port=$((PORT[$name] + 10000)) -Dspool.dir="$spool" -Drelay.host="${relay%:*}" -Drelay.port="${relay##*:}" \
         -jar "$APP_DIR/camel-smtp-examples.jar" --routes "$yaml"
 }
 
@@ -203,8 +217,9 @@ pf_stop() { pf_stop_fg "$1" "$OUT/$1"; }   # name
 cleanup() {
     trap - EXIT
     local n
-    for n in ours-accept ours-mta ours-mem ours-fill ours-drain ours-sign ours-sign-ed ours-verify ours-nometrics; do stop_ours "$n"; done
+    for n in ours-accept ours-mta ours-mem ours-fill ours-drain ours-sign ours-sign-ed ours-verify ours-nometrics ours-shaped ours-rate; do stop_ours "$n"; done
     stop_pid "${PID[dns]:-}" 5
+    stop_pid "${PID[ratemx]:-}" 5
     pf_stop postfix-hold
     pf_stop postfix-mta
     stop_sink
@@ -572,6 +587,185 @@ for mode in sorted({r["mode"] for r in rows}):
 PY
 }
 
+# phase shaping (not in the default PHASES): what traffic shaping costs end to end (issue 15: with 100 sites configured
+# and shaping on, the throughput to an unthrottled site stays >= 0.95x of shaping off). Two apps with the e2e route
+# (bench/routes/queue-mta.camel.yaml), started together and driven in turn, the order alternating per round, after a
+# warm-up:
+#   ours-mta     shaping off (no shapingRules): every domain its own site, maxPerDomain 20                   :2533
+#   ours-shaped  shapingRules = OUT/shaping/sites-100.yaml (shaping_rules_100): 100 site rules site1..site100, each
+#                with a domain and an MX suffix and every limit set, 100 reactions, and defaults that do not limit
+#                (maxConnections 20 = maxPerDomain, no rate)                                                     :2539
+# Traffic (rows labelled shaping-SERVER in e2e.csv): numbered recipients at bench.test, a domain no rule names,
+# whose site gets the defaults. With SHAPING_SPREAD=1 also (rows spread-SERVER) the same count spread over
+# site1..site100.bench.test (drive.py --spread 100), where ours-shaped applies each site's own rule. No MX look-up
+# runs: this build's relay binds no SiteResolver, so a domain no rule names is its own site.
+shaping_rules_100() {   # file: the 100-site rules
+    local i
+    {
+        echo "# bench/queue.sh phase shaping: 100 site rules; the measured domain bench.test matches none of them"
+        echo "defaults:"
+        echo "  maxConnections: 20           # = the queue's maxPerDomain: the defaults limit nothing"
+        echo "sites:"
+        for i in $(seq 1 100); do
+            echo "  site$i: {domains: [site$i.bench.test], mxSuffixes: [.mx$i.bench.test], maxConnections: 5, maxMessagesPerConnection: 100, messageRate: 1000/s, connectionRate: 600/min, tls: opportunistic}"
+        done
+        echo "reactions:"
+        for i in $(seq 1 100); do
+            echo "  - {name: site$i-throttled, sites: [site$i], code: 421, enhancedCode: \"4.7.0\", text: '(?i)too many|try again', threshold: 3/1h, action: rate, rate: 10/min, duration: 30m}"
+        done
+    } > "$1"
+}
+
+phase_shaping() {
+    local servers="ours-mta ours-shaped" server mode run rules="$OUT/shaping/sites-100.yaml"
+    mkdir -p "$OUT/shaping"
+    shaping_rules_100 "$rules"
+    log "phase shaping: ours-mta (no rules) vs ours-shaped (100 site rules), $COUNT_E2E messages per run end to end"
+    start_sink
+    start_ours ours-mta "$BENCH/routes/queue-mta.camel.yaml"
+    start_ours ours-shaped "$BENCH/routes/queue-mta.camel.yaml" "$JAVA_OPTS -Dqueue.shapingRules=$rules"
+    local i   # the consumer route may start after the listener
+    for i in $(seq 1 100); do grep -q 'shapes its deliveries by .*100 site rule(s), 100 reaction(s)' "$OUT/logs/ours-shaped.log" && break; sleep 0.1; done
+    [ "$i" -lt 100 ] || die "ours-shaped did not load its rules"
+    local variants=shaping
+    [ "$SHAPING_SPREAD" = 1 ] && variants="shaping spread"
+    log "warm-up: $WARMUP messages per server, mode and variant, not measured"
+    for server in $servers; do
+        for mode in $MODES; do
+            e2e_run "$server" "$mode" 0 "$WARMUP" "warmup-shaping-$server" > /dev/null
+            [ "$SHAPING_SPREAD" = 1 ] && DRIVE_EXTRA=(--spread 100) && e2e_run "$server" "$mode" 0 "$WARMUP" "warmup-spread-$server" > /dev/null
+            DRIVE_EXTRA=()
+        done
+    done
+    local v
+    for run in $(seq 1 "$RUNS"); do
+        for v in $variants; do
+            [ "$v" = spread ] && DRIVE_EXTRA=(--spread 100)
+            for mode in $MODES; do
+                # shellcheck disable=SC2086
+                for server in $(order_for "$run" $servers); do e2e_run "$server" "$mode" "$run" "$COUNT_E2E" "$v-$server"; done
+            done
+            DRIVE_EXTRA=()
+        done
+    done
+    log "ours-shaped: $(grep -c 'site-\(suspended\|rate-lowered\|rerouted\)' "$OUT/logs/ours-shaped.log") reactions fired"
+    for server in $servers; do
+        [ "$DIAG" = 1 ] && jvm_threads_cpu "${JVM[$server]}" "$OUT/$server-shaping-threads-cpu.txt"
+        log_warnings "$server" "$OUT/logs/$server.log"
+        stop_ours "$server"
+        rm -rf "$(spool_dir "$server")"
+    done
+    stop_sink
+    "$PYTHON" - "$OUT/e2e.csv" <<'PY' | tee "$OUT/shaping-summary.md"
+import csv, statistics, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["label"].split("-")[0] in ("shaping", "spread")]
+print("| traffic | mode | shaping on msg/s | off msg/s | on / off (medians) | on / off paired per round (median, min) "
+      "| CPU ms per message, on / off | runs ok |")
+print("|---|---|---:|---:|---:|---:|---|---|")
+for v, what in (("shaping", "bench.test (no rule)"), ("spread", "site1..100.bench.test (own rules)")):
+    for mode in ("conn", "reuse"):
+        mine = [r for r in rows if r["label"].startswith(v + "-") and r["mode"] == mode]
+        if not mine:
+            continue
+        good = {s: {r["run"]: r for r in mine if r["server"] == s and r["ok"] == "yes"} for s in ("ours-shaped", "ours-mta")}
+        med = {s: statistics.median(float(r["msg_per_s"]) for r in g.values()) if g else float("nan") for s, g in good.items()}
+        cpu = {s: statistics.median(1000 * float(r["cpu_server_s"]) / int(r["count"]) for r in g.values()
+                                    if r["cpu_server_s"] not in ("", "NA")) if g else float("nan") for s, g in good.items()}
+        pairs = [float(good["ours-shaped"][k]["msg_per_s"]) / float(good["ours-mta"][k]["msg_per_s"])
+                 for k in good["ours-shaped"] if k in good["ours-mta"]]
+        paired = f"{statistics.median(pairs):.3f}×, {min(pairs):.3f}×" if pairs else "—"
+        ok = " ".join(f'{len(good[s])}/{len([r for r in mine if r["server"] == s])}' for s in ("ours-shaped", "ours-mta"))
+        print(f'| {what} | {mode} | {med["ours-shaped"]:,.0f} | {med["ours-mta"]:,.0f} | '
+              f'{med["ours-shaped"] / med["ours-mta"]:.3f}× | {paired} | {cpu["ours-shaped"]:.3f} / {cpu["ours-mta"]:.3f} | {ok} |')
+PY
+}
+
+# phase shaping-rate (not in the default PHASES): how closely a site's messageRate is kept. One app, ours-rate (:2540),
+# with the e2e route relaying to camel-smtp-queue/src/test/resources/shaping/pressured_mx.py (aiosmtpd, mode accept)
+# on 127.0.0.1:2601, which logs the monotonic time of every message it takes; shapingRules = OUT/shaping/rates.yaml:
+# one site rateN per N in RATES (domain rateN.bench.test, messageRate N/s, maxConnections 20). Per N and run,
+# N x RATE_SECONDS messages to rateN.bench.test go in at once (smtp-source, reused connections: far faster than N/s,
+# so the site always has mail waiting); once the receiver has them all (bounded wait), bench/queue/rate_check.py
+# reads its log: achieved rate, the most messages in a sliding window of one second, inter-arrival times. Rows in
+# OUT/rate.csv.
+rate_received() {   # log domain [offset]: messages the receiver took for DOMAIN so far (since octet OFFSET of LOG)
+    tail -c +$((${3:-0} + 1)) "$1" 2>/dev/null | grep -c " accept [^ ]* [^ ]*@$2 "
+}
+
+phase_shaping_rate() {
+    local rules="$OUT/shaping/rates.yaml" mxlog="$OUT/logs/rate-mx.log" mx=${RELAY_AT[ours-rate]} n run
+    mkdir -p "$OUT/shaping"
+    {
+        echo "# bench/queue.sh phase shaping-rate: one paced site per rate; warm.bench.test (the warm-up) has no rule"
+        echo "sites:"
+        for n in $RATES; do echo "  rate$n: {domains: [rate$n.bench.test], maxConnections: 20, messageRate: $n/s}"; done
+    } > "$rules"
+    log "phase shaping-rate: rates $RATES per second, $RATE_SECONDS s worth of messages each, receiver pressured_mx.py on $mx"
+    listening "$mx" && die "$mx is in use"
+    ( cg_enter sink; exec timeout "$MAX_TIME" "$PYTHON" "$REPO/camel-smtp-queue/src/test/resources/shaping/pressured_mx.py" \
+        "${mx##*:}" "$mxlog" accept ) < /dev/null > "$OUT/logs/rate-mx.out" 2>&1 &
+    PID[ratemx]=$!
+    wait_listening "$mx" "${PID[ratemx]}" 10 || die "pressured_mx.py did not start: $(cat "$OUT/logs/rate-mx.out")"
+    local mxpid
+    mxpid=$(pgrep -P "${PID[ratemx]}" | head -1)
+    start_ours ours-rate "$BENCH/routes/queue-mta.camel.yaml" "$JAVA_OPTS -Dqueue.shapingRules=$rules"
+    local i
+    for i in $(seq 1 100); do grep -q 'shapes its deliveries by' "$OUT/logs/ours-rate.log" && break; sleep 0.1; done
+    log "warm-up: $RATE_WARMUP messages to warm.bench.test (no rule, no pacing), not measured"
+    drive "${PORT[ours-rate]}" "$RATE_WARMUP" reuse "$OUT/logs/src-rate-warmup.err" --domain warm.bench.test > /dev/null
+    for i in $(seq 1 1200); do [ "$(rate_received "$mxlog" warm.bench.test)" -ge "$RATE_WARMUP" ] && break; sleep 0.1; done
+    echo "limit_per_s,run,count,t_accept,t_all,rc,src_errlines,received,delivered,deferred,warn,n,dups,rate,max_win,max_win_closed,over,gap_ideal_ms,gap_p50_ms,gap_p99_ms,gap_min_ms,gap_max_ms,span_s,mx_cpu_s,ok" > "$OUT/rate.csv"
+    for run in $(seq 1 "$RATE_RUNS"); do
+        for n in $RATES; do
+            local count=$((n * RATE_SECONDS)) domain="rate$n.bench.test" err="$OUT/logs/src-rate-$n-$run.err" log0 line t0 t1 got=0
+            local off runlog="$OUT/logs/rate-mx-$n-$run.log"   # this run's part of the receiver's log
+            log0=$(applog_lines ours-rate)
+            off=$(stat -c %s "$mxlog")
+            wait_quiet > /dev/null
+            local mx0
+            mx0=$(stat_ticks "/proc/$mxpid/stat")
+            t0=$(date +%s.%N)
+            line=$(drive "${PORT[ours-rate]}" "$count" reuse "$err" --domain "$domain")
+            # bounded: twice the paced time, plus 30 s
+            for i in $(seq 1 $(((2 * RATE_SECONDS + 30) * 10))); do
+                got=$(rate_received "$mxlog" "$domain" "$off")
+                [ "$got" -ge "$count" ] && break
+                sleep 0.1
+            done
+            sleep 1   # a duplicate would come late
+            t1=$(date +%s.%N)
+            tail -c +$((off + 1)) "$mxlog" > "$runlog"
+            got=$(rate_received "$runlog" "$domain")
+            local mxcpu new delivered deferred warn check errlines ok=yes
+            mxcpu=$(awk -v a="$mx0" -v b="$(stat_ticks "/proc/$mxpid/stat")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
+            new=$(applog_since ours-rate "$log0")
+            delivered=$(grep -c '> delivered: ' <<< "$new"); deferred=$(grep -c '> deferred (attempt' <<< "$new")
+            warn=$(grep -cE 'WARN|ERROR|Exception' <<< "$new")
+            errlines=$(grep -vc '^$' "$err")
+            check=$("$PYTHON" "$HELP/rate_check.py" "$runlog" "$domain" "$n" 1)
+            [ "$(kv rc "$line")" = 0 ] && [ "$errlines" = 0 ] && [ "$got" = "$count" ] && [ "$(kv dups "$check")" = 0 ] || ok=no
+            [ "$delivered" = "$count" ] && [ "$deferred" = 0 ] && [ "$warn" = 0 ] || ok=no
+            echo "$n,$run,$count,$(kv t_src "$line"),$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a - 1 }'),$(kv rc "$line"),$errlines,$got,$delivered,$deferred,$warn,$(kv n "$check"),$(kv dups "$check"),$(kv rate "$check"),$(kv max_win "$check"),$(kv max_win_closed "$check"),$(kv over "$check"),$(kv gap_ideal "$check"),$(kv gap_p50 "$check"),$(kv gap_p99 "$check"),$(kv gap_min "$check"),$(kv gap_max "$check"),$(kv span_s "$check"),$mxcpu,$ok" >> "$OUT/rate.csv"
+            log "rate $n/s run $run: $count messages accepted in $(kv t_src "$line") s, received $got; $check; receiver CPU ${mxcpu}s; ok=$ok"
+            [ "$ok" = yes ] || log "  rc=$(kv rc "$line") stderr lines=$errlines delivered=$delivered deferred=$deferred warn=$warn: $(head -c 300 "$err" | tr '\n' ' ')"
+        done
+    done
+    log_warnings ours-rate "$OUT/logs/ours-rate.log"
+    stop_ours ours-rate
+    stop_pid "${PID[ratemx]}" 5
+    unset 'PID[ratemx]'
+    rm -rf "$(spool_dir ours-rate)"
+    "$PYTHON" - "$OUT/rate.csv" <<'PY' | tee "$OUT/rate-summary.md"
+import csv, sys
+print("| limit | run | messages | achieved msg/s | most in 1 s [t, t+1 s) | in [t, t+1 s] | windows > limit + 1 "
+      "| inter-arrival p50 / p99 / min / max ms (ideal) | receiver CPU s | ok |")
+print("|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
+for r in csv.DictReader(open(sys.argv[1])):
+    print(f'| {r["limit_per_s"]}/s | {r["run"]} | {r["n"]} | {r["rate"]} | {r["max_win"]} | {r["max_win_closed"]} | {r["over"]} '
+          f'| {r["gap_p50_ms"]} / {r["gap_p99_ms"]} / {r["gap_min_ms"]} / {r["gap_max_ms"]} ({r["gap_ideal_ms"]}) | {r["mx_cpu_s"]} | {r["ok"]} |')
+PY
+}
+
 phase_e2e() {
     log "phase e2e: smtp-source -> ours-mta / postfix-mta -> smtp-sink $SINK_HOST:$SINK_PORT, $COUNT_E2E messages per run"
     start_sink
@@ -706,6 +900,8 @@ for phase in $PHASES; do
         backlog) phase_backlog ;;
         auth) phase_auth ;;
         metrics) phase_metrics ;;
+        shaping) phase_shaping ;;
+        shaping-rate) phase_shaping_rate ;;
         *) die "unknown phase $phase" ;;
     esac
 done

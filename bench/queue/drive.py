@@ -23,14 +23,20 @@ Prints one line of key=value pairs:
             other writers on the machine add to it
   writes    write requests the device completed meanwhile (field 5), sectors: 512-octet sectors written (field 7)
 
+With --spread N (the shaping phase) the recipients are spread over N domains, site1.DOMAIN .. siteN.DOMAIN, COUNT/N
+messages each: smtp-source names one recipient domain per process, so min(SESSIONS, N) lanes run at once, each a
+series of one-session smtp-source processes, one per domain of the lane (domain k in lane k mod lanes). rc is the
+first non-zero exit code of them.
+
 Usage: drive.py --port P --count N --sessions S --size B [--reuse] [--sink FILE] --limit SECONDS --errfile PATH
-       [--domain bench.test] [--sender sender@bench.test] [--file MESSAGE] [--cgroup name=file ...] [--pid PID] [--disk vda] [--source /usr/sbin/smtp-source]
+       [--spread N] [--domain bench.test] [--sender sender@bench.test] [--file MESSAGE] [--cgroup name=file ...] [--pid PID] [--disk vda] [--source /usr/sbin/smtp-source]
 """
 import argparse
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 POLL = 0.01
@@ -87,15 +93,67 @@ def disk_stat(dev):
         return None
 
 
-def source_cmd(a, count, limit):
-    cmd = ["timeout", str(int(limit)), a.source, "-4", "-N", "-s", str(a.sessions), "-m", str(count),
-           "-M", "bench.test", "-f", a.sender, "-t", "rcpt@" + a.domain]
+def source_cmd(a, count, limit, sessions=None, domain=None):
+    cmd = ["timeout", str(max(1, int(limit))), a.source, "-4", "-N", "-s", str(sessions or a.sessions), "-m", str(count),
+           "-M", "bench.test", "-f", a.sender, "-t", "rcpt@" + (domain or a.domain)]
     # a prepared message (headers and body), or smtp-source's own of SIZE octets
     cmd += ["-F", a.file] if a.file else ["-l", str(a.size)]
     if a.reuse:
         cmd.append("-d")
     cmd.append(f"127.0.0.1:{a.port}")
     return cmd
+
+
+class Lanes:
+    """--spread: like a Popen of one smtp-source (poll, wait, kill, returncode), for the lanes of one-session
+    smtp-source processes, each lane running its domains one after the other."""
+
+    def __init__(self, a, err, t0):
+        lanes = min(a.sessions, a.spread)
+        self.returncode = None
+        self.rcs = []
+        self.procs = {}
+        self.stopped = False
+        self.lock = threading.Lock()
+        work = [[] for _ in range(lanes)]
+        for k in range(a.spread):
+            n = a.count // a.spread + (1 if k < a.count % a.spread else 0)
+            if n:
+                work[k % lanes].append((f"site{k + 1}.{a.domain}", n))
+        self.threads = [threading.Thread(target=self.lane, args=(a, err, t0, i, w), daemon=True) for i, w in enumerate(work)]
+        for t in self.threads:
+            t.start()
+
+    def lane(self, a, err, t0, i, work):
+        for domain, n in work:
+            with self.lock:
+                if self.stopped:
+                    return
+                p = subprocess.Popen(source_cmd(a, n, a.limit - (time.monotonic() - t0), 1, domain),
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+                self.procs[i] = p
+            rc = p.wait()
+            with self.lock:
+                self.rcs.append(rc)
+
+    def poll(self):
+        if any(t.is_alive() for t in self.threads):
+            return None
+        self.returncode = next((rc for rc in self.rcs if rc != 0), 0)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        for t in self.threads:
+            t.join(timeout)
+        if self.poll() is None:
+            raise subprocess.TimeoutExpired("smtp-source lanes", timeout)
+
+    def kill(self):
+        with self.lock:
+            self.stopped = True
+            for p in self.procs.values():
+                if p.poll() is None:
+                    p.kill()
 
 
 def parser():
@@ -108,6 +166,7 @@ def parser():
     ap.add_argument("--sink")
     ap.add_argument("--limit", type=float, required=True)
     ap.add_argument("--errfile", required=True)
+    ap.add_argument("--spread", type=int, default=0)
     ap.add_argument("--domain", default="bench.test")
     ap.add_argument("--sender", default="sender@bench.test")
     ap.add_argument("--file")
@@ -128,8 +187,11 @@ def main():
     disk0 = disk_stat(a.disk)
     t0 = time.monotonic()
     with open(a.errfile, "wb") as err:
-        proc = subprocess.Popen(source_cmd(a, a.count, a.limit), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=err)
+        if a.spread > 0:
+            proc = Lanes(a, err, t0)
+        else:
+            proc = subprocess.Popen(source_cmd(a, a.count, a.limit), stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=err)
         t_src = t_sink = None
         while True:
             now = time.monotonic() - t0
