@@ -7,6 +7,9 @@ usage: pressured_mx.py PORT LOG MODE [ARGS]
                              SECONDS, then accept again
   reply-after K CODE ESC S   like throttle-after, with the reply "CODE ESC <text>" (for example 451 4.7.650)
   slow SECONDS               accept, but answer DATA only after SECONDS
+  max-sessions N [SECONDS]   accept (answering DATA after SECONDS), but a session beyond N open at once gets
+                             "421 4.7.0 Too many concurrent connections" to its EHLO, as a provider's connection
+                             limit does
 
 Every event is a line of LOG, flushed at once:
   <wall ms> <monotonic ns> <event> <peer ip> <recipient or message id>
@@ -20,6 +23,7 @@ import threading
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 port, log_path, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 args = sys.argv[4:]
@@ -27,6 +31,29 @@ log = open(log_path, "a", buffering=1)
 lock = threading.Lock()
 accepted = 0
 throttled_until = None
+sessions = 0
+
+
+class CountingSMTP(SMTP):
+    """Counts the sessions open at once (for max-sessions)."""
+
+    def connection_made(self, transport):
+        global sessions
+        with lock:
+            sessions += 1
+            self.over_limit = mode == "max-sessions" and sessions > int(args[0])
+        super().connection_made(transport)
+
+    def connection_lost(self, exc):
+        global sessions
+        with lock:
+            sessions -= 1
+        super().connection_lost(exc)
+
+
+class CountingController(Controller):
+    def factory(self):
+        return CountingSMTP(self.handler, **self.SMTP_kwargs)
 
 
 def record(event, peer, what):
@@ -37,6 +64,9 @@ def record(event, peer, what):
 class Pressured:
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
+        if getattr(server, "over_limit", False):
+            record("refuse-session", session.peer[0], hostname)
+            return ["421 4.7.0 Too many concurrent connections"]
         record("session", session.peer[0], hostname)
         return responses
 
@@ -61,6 +91,8 @@ class Pressured:
         record("data-start", session.peer[0], "-")
         if mode == "slow":
             await asyncio.sleep(float(args[0]))
+        elif mode == "max-sessions" and len(args) > 1:
+            await asyncio.sleep(float(args[1]))
         m = re.search(rb"(?im)^message-id:\s*(\S+)", envelope.original_content or b"")
         mid = m.group(1).decode("ascii", "replace") if m else "-"
         with lock:
@@ -71,7 +103,7 @@ class Pressured:
         return "250 2.0.0 Ok"
 
 
-controller = Controller(Pressured(), hostname="127.0.0.1", port=port)
+controller = CountingController(Pressured(), hostname="127.0.0.1", port=port)
 controller.start()
 record("listening", "-", str(port))
 try:

@@ -268,6 +268,30 @@ class QueueShapingTest extends CamelTestSupport {
         assertEquals(6, new HashSet<>(partner.accepted()).size(), "each once");
     }
 
+    /** A provider that allows two sessions at once: a site rule that says so is never refused; without it, mail waits. */
+    @Test
+    void aSiteRuleMatchingTheReceiversConnectionLimitIsNeverRefused() throws Exception {
+        PressuredMx limited = named("limited", "max-sessions", "2", "0.2");
+        PressuredMx unruled = named("unruled", "max-sessions", "2", "0.2");
+        queue("""
+                defaults:
+                  maxConnections: 5
+                sites:
+                  limited:
+                    domains: [limited.example]
+                    maxConnections: 2
+                """, "", limited, unruled);
+        send("limited.example", 30);
+        send("unruled.example", 30);
+        await("every message delivered", 40, () -> count(limited) == 30 && count(unruled) == 30);
+        assertEquals(0, limited.events("refuse-session").size(), "2 at once, as the receiver allows");
+        assertTrue(events.stream().noneMatch(e -> DeliveryEvent.DEFERRED.equals(e.type())
+                                                  && e.recipient().endsWith("@limited.example")), "nothing deferred");
+        assertTrue(unruled.events("refuse-session").size() > 0, "5 at once: the receiver refused some sessions");
+        assertEquals(30, new HashSet<>(unruled.accepted()).size(), "refused sessions' mail arrives later, once");
+        assertEquals(30, unruled.accepted().size());
+    }
+
     @Test
     void maxConnectionsBoundsConcurrentDeliveriesToASlowSite() throws Exception {
         PressuredMx slow = named("slow", "slow", "0.4");

@@ -48,6 +48,7 @@ public final class Shaper {
     private ShapingConfig config;
     private final Map<String, SiteState> states = new HashMap<>();
     private final Map<String, String> siteOfDomain = new HashMap<>();
+    private boolean noResolver; // some domains were remembered as their own sites for want of a resolver
 
     /**
      * @param config   the rules, or null for shaping off
@@ -71,6 +72,10 @@ public final class Shaper {
         if (config == null) {
             return domain;
         }
+        if (noResolver && directory != null && directory.hasResolver()) {
+            noResolver = false; // a resolver appeared: domains remembered as their own sites are grouped anew
+            siteOfDomain.clear();
+        }
         String key = siteOfDomain.get(domain);
         if (key != null) {
             return key;
@@ -80,8 +85,9 @@ public final class Shaper {
                 return remember(domain, r.name());
             }
         }
-        if (directory == null) {
-            return domain;
+        if (directory == null || !directory.hasResolver()) {
+            noResolver = directory != null;
+            return remember(domain, domain); // no MX grouping: remembered, so the rules are not scanned per job
         }
         List<String> mx = directory.mxHosts(domain, now);
         if (mx == null) {

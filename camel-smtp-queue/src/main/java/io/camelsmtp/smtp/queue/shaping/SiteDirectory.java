@@ -54,6 +54,11 @@ final class SiteDirectory {
         this.resolved = resolved;
     }
 
+    /** Whether there is a resolver to ask (one may be bound later: smtp-relay binds its own when it starts). */
+    boolean hasResolver() {
+        return resolver.get() != null;
+    }
+
     /**
      * The MX hosts of {@code domain}: a list (empty: unknown or none, the domain is its own site), or null when a
      * look-up has started or is running and {@link #resolved} will be told.
