@@ -1,7 +1,6 @@
 package io.camelsmtp.examples;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +25,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
+import static io.camelsmtp.examples.support.Peers.freeDnsPort;
 import static io.camelsmtp.examples.support.Peers.freePort;
 import static io.camelsmtp.examples.support.Peers.runs;
 import static io.camelsmtp.examples.support.Peers.stop;
@@ -104,17 +104,6 @@ class GreylistingTest {
         stop(dnsmasq);
     }
 
-    private static int freeDnsPort() throws Exception {
-        for (int i = 0; i < 20; i++) {
-            int port = freePort();
-            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
-                return port;
-            } catch (IOException taken) {
-                // try another one
-            }
-        }
-        throw new IllegalStateException("no port free for both UDP and TCP");
-    }
 
     private void awaitDns(int port) throws Exception {
         SimpleResolver resolver = new SimpleResolver(new InetSocketAddress("127.0.0.1", port));

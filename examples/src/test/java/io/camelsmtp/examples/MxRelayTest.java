@@ -2,7 +2,6 @@ package io.camelsmtp.examples;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -38,6 +37,8 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
+import static io.camelsmtp.examples.support.Peers.freeDnsPort;
+import static io.camelsmtp.examples.support.Peers.executable;
 import static io.camelsmtp.examples.support.Peers.freePort;
 import static io.camelsmtp.examples.support.Peers.run;
 import static io.camelsmtp.examples.support.Peers.runs;
@@ -113,22 +114,7 @@ class MxRelayTest {
         throw new IllegalStateException("no common free port on " + REMOTE_MX + ", " + REJECT_MX + " and " + LATER_MX);
     }
 
-    /** A port free for both TCP and UDP on 127.0.0.1, as dnsmasq serves both. */
-    private static int freeDnsPort() throws Exception {
-        for (int i = 0; i < 20; i++) {
-            int port = freePort();
-            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
-                return port;
-            } catch (IOException taken) {
-                // try another one
-            }
-        }
-        throw new IllegalStateException("no port free for both UDP and TCP");
-    }
 
-    private static Optional<String> executable(String... candidates) {
-        return Stream.of(candidates).filter(c -> Files.isExecutable(Path.of(c))).findFirst();
-    }
 
     /** Starts a child that cannot outlive a killed test JVM by more than 10 minutes; its output goes to a file. */
     private Process start(String name, List<String> command) throws IOException {

@@ -1,12 +1,15 @@
 package io.camelsmtp.examples.support;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,6 +30,29 @@ public final class Peers {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** A port free for both TCP and UDP on 127.0.0.1, as dnsmasq serves both. */
+    public static int freeDnsPort() throws IOException {
+        for (int i = 0; i < 20; i++) {
+            int port = freePort();
+            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+                return port;
+            } catch (IOException taken) {
+                // try another one
+            }
+        }
+        throw new IllegalStateException("no port free for both UDP and TCP");
+    }
+
+    /** The first of {@code candidates} that is an executable file (a program Debian puts in /usr/sbin or /usr/bin). */
+    public static Optional<String> executable(String... candidates) {
+        for (String c : candidates) {
+            if (Files.isExecutable(Path.of(c))) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether the command runs and exits with status 0 within 10 s: for skipping a test when a program is missing. */

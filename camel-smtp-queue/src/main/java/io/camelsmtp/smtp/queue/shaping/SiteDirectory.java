@@ -127,9 +127,4 @@ final class SiteDirectory {
         }
         return out == null ? List.of() : out;
     }
-
-    /** Domains whose answer is kept. */
-    synchronized int size() {
-        return known.size();
-    }
 }
