@@ -54,10 +54,6 @@ final class SiteLines {
         return jobs;
     }
 
-    boolean isEmpty() {
-        return ready.isEmpty();
-    }
-
     /** nanoTime when a paced site may take its next job, or {@link Long#MAX_VALUE}; set by the last {@link #next}. */
     long paceWake() {
         return paceWake;
