@@ -25,11 +25,19 @@ public final class Peers {
     private Peers() {
     }
 
-    /** A TCP port free at the time of the call. */
+    /** Ports handed out in this JVM: the OS may offer a just-closed port again, and two peers must never share one. */
+    private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A TCP port free at the time of the call, and not handed out before by this JVM. */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int i = 0; i < 100; i++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (GIVEN.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
+        throw new IllegalStateException("no free port that was not handed out already");
     }
 
     /** A port free for both TCP and UDP on 127.0.0.1, as dnsmasq serves both. */
